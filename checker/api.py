@@ -1,0 +1,94 @@
+"""The small public API: check a profile against the rule book.
+
+``Checker`` holds the rule book and one compiled engine per combination of packs (the
+federal pack alone, federal + a region, …), so a batch compiles each ruleset once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from checker.engine import Engine
+from checker.evaluate import evaluate_rule
+from checker.facts import extract_facts
+from checker.load import read_profile
+from checker.packs import RuleBook, RuleSelection, load_rulebook
+from checker.profile import Profile
+from checker.report import (
+    PackInfo,
+    ParameterInfo,
+    Report,
+    SchoolInfo,
+    academic_year_of,
+    count_outcomes,
+)
+from checker.score import compute_level
+
+
+class Checker:
+    """Evaluates profiles against a rule book. One per process; not thread-safe."""
+
+    def __init__(self, rulebook: RuleBook | None = None) -> None:
+        self.rulebook = rulebook or load_rulebook()
+        self._engines: dict[tuple[str, ...], Engine] = {}
+
+    def selection_for(self, profile: Profile) -> RuleSelection:
+        return self.rulebook.select(profile.school.region, profile.school.municipality)
+
+    def _engine(self, selection: RuleSelection) -> Engine:
+        engine = self._engines.get(selection.key)
+        if engine is None:
+            values = {name: p.value for name, p in selection.parameters.items()}
+            engine = Engine(selection.rules, values)
+            self._engines[selection.key] = engine
+        return engine
+
+    def check(
+        self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None
+    ) -> Report:
+        """Evaluate one profile as of a date (default: today)."""
+        as_of = as_of or dt.date.today()
+        selection = self.selection_for(profile)
+        engine = self._engine(selection)
+        facts = extract_facts(profile)
+        firings = engine.run(facts.items)
+        findings = [
+            evaluate_rule(
+                rule,
+                engine.ruleset.rules[rule.id],
+                firings,
+                facts,
+                pack=selection.pack_of(rule.id).pack,
+            )
+            for rule in selection.rules
+        ]
+        school = profile.school
+        return Report(
+            school=SchoolInfo(
+                id=school.id,
+                name=school.name,
+                type=school.type,
+                region=school.region,
+                municipality=school.municipality,
+            ),
+            source_file=source_file,
+            as_of=as_of,
+            academic_year=profile.academic_year or academic_year_of(as_of),
+            packs=[PackInfo(pack=p.pack, title=p.title, layer=p.layer) for p in selection.packs],
+            parameters=[
+                ParameterInfo(
+                    name=p.name, title=p.title, value=p.value,
+                    set_by=p.set_by, default_by=p.default_by,
+                )
+                for p in selection.parameters.values()
+            ],
+            level=compute_level(findings, selection.level),
+            counts=count_outcomes(findings),
+            findings=findings,
+            people={s.id: s.name for s in profile.staff or []},
+        )
+
+    def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
+        """Read, validate and evaluate one profile file."""
+        return self.check(read_profile(path), as_of, str(path))

@@ -1,0 +1,179 @@
+"""The ``objcheck`` command: a thin layer over ``checker.api``.
+
+Exit codes: 0 — done; 1 — findings at or above ``--fail-on``; 2 — usage or input error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from checker.api import Checker
+from checker.errors import InputError
+from checker.findings import PROBLEMS
+from checker.packs import RuleBook, load_rulebook
+from checker.profile import Profile
+from checker.render_text import render_report, source_text
+from checker.report import Report
+from checker.rulepack import SEVERITY_ORDER, RulePack
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="objcheck",
+    help="Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР, "
+    "НИКО, ВсОШ) по федеральным и региональным правилам.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(help="Правила: список, описание, покрытие источников.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+stdout = Console(soft_wrap=False)
+stderr = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    recommendation = "recommendation"
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Каталог с пакетами правил (по умолчанию — встроенные)"),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
+]
+
+
+def fail_input(error: InputError) -> NoReturn:
+    """Print every problem of a bad input in Russian and exit with code 2."""
+    for problem in error.problems:
+        stderr.print(f"[red]ошибка:[/red] {problem}", markup=True, highlight=False)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        stderr.print(f"ошибка: --as-of: «{value}» — не дата в формате ГГГГ-ММ-ДД", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def open_rulebook(rules: Path | None) -> RuleBook:
+    try:
+        return load_rulebook(rules)
+    except InputError as error:
+        fail_input(error)
+
+
+def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
+    """1 when a problem finding is at or above the ``--fail-on`` severity."""
+    if fail_on is None:
+        return EXIT_OK
+    threshold = SEVERITY_ORDER.index(fail_on.value)
+    for finding in report.findings:
+        if finding.outcome in PROBLEMS and SEVERITY_ORDER.index(finding.severity) >= threshold:
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+@app.command()
+def check(
+    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
+    ] = OutputFormat.text,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Код 1, если есть недостатки этой важности или выше"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
+    day = parse_as_of(as_of)
+    checker = Checker(open_rulebook(rules))
+    try:
+        report = checker.check_file(profile, day)
+    except InputError as error:
+        fail_input(error)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        stdout.print(render_report(report))
+    raise typer.Exit(exit_code_for(report, fail_on))
+
+
+@app.command()
+def schema(
+    what: Annotated[
+        str, typer.Argument(help="profile — схема профиля; pack — схема пакета; report — отчёта")
+    ] = "profile",
+) -> None:
+    """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
+    models = {"profile": Profile, "pack": RulePack, "report": Report}
+    if what not in models:
+        stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
+        raise typer.Exit(EXIT_INPUT)
+    sys.stdout.write(json.dumps(models[what].model_json_schema(), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None) -> None:
+    """Список всех правил: id, важность, пакет, название."""
+    book = open_rulebook(rules)
+    from rich.table import Table
+
+    table = Table("id", "важность", "пакет", "название")
+    for pack in book.packs:
+        for rule in pack.rules:
+            table.add_row(rule.id, rule.severity, pack.pack, rule.title)
+    stdout.print(table)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None) -> None:
+    """Полное описание одного правила: источник, проверка, что сделать."""
+    book = open_rulebook(rules)
+    try:
+        rule = book.rule(rule_id)
+    except KeyError:
+        stderr.print(f"ошибка: правила {rule_id} нет")
+        raise typer.Exit(EXIT_INPUT) from None
+    stdout.print(f"[bold]{rule.id}[/bold] {rule.title}")
+    stdout.print(f"Важность: {rule.severity}; вес {rule.effective_weight}; направление: {rule.direction}")
+    stdout.print(f"Источник: {rule.source.document}, п. {rule.source.item}: «{rule.source.quote}»")
+    stdout.print(f"Проверка: {rule.check.model_dump(exclude_none=True, by_alias=True)}")
+    rem = rule.remediation
+    stdout.print(f"Что сделать: {rem.measure} — {rem.responsible}, {rem.due}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main", "source_text"]

@@ -1,0 +1,72 @@
+"""The report of one school: a documented, versioned structure (``--format json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+from checker.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
+from checker.score import LevelResult
+
+REPORT_VERSION = "1.0"
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchoolInfo(Model):
+    id: str
+    name: str
+    type: str | None
+    region: str | None
+    municipality: str | None
+
+
+class PackInfo(Model):
+    pack: str
+    title: str
+    layer: str
+
+
+class ParameterInfo(Model):
+    name: str
+    title: str
+    value: int
+    set_by: str
+    default_by: str
+
+
+class Report(Model):
+    """Everything objcheck concluded about one school, as of one date."""
+
+    report_version: str = REPORT_VERSION
+    school: SchoolInfo
+    source_file: str | None
+    as_of: dt.date
+    academic_year: str
+    packs: list[PackInfo]
+    parameters: list[ParameterInfo]
+    level: LevelResult
+    counts: dict[str, int]
+    findings: list[Finding]
+    people: dict[str, str] = {}
+
+    def problems(self) -> list[Finding]:
+        """Findings that need action, worst first (violations, then gaps…)."""
+        chosen = [f for f in self.findings if f.outcome in PROBLEMS]
+        return sorted(chosen, key=lambda f: (SEVERITY_OF_OUTCOME.index(f.outcome), f.rule_id))
+
+
+def count_outcomes(findings: list[Finding]) -> dict[str, int]:
+    counts = {outcome.value: 0 for outcome in Outcome}
+    for finding in findings:
+        counts[finding.outcome.value] += 1
+    return counts
+
+
+def academic_year_of(day: dt.date) -> str:
+    """The academic year (1 September – 31 August) that contains ``day``."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}/{start + 1}"

@@ -1,0 +1,115 @@
+"""YAML reading: fast for checking, round-trip only to locate lines and to edit.
+
+The C-backed safe loader is ~8× faster than the round-trip loader, so every file is read
+with it. Line numbers are needed only when something is wrong; then the same text is read
+again with the round-trip loader, whose nodes remember where they came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from checker.errors import InputError, Loc, Problem
+
+
+class _CheckedDateConstructor(SafeConstructor):
+    """Safe constructor whose dates fail with a position instead of a bare ValueError."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except ValueError as exc:
+            raise ConstructorError(
+                None, None, f"несуществующая дата «{node.value}»", node.start_mark
+            ) from exc
+
+
+_CheckedDateConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", _CheckedDateConstructor.construct_yaml_timestamp
+)
+
+
+def _fast_yaml() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Constructor = _CheckedDateConstructor
+    return yaml
+
+
+_FAST = _fast_yaml()
+
+
+def round_trip_yaml() -> YAML:
+    """A round-trip YAML instance that keeps comments, order and quoting."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def load_fast(text: str, origin: str) -> Any:
+    """Parse YAML text with the C loader; syntax errors become an ``InputError``."""
+    try:
+        return _FAST.load(text)
+    except MarkedYAMLError as exc:
+        raise InputError([_problem_from_marked(exc, origin)]) from None
+    except YAMLError as exc:
+        raise InputError([Problem(origin, None, (), f"ошибка YAML: {exc}")]) from None
+
+
+def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else None
+    what = exc.problem or exc.context or "ошибка синтаксиса"
+    return Problem(origin, line, (), _translate_yaml_problem(str(what)))
+
+
+_YAML_PROBLEMS = {
+    "found duplicate key": "повторяющийся ключ",
+    "did not find expected node content": "ожидалось значение (ошибка синтаксиса YAML)",
+    "mapping values are not allowed here": "здесь не может быть «ключ: значение» "
+    "(проверьте отступы и двоеточия)",
+    "could not find expected ':'": "не найдено ожидаемое «:»",
+    "found character '\\t' that cannot start any token": "символ табуляции недопустим в YAML",
+    "did not find expected key": "ожидался ключ (проверьте отступы)",
+    "did not find expected '-' indicator": "ожидался элемент списка «-» (проверьте отступы)",
+    "found unexpected end of stream": "файл неожиданно закончился",
+    "found undefined alias": "неизвестная ссылка (alias)",
+}
+
+
+def _translate_yaml_problem(problem: str) -> str:
+    for english, russian in _YAML_PROBLEMS.items():
+        if problem.startswith(english):
+            return f"{russian} ({problem})" if english == "found duplicate key" else russian
+    if problem.startswith("несуществующая дата"):
+        return problem
+    return f"ошибка синтаксиса YAML: {problem}"
+
+
+def locate(text: str, loc: Loc) -> int | None:
+    """1-based line of the node at ``loc`` in ``text``; the nearest known ancestor if not found.
+
+    Used only after something went wrong, so the slow round-trip parse is acceptable.
+    """
+    try:
+        node: Any = round_trip_yaml().load(text)
+    except (YAMLError, ValueError):
+        return None
+    line: int | None = 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            key_line, _col = node.lc.key(part)
+            line = key_line + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            item_line, _col = node.lc.item(part)
+            line = item_line + 1
+            node = node[part]
+        else:
+            break
+    return line
+

@@ -1,0 +1,24 @@
+"""Shared fixtures: one rule book and one checker per test session (compiling is costly)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from checker.api import Checker
+from checker.packs import RuleBook, load_rulebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def rulebook() -> RuleBook:
+    return load_rulebook(RULES)
+
+
+@pytest.fixture(scope="session")
+def checker(rulebook: RuleBook) -> Checker:
+    return Checker(rulebook)
