@@ -14,6 +14,7 @@ Rules never contain code. Field names and kinds are checked against the fact cat
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -143,6 +144,27 @@ class Messages(Strict):
     unknown: str | None = None
 
 
+class Within(Strict):
+    """«в течение N (рабочих) дней после события»."""
+
+    days: int = Field(ge=1, le=366)
+    working: bool = False
+    after: Literal["document_date", "procedure_date"] = "document_date"
+
+
+class Timing(Strict):
+    """When a measure is due and how long its evidence stays valid (see checker.timing)."""
+
+    period: Literal["once", "academic_year", "per_procedure", "quarter", "half_year"] | None = None
+    deadline: dt.date | None = Field(None, description="«до 01.11.2023»")
+    deadline_month: Annotated[str, Field(pattern=r"^\d{4}-\d{2}$")] | None = Field(
+        None, description="«Январь 2021 г.» → 2021-01: срок — конец месяца"
+    )
+    within: Within | None = None
+    validity: Literal["academic_year", "until_replaced"] | None = None
+    done_on: str = Field("date", description="Поле связанного факта, датирующее исполнение")
+
+
 class Rule(Strict):
     id: RuleId
     title: str = Field(min_length=5)
@@ -152,6 +174,7 @@ class Rule(Strict):
     weight: float | None = Field(None, ge=0, le=10)
     applies: Applies = Field(default_factory=Applies)
     check: Check
+    timing: Timing | None = None
     message: Messages = Field(default_factory=Messages)
     remediation: Remediation
 
