@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from checker.api import Checker
@@ -34,7 +35,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="Правила: список, описание, покрытие источников.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Правила: список, описание, покрытие источников.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 stdout = Console(soft_wrap=False)
@@ -133,7 +136,7 @@ def schema(
     ] = "profile",
 ) -> None:
     """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
-    models = {"profile": Profile, "pack": RulePack, "report": Report}
+    models: dict[str, type[BaseModel]] = {"profile": Profile, "pack": RulePack, "report": Report}
     if what not in models:
         stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
         raise typer.Exit(EXIT_INPUT)
@@ -155,7 +158,9 @@ def rules_list(rules: RulesOption = None) -> None:
 
 
 @rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None) -> None:
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
+) -> None:
     """Полное описание одного правила: источник, проверка, что сделать."""
     book = open_rulebook(rules)
     try:
@@ -164,7 +169,9 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="id правила")]
         stderr.print(f"ошибка: правила {rule_id} нет")
         raise typer.Exit(EXIT_INPUT) from None
     stdout.print(f"[bold]{rule.id}[/bold] {rule.title}")
-    stdout.print(f"Важность: {rule.severity}; вес {rule.effective_weight}; направление: {rule.direction}")
+    stdout.print(
+        f"Важность: {rule.severity}; вес {rule.effective_weight}; направление: {rule.direction}"
+    )
     stdout.print(f"Источник: {rule.source.document}, п. {rule.source.item}: «{rule.source.quote}»")
     stdout.print(f"Проверка: {rule.check.model_dump(exclude_none=True, by_alias=True)}")
     rem = rule.remediation

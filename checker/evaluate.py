@@ -33,9 +33,10 @@ def label_of(fact: Fact) -> str:
     """A short Russian label of a fact for reports."""
     kind = fact["t"]
     if kind == "procedure":
-        parts = [fact["kind"], fact.get("subject"), f"{fact['grade']} кл." if "grade" in fact else None]
+        grade = f"{fact['grade']} кл." if "grade" in fact else None
+        parts = [fact["kind"], fact.get("subject"), grade]
         date = fact.get("date")
-        label = " · ".join(p for p in parts if p)
+        label = " · ".join(str(p) for p in parts if p)
         return f"{label} ({date})" if date else label
     if kind == "document":
         title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
@@ -43,9 +44,8 @@ def label_of(fact: Fact) -> str:
         date = f" от {fact['date']}" if "date" in fact else ""
         return f"{title}{number}{date}"
     if kind == "activity":
-        return ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]) + (
-            f" ({fact['date']})" if "date" in fact else ""
-        )
+        title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
+        return title + (f" ({fact['date']})" if "date" in fact else "")
     if kind == "school":
         return "школа"
     return f"{FACT_KINDS[kind].title} ({fact.get('ref', '')})"
@@ -198,14 +198,15 @@ def evaluate_rule(
     )
 
 
-def _rule_message(evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding]) -> str:
+def _rule_message(
+    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding]
+) -> str:
     if outcome is Outcome.NOT_APPLICABLE:
         return "не применимо к этой школе"
     if not subjects:
         return evaluation.message(outcome, "раздел профиля не заполнен")
     worst_subjects = [s for s in subjects if s.outcome is outcome]
-    if len(subjects) == 1:
-        return worst_subjects[0].message
-    return f"{worst_subjects[0].message} (и ещё {len(worst_subjects) - 1} из {len(subjects)})" if len(
-        worst_subjects
-    ) > 1 else worst_subjects[0].message
+    first = worst_subjects[0].message
+    if len(worst_subjects) == 1:
+        return first
+    return f"{first} (и ещё {len(worst_subjects) - 1} из {len(subjects)})"

@@ -29,8 +29,15 @@ def read_profile(path: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([Problem(str(path), None, (), f"не удалось прочитать файл: {exc}")]) from None
+        problem = Problem(str(path), None, (), f"не удалось прочитать файл: {_reason(exc)}")
+        raise InputError([problem]) from None
     return load_profile(text, str(path))
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "файл не в кодировке UTF-8"
+    return exc.strerror or str(exc)
 
 
 def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:

@@ -8,13 +8,13 @@ parameters; loosening a parameter is a load error unless the parameter allows it
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import InputError, Loc, Problem
 from checker.factkinds import FACT_KINDS, FieldType, field_type
-from checker.rulepack import Check, Condition, LevelPolicy, Rule, RulePack, Where
+from checker.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 from checker.validation import validate
 from checker.yamlio import load_fast, locate
 
@@ -314,7 +314,13 @@ def _book_problems(
             yield from _override_problems(pack, name, value, declared, problem)
 
 
-def _override_problems(pack, name, value, declared, problem):  # type: ignore[no-untyped-def]
+def _override_problems(
+    pack: RulePack,
+    name: str,
+    value: int,
+    declared: dict[str, tuple[RulePack, Parameter]],
+    problem: Callable[[Loc, str], Problem],
+) -> Iterator[Problem]:
     loc: Loc = ("overrides", name)
     if name not in declared:
         yield problem(loc, f"параметр «{name}» не объявлен ни в одном пакете")

@@ -91,7 +91,9 @@ def compute_level(findings: list[Finding], policy: LevelPolicy) -> LevelResult:
     band_level = _band(score, policy)
     if coverage < policy.min_coverage or band_level is None:
         level = UNDETERMINED
-        reasons.append("Сведений слишком мало, чтобы определить уровень: заполните разделы профиля.")
+        reasons.append(
+            "Сведений слишком мало, чтобы определить уровень: заполните разделы профиля."
+        )
     else:
         level = band_level
         reasons.append(f"По доле выполненных мер уровень — {band_level}.")
