@@ -41,7 +41,7 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 stdout = Console(soft_wrap=False)
-stderr = Console(stderr=True)
+stderr = Console(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):

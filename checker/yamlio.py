@@ -63,8 +63,11 @@ def load_fast(text: str, origin: str) -> Any:
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
-    what = exc.problem or exc.context or "ошибка синтаксиса"
-    return Problem(origin, line, (), _translate_yaml_problem(str(what)))
+    message = _translate_yaml_problem(str(exc.problem or exc.context or "ошибка синтаксиса"))
+    started = exc.context_mark
+    if started is not None and line is not None and started.line + 1 != line:
+        message += f" (конструкция начата в строке {started.line + 1})"
+    return Problem(origin, line, (), message)
 
 
 _YAML_PROBLEMS = {
@@ -78,6 +81,8 @@ _YAML_PROBLEMS = {
     "did not find expected '-' indicator": "ожидался элемент списка «-» (проверьте отступы)",
     "found unexpected end of stream": "файл неожиданно закончился",
     "found undefined alias": "неизвестная ссылка (alias)",
+    "did not find expected ',' or ']'": "не закрыт список: ожидалась «,» или «]»",
+    "did not find expected ',' or '}'": "не закрыт словарь: ожидалась «,» или «}»",
 }
 
 
