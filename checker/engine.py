@@ -81,8 +81,22 @@ def _condition(name: str, cond: Condition) -> Json:
     return parts[0] if len(parts) == 1 else {"$and": parts}
 
 
+def _is_join(test: Json) -> bool:
+    """``{"procedure": {"s": "ref"}}``: a comparison with a field of an earlier alias."""
+    ((key, value),) = test.items()
+    return not key.startswith("$") and isinstance(value, dict)
+
+
 def _pattern(tests: list[Json]) -> Json:
-    return tests[0] if len(tests) == 1 else {"$and": tests}
+    """One fact pattern: the kind test first, then the joins, then the other tests.
+
+    NOTE: the order is not cosmetic. durable_rules 2.0.28 silently drops a join test that
+    follows an ``$or`` inside an ``$and`` (found by tests/test_engine_properties.py:
+    ``[t, $or, join]`` matched observers of *every* procedure). Joins before any ``$or``
+    are honoured.
+    """
+    ordered = sorted(tests, key=lambda test: 0 if "t" in test else 1 if _is_join(test) else 2)
+    return ordered[0] if len(ordered) == 1 else {"$and": ordered}
 
 
 def _join(child_kind: str, subject_kind: str, alias: str = "s") -> list[Json]:

@@ -1,0 +1,133 @@
+"""A small reference semantics of the check forms, in plain Python.
+
+It is written from the rule vocabulary's definition, independently of the engine adapter,
+so that property-based tests can show the durable_rules evaluation agrees with it on
+generated profiles — the guard against the engine's known bugs (late negation, dropped
+facts, mixed-type comparisons).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from checker.factkinds import FACT_KINDS
+from checker.facts import Fact, Facts
+from checker.findings import Outcome
+from checker.rulepack import Condition, Pattern, Rule, Where
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
+def _test(fact: Fact, name: str, expected: object) -> bool:
+    if isinstance(expected, Condition):
+        return _condition(fact, name, expected)
+    if name not in fact:  # the engine never matches a test on an absent property
+        return False
+    if isinstance(expected, list):
+        return fact[name] in expected
+    return bool(fact[name] == expected)
+
+
+def _condition(fact: Fact, name: str, cond: Condition) -> bool:
+    if cond.present is not None and (name in fact) != cond.present:
+        return False
+    bounds = {"eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
+              "lt": operator.lt, "lte": operator.le}
+    for key, op in bounds.items():
+        bound = getattr(cond, key)
+        if bound is not None and (name not in fact or not op(fact[name], bound)):
+            return False
+    return True
+
+
+def matches(fact: Fact, kind: str, where: Where) -> bool:
+    return fact["t"] == kind and all(_test(fact, k, v) for k, v in where.items())
+
+
+def _joined(child: Fact, subject: Fact, subject_kind: str) -> bool:
+    kind = FACT_KINDS[child["t"]]
+    if kind.parent == subject_kind and kind.parent_key:
+        return bool(child.get(kind.parent_key) == subject["ref"])
+    return True
+
+
+def _reported(child_kind: str, subject: Fact, subject_kind: str, facts: Facts) -> bool:
+    kind = FACT_KINDS[child_kind]
+    holder = subject if kind.parent == subject_kind else facts.school
+    return bool(holder.get(kind.flag))
+
+
+def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
+    where = dict(rule.check.each.where)
+    if rule.check.each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
+        where["kind"] = list(rule.applies.procedures)
+    return [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+
+
+def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict[str, Outcome]:
+    """Outcome per subject ref, by the definition of each check form."""
+    kind = rule.check.each.kind
+    result: dict[str, Outcome] = {}
+    for subject in subjects_of(rule, facts):
+        result[subject["ref"]] = _outcome(rule, subject, kind, facts, params)
+    return result
+
+
+def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]) -> Outcome:
+    check = rule.check
+    if check.has is not None:
+        related = [f for f in facts.items
+                   if matches(f, check.has.kind, check.has.where) and _joined(f, subject, kind)]
+        if related:
+            return Outcome.MET
+        return Outcome.GAP if _reported(check.has.kind, subject, kind, facts) else Outcome.UNKNOWN
+    if check.compare is not None:
+        cmp = check.compare
+        value = params[cmp.param]
+        if cmp.kind is None:
+            candidates = [subject]
+        else:
+            candidates = [f for f in facts.items if f["t"] == cmp.kind and _joined(f, subject, kind)]
+        present = [f[cmp.field] for f in candidates if cmp.field in f]
+        if any(OPS[cmp.op](v, value) for v in present):
+            return Outcome.MET
+        if present:
+            return Outcome.GAP
+        return Outcome.UNKNOWN
+    assert check.forbid is not None
+    if any(True for _ in _forbidden(check.forbid, subject, facts)):
+        return Outcome.VIOLATION
+    if all(_reported(p.kind, subject, kind, facts) for p in check.forbid):
+        return Outcome.MET
+    return Outcome.UNKNOWN
+
+
+def _forbidden(
+    patterns: list[Pattern], subject: Fact, facts: Facts
+) -> Iterator[dict[str, Fact]]:
+    """Every assignment of distinct facts to the patterns that satisfies all joins."""
+
+    def extend(index: int, bound: dict[str, Fact]) -> Iterator[dict[str, Fact]]:
+        if index == len(patterns):
+            yield bound
+            return
+        pattern = patterns[index]
+        used = {id(f) for f in bound.values()}
+        for fact in facts.items:
+            if id(fact) in used or not matches(fact, pattern.kind, pattern.where):
+                continue
+            if all(_ref_value(ref, bound) == fact.get(own) and own in fact
+                   for own, ref in pattern.match.items()):
+                yield from extend(index + 1, {**bound, pattern.alias: fact})
+
+    yield from extend(0, {"subject": subject})
+
+
+def _ref_value(ref: str, bound: dict[str, Fact]) -> Any:
+    alias, _, name = ref.partition(".")
+    return bound[alias].get(name, object())
