@@ -53,6 +53,7 @@ class Checker:
         engine = self._engine(selection)
         facts = extract_facts(profile)
         firings = engine.run(facts.items)
+        people = {s.id: s.name for s in profile.staff or []}
         findings = [
             evaluate_rule(
                 rule,
@@ -60,6 +61,7 @@ class Checker:
                 firings,
                 facts,
                 pack=selection.pack_of(rule.id).pack,
+                people=people,
             )
             for rule in selection.rules
         ]
@@ -86,7 +88,7 @@ class Checker:
             level=compute_level(findings, selection.level),
             counts=count_outcomes(findings),
             findings=findings,
-            people={s.id: s.name for s in profile.staff or []},
+            people=people,
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

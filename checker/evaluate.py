@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from checker.engine import CompiledRule, Firings, forbid_aliases
@@ -68,7 +68,15 @@ def _by_subject(matches: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, A
 
 
 class _RuleEvaluation:
-    def __init__(self, rule: Rule, compiled: CompiledRule, firings: Firings, facts: Facts):
+    def __init__(
+        self,
+        rule: Rule,
+        compiled: CompiledRule,
+        firings: Firings,
+        facts: Facts,
+        people: Mapping[str, str],
+    ):
+        self.people = people
         self.rule = rule
         self.compiled = compiled
         self.firings = firings
@@ -136,7 +144,11 @@ class _RuleEvaluation:
             outcome, "{subject}"
         )
         return template.format_map(
-            _Defaults(subject=subject, person=person or "", school=self.facts.school_id)
+            _Defaults(
+                subject=subject,
+                person=self.people.get(person, person) if person else "",
+                school=self.facts.school_id,
+            )
         )
 
 
@@ -164,10 +176,18 @@ def _no_subjects_outcome(rule: Rule, facts: Facts) -> Outcome:
 
 
 def evaluate_rule(
-    rule: Rule, compiled: CompiledRule, firings: Firings, facts: Facts, pack: str = ""
+    rule: Rule,
+    compiled: CompiledRule,
+    firings: Firings,
+    facts: Facts,
+    pack: str = "",
+    people: Mapping[str, str] | None = None,
 ) -> Finding:
-    """The finding of one rule from the engine's firings."""
-    evaluation = _RuleEvaluation(rule, compiled, firings, facts)
+    """The finding of one rule from the engine's firings.
+
+    ``people`` maps staff ids to names for messages; names never enter the engine.
+    """
+    evaluation = _RuleEvaluation(rule, compiled, firings, facts, people or {})
     if _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE

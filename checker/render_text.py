@@ -78,8 +78,6 @@ def _finding_block(finding: Finding, report: Report) -> RenderableType:
     for subject in finding.subjects:
         if subject.outcome is finding.outcome or subject.outcome in PROBLEMS:
             body.append(f"  – {subject.message}", style=OUTCOME_STYLES.get(subject.outcome, ""))
-            if subject.person:
-                body.append(f" [{report.people.get(subject.person, subject.person)}]")
             body.append("\n")
     if not finding.subjects:
         body.append(f"  – {finding.message}\n")
