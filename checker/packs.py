@@ -312,6 +312,15 @@ def _book_problems(
                               f"параметр «{cmp.param}» нигде не объявлен")
         for name, value in pack.overrides.items():
             yield from _override_problems(pack, name, value, declared, problem)
+    all_ids = {rule.id for pack in packs for rule in pack.rules}
+    for pack in packs:
+        for index, conflict in enumerate(pack.conflicts):
+            if conflict.overridden_by not in all_ids:
+                loc = ("conflicts", index, "overridden_by")
+                yield Problem(
+                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
+                    f"правило {conflict.overridden_by} не найдено ни в одном пакете",
+                )
 
 
 def _override_problems(pack, name, value, declared, problem):  # type: ignore[no-untyped-def]

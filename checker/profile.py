@@ -37,6 +37,9 @@ DocumentKind = Literal[
     "pay_regulation",
     "training_plan",
     "observer_schedule",
+    "site_info_section",
+    "vpr_codes_protocol",
+    "vpr_works_storage",
     "other",
 ]
 
@@ -56,6 +59,9 @@ DOCUMENT_KIND_TITLES: dict[str, str] = {
     "pay_regulation": "Положение о стимулирующих выплатах",
     "training_plan": "План повышения квалификации",
     "observer_schedule": "График выходов общественных наблюдателей",
+    "site_info_section": "Раздел сайта «Сведения об образовательной организации»",
+    "vpr_codes_protocol": "Бумажный протокол соответствия кодов участников ВПР и ФИО",
+    "vpr_works_storage": "Приказ (акт) о хранении работ участников ВПР до получения результатов",
     "other": "Иной документ",
 }
 
