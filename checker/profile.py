@@ -84,6 +84,8 @@ ActivityKind = Literal[
     "deficit_analysis",
     "kim_analysis",
     "medalist_analysis",
+    "teacher_consultation",
+    "psych_support",
     "other",
 ]
 
@@ -103,6 +105,8 @@ ACTIVITY_KIND_TITLES: dict[str, str] = {
     "deficit_analysis": "анализ профессиональных дефицитов педагогов",
     "kim_analysis": "анализ контрольно-измерительных материалов",
     "medalist_analysis": "анализ результатов медалистов / аттестатов с отличием",
+    "teacher_consultation": "консультирование педагогов по оцениванию и Положению о ВСОКО",
+    "psych_support": "психолого-педагогическое сопровождение педагогов и обучающихся",
     "other": "иное мероприятие",
 }
 
