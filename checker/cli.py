@@ -23,6 +23,7 @@ from checker.profile import Profile
 from checker.render_text import render_report, source_text
 from checker.report import Report
 from checker.rulepack import SEVERITY_ORDER, RulePack
+from checker.sources import SOURCES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -169,6 +170,38 @@ def rules_show(rule_id: Annotated[str, typer.Argument(help="id правила")]
     stdout.print(f"Проверка: {rule.check.model_dump(exclude_none=True, by_alias=True)}")
     rem = rule.remediation
     stdout.print(f"Что сделать: {rem.measure} — {rem.responsible}, {rem.due}")
+
+
+@rules_app.command("coverage")
+def rules_coverage(rules: RulesOption = None) -> None:
+    """Покрытие пунктов исходных документов правилами, с итогами по документам."""
+    from rich.table import Table
+
+    from checker.coverage import load_coverage, unknown_rules
+    from checker.packs import default_rules_dir
+
+    book = open_rulebook(rules)
+    try:
+        maps = load_coverage(rules or default_rules_dir())
+    except InputError as error:
+        fail_input(error)
+    for cov in maps:
+        table = Table("пункт", "мера (цитата)", "правила / причина", title=SOURCES[cov.document])
+        for item in cov.items:
+            target = ", ".join(item.rules) if item.rules else f"не проверяется: {item.reason}"
+            if item.note:
+                target += f" ({item.note})"
+            table.add_row(item.item, item.quote, target)
+        stdout.print(table)
+    totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
+    for cov in maps:
+        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+    stdout.print(totals)
+    missing = unknown_rules(maps, book)
+    for document, item, rule_id in missing:
+        stderr.print(f"ошибка: {document}, п. {item}: правила {rule_id} нет")
+    if missing:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def main() -> None:
