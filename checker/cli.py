@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from checker.api import Checker
@@ -22,7 +23,7 @@ from checker.packs import RuleBook, load_rulebook
 from checker.profile import Profile
 from checker.render_text import render_report, source_text
 from checker.report import Report
-from checker.rulepack import SEVERITY_ORDER, RulePack
+from checker.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.sources import SOURCES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -134,7 +135,7 @@ def schema(
     ] = "profile",
 ) -> None:
     """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
-    models = {"profile": Profile, "pack": RulePack, "report": Report}
+    models: dict[str, type[BaseModel]] = {"profile": Profile, "pack": RulePack, "report": Report}
     if what not in models:
         stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
         raise typer.Exit(EXIT_INPUT)
@@ -148,28 +149,55 @@ def rules_list(rules: RulesOption = None) -> None:
     book = open_rulebook(rules)
     from rich.table import Table
 
-    table = Table("id", "важность", "пакет", "название")
+    table = Table("id", "важность", "пакет", "название", "источник")
     for pack in book.packs:
         for rule in pack.rules:
-            table.add_row(rule.id, rule.severity, pack.pack, rule.title)
+            src = rule.source
+            mark = "" if src.confirmed else " (не подтверждён)"
+            table.add_row(
+                rule.id, SEVERITY_TITLES[rule.severity], pack.pack, rule.title,
+                f"{src.document}, п. {src.item}{mark}",
+            )
     stdout.print(table)
 
 
 @rules_app.command("show")
-def rules_show(rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None) -> None:
-    """Полное описание одного правила: источник, проверка, что сделать."""
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
+) -> None:
+    """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
+    from checker.catalogue import applicability, source_line, timing_text
+
     book = open_rulebook(rules)
     try:
         rule = book.rule(rule_id)
     except KeyError:
         stderr.print(f"ошибка: правила {rule_id} нет")
         raise typer.Exit(EXIT_INPUT) from None
-    stdout.print(f"[bold]{rule.id}[/bold] {rule.title}")
-    stdout.print(f"Важность: {rule.severity}; вес {rule.effective_weight}; направление: {rule.direction}")
-    stdout.print(f"Источник: {rule.source.document}, п. {rule.source.item}: «{rule.source.quote}»")
-    stdout.print(f"Проверка: {rule.check.model_dump(exclude_none=True, by_alias=True)}")
+    pack = next(p for p in book.packs if any(r.id == rule_id for r in p.rules))
+    out = stdout.print
+    out(f"[bold]{rule.id}[/bold] {rule.title}", highlight=False)
+    out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
+    out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
+    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
+    out(f"Источник: {source_line(rule)}", highlight=False)
+    out(f"Применимость: {applicability(rule)}", highlight=False)
+    timing = timing_text(rule)
+    if timing:
+        out(f"Сроки: {timing}", highlight=False)
+    check = rule.check.model_dump(exclude_none=True, by_alias=True)
+    out(f"Проверка: {check}", highlight=False, markup=False)
     rem = rule.remediation
-    stdout.print(f"Что сделать: {rem.measure} — {rem.responsible}, {rem.due}")
+    out(f"Что сделать: {rem.measure}", highlight=False)
+    out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
+
+
+@rules_app.command("catalogue")
+def rules_catalogue(rules: RulesOption = None) -> None:
+    """Каталог правил в Markdown (для docs/rules.md)."""
+    from checker.catalogue import render_catalogue
+
+    sys.stdout.write(render_catalogue(open_rulebook(rules)) + "\n")
 
 
 @rules_app.command("coverage")
@@ -198,8 +226,8 @@ def rules_coverage(rules: RulesOption = None) -> None:
         totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
     stdout.print(totals)
     missing = unknown_rules(maps, book)
-    for document, item, rule_id in missing:
-        stderr.print(f"ошибка: {document}, п. {item}: правила {rule_id} нет")
+    for document, number, rule_id in missing:
+        stderr.print(f"ошибка: {document}, п. {number}: правила {rule_id} нет")
     if missing:
         raise typer.Exit(EXIT_INPUT)
 
