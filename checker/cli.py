@@ -36,7 +36,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="Правила: список, описание, покрытие источников.", no_args_is_help=True)
+rules_app = typer.Typer(
+    help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
+)
 app.add_typer(rules_app, name="rules")
 
 stdout = Console(soft_wrap=False)

@@ -67,7 +67,7 @@ _KINDS = [
             "on_federal_list": "bool",
             "on_regional_list": "bool",
             "procedures_count": "int",
-            **{flag: "bool" for flag in SCHOOL_FLAGS},
+            **dict.fromkeys(SCHOOL_FLAGS, "bool"),
         },
     ),
     FactKind(
@@ -114,7 +114,7 @@ _KINDS = [
             "date": "date",
             "federal_control": "bool",
             "in_school_ppe": "bool",
-            **{flag: "bool" for flag in PROCEDURE_FLAGS},
+            **dict.fromkeys(PROCEDURE_FLAGS, "bool"),
         },
         "school",
         "",

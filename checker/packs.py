@@ -8,13 +8,13 @@ parameters; loosening a parameter is a load error unless the parameter allows it
 from __future__ import annotations
 
 import string
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.errors import InputError, Loc, Problem
 from checker.factkinds import FACT_KINDS, FieldType, field_type
-from checker.rulepack import Check, Condition, LevelPolicy, Rule, RulePack, Where
+from checker.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 from checker.validation import validate
 from checker.yamlio import load_fast, locate
 
@@ -75,11 +75,11 @@ def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]
     for name, value in where.items():
         ftype = field_type(kind, name)
         if ftype is None:
-            yield loc + (name,), _unknown_field(kind, name)
+            yield (*loc, name), _unknown_field(kind, name)
             continue
         for item in _values(value):
             if not _fits(item, ftype):
-                yield loc + (name,), f"значение «{item}» не подходит к полю типа {ftype}"
+                yield (*loc, name), f"значение «{item}» не подходит к полю типа {ftype}"
 
 
 def _values(value: object) -> list[object]:
@@ -134,14 +134,14 @@ def _compare_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
     loc: Loc = ("check", "compare")
     kind = check.compare.kind or subject
     if check.compare.kind is not None:
-        yield from _kind_issue(kind, loc + ("kind",))
-        yield from _child_issue(subject, kind, loc + ("kind",))
+        yield from _kind_issue(kind, (*loc, "kind"))
+        yield from _child_issue(subject, kind, (*loc, "kind"))
     if kind in FACT_KINDS:
         ftype = field_type(kind, check.compare.field)
         if ftype is None:
-            yield loc + ("field",), _unknown_field(kind, check.compare.field)
+            yield (*loc, "field"), _unknown_field(kind, check.compare.field)
         elif ftype != "int":
-            yield loc + ("field",), f"сравнивать можно только числовые поля, «{ftype}» — нет"
+            yield (*loc, "field"), f"сравнивать можно только числовые поля, «{ftype}» — нет"
 
 
 def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
@@ -149,15 +149,15 @@ def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
     aliases: dict[str, str] = {"subject": subject}
     for index, pattern in enumerate(check.forbid):
         loc: Loc = ("check", "forbid", index)
-        yield from _kind_issue(pattern.kind, loc + ("kind",))
-        yield from _child_issue(subject, pattern.kind, loc + ("kind",))
-        yield from _where_issues(pattern.kind, pattern.where, loc + ("where",))
+        yield from _kind_issue(pattern.kind, (*loc, "kind"))
+        yield from _child_issue(subject, pattern.kind, (*loc, "kind"))
+        yield from _where_issues(pattern.kind, pattern.where, (*loc, "where"))
         if pattern.alias in aliases:
-            yield loc + ("as",), f"псевдоним «{pattern.alias}» уже занят"
+            yield (*loc, "as"), f"псевдоним «{pattern.alias}» уже занят"
         for own, ref in pattern.match.items():
             if pattern.kind in FACT_KINDS and field_type(pattern.kind, own) is None:
-                yield loc + ("match", own), _unknown_field(pattern.kind, own)
-            yield from _ref_issue(ref, aliases, loc + ("match", own))
+                yield (*loc, "match", own), _unknown_field(pattern.kind, own)
+            yield from _ref_issue(ref, aliases, (*loc, "match", own))
         aliases[pattern.alias] = pattern.kind
     if check.person is not None:
         yield from _ref_issue(check.person, aliases, ("check", "person"))
@@ -323,7 +323,13 @@ def _book_problems(
                 )
 
 
-def _override_problems(pack, name, value, declared, problem):  # type: ignore[no-untyped-def]
+def _override_problems(
+    pack: RulePack,
+    name: str,
+    value: int,
+    declared: dict[str, tuple[RulePack, Parameter]],
+    problem: Callable[[Loc, str], Problem],
+) -> Iterator[Problem]:
     loc: Loc = ("overrides", name)
     if name not in declared:
         yield problem(loc, f"параметр «{name}» не объявлен ни в одном пакете")
