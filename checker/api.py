@@ -16,6 +16,7 @@ from checker.load import read_profile
 from checker.packs import RuleBook, RuleSelection, load_rulebook
 from checker.profile import Profile
 from checker.report import (
+    ConflictInfo,
     PackInfo,
     ParameterInfo,
     Report,
@@ -89,6 +90,14 @@ class Checker:
             counts=count_outcomes(findings),
             findings=findings,
             people=people,
+            conflicts=[
+                ConflictInfo(
+                    pack=p.pack, document=p.document, item=c.item, quote=c.quote,
+                    overridden_by=c.overridden_by, note=c.note,
+                )
+                for p in selection.packs
+                for c in p.conflicts
+            ],
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

@@ -23,7 +23,8 @@ from checker.packs import RuleBook, load_rulebook
 from checker.profile import Profile
 from checker.render_text import render_report, source_text
 from checker.report import Report
-from checker.rulepack import SEVERITY_ORDER, RulePack
+from checker.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
+from checker.sources import SOURCES
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -36,7 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 rules_app = typer.Typer(
-    help="Правила: список, описание, покрытие источников.", no_args_is_help=True
+    help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
 
@@ -150,10 +151,15 @@ def rules_list(rules: RulesOption = None) -> None:
     book = open_rulebook(rules)
     from rich.table import Table
 
-    table = Table("id", "важность", "пакет", "название")
+    table = Table("id", "важность", "пакет", "название", "источник")
     for pack in book.packs:
         for rule in pack.rules:
-            table.add_row(rule.id, rule.severity, pack.pack, rule.title)
+            src = rule.source
+            mark = "" if src.confirmed else " (не подтверждён)"
+            table.add_row(
+                rule.id, SEVERITY_TITLES[rule.severity], pack.pack, rule.title,
+                f"{src.document}, п. {src.item}{mark}",
+            )
     stdout.print(table)
 
 
@@ -161,21 +167,71 @@ def rules_list(rules: RulesOption = None) -> None:
 def rules_show(
     rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
 ) -> None:
-    """Полное описание одного правила: источник, проверка, что сделать."""
+    """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
+    from checker.catalogue import applicability, source_line, timing_text
+
     book = open_rulebook(rules)
     try:
         rule = book.rule(rule_id)
     except KeyError:
         stderr.print(f"ошибка: правила {rule_id} нет")
         raise typer.Exit(EXIT_INPUT) from None
-    stdout.print(f"[bold]{rule.id}[/bold] {rule.title}")
-    stdout.print(
-        f"Важность: {rule.severity}; вес {rule.effective_weight}; направление: {rule.direction}"
-    )
-    stdout.print(f"Источник: {rule.source.document}, п. {rule.source.item}: «{rule.source.quote}»")
-    stdout.print(f"Проверка: {rule.check.model_dump(exclude_none=True, by_alias=True)}")
+    pack = next(p for p in book.packs if any(r.id == rule_id for r in p.rules))
+    out = stdout.print
+    out(f"[bold]{rule.id}[/bold] {rule.title}", highlight=False)
+    out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
+    out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
+    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
+    out(f"Источник: {source_line(rule)}", highlight=False)
+    out(f"Применимость: {applicability(rule)}", highlight=False)
+    timing = timing_text(rule)
+    if timing:
+        out(f"Сроки: {timing}", highlight=False)
+    check = rule.check.model_dump(exclude_none=True, by_alias=True)
+    out(f"Проверка: {check}", highlight=False, markup=False)
     rem = rule.remediation
-    stdout.print(f"Что сделать: {rem.measure} — {rem.responsible}, {rem.due}")
+    out(f"Что сделать: {rem.measure}", highlight=False)
+    out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
+
+
+@rules_app.command("catalogue")
+def rules_catalogue(rules: RulesOption = None) -> None:
+    """Каталог правил в Markdown (для docs/rules.md)."""
+    from checker.catalogue import render_catalogue
+
+    sys.stdout.write(render_catalogue(open_rulebook(rules)) + "\n")
+
+
+@rules_app.command("coverage")
+def rules_coverage(rules: RulesOption = None) -> None:
+    """Покрытие пунктов исходных документов правилами, с итогами по документам."""
+    from rich.table import Table
+
+    from checker.coverage import load_coverage, unknown_rules
+    from checker.packs import default_rules_dir
+
+    book = open_rulebook(rules)
+    try:
+        maps = load_coverage(rules or default_rules_dir())
+    except InputError as error:
+        fail_input(error)
+    for cov in maps:
+        table = Table("пункт", "мера (цитата)", "правила / причина", title=SOURCES[cov.document])
+        for item in cov.items:
+            target = ", ".join(item.rules) if item.rules else f"не проверяется: {item.reason}"
+            if item.note:
+                target += f" ({item.note})"
+            table.add_row(item.item, item.quote, target)
+        stdout.print(table)
+    totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
+    for cov in maps:
+        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+    stdout.print(totals)
+    missing = unknown_rules(maps, book)
+    for document, number, rule_id in missing:
+        stderr.print(f"ошибка: {document}, п. {number}: правила {rule_id} нет")
+    if missing:
+        raise typer.Exit(EXIT_INPUT)
 
 
 def main() -> None:

@@ -160,6 +160,7 @@ _KINDS = [
             "checking_filmed": "bool",
             "storage_known": "bool",
             "storage_until": "date",
+            "storage_until_march": "bool",
             "hq": "bool",
             "entrance": "bool",
         },

@@ -209,9 +209,17 @@ def _video_fact(proc: Procedure, path: str) -> Fact:
         "checking_filmed": video.checking_filmed,
         "storage_known": bool(video.storage) or video.storage_until is not None,
         "storage_until": _iso(video.storage_until),
+        "storage_until_march": _kept_until_march(video.storage_until, proc.date),
         "hq": video.hq,
         "entrance": video.entrance,
     }
+
+
+def _kept_until_march(until: dt.date | None, held_on: dt.date | None) -> bool | None:
+    """ГИА records are kept until 1 March of the year after the exam (GIA-2)."""
+    if until is None or held_on is None:
+        return None
+    return until >= dt.date(held_on.year + 1, 3, 1)
 
 
 def _coverage_pct(video: Video, rooms: list[str] | None) -> int | None:

@@ -75,11 +75,11 @@ def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]
     for name, value in where.items():
         ftype = field_type(kind, name)
         if ftype is None:
-            yield loc + (name,), _unknown_field(kind, name)
+            yield (*loc, name), _unknown_field(kind, name)
             continue
         for item in _values(value):
             if not _fits(item, ftype):
-                yield loc + (name,), f"значение «{item}» не подходит к полю типа {ftype}"
+                yield (*loc, name), f"значение «{item}» не подходит к полю типа {ftype}"
 
 
 def _values(value: object) -> list[object]:
@@ -134,14 +134,14 @@ def _compare_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
     loc: Loc = ("check", "compare")
     kind = check.compare.kind or subject
     if check.compare.kind is not None:
-        yield from _kind_issue(kind, loc + ("kind",))
-        yield from _child_issue(subject, kind, loc + ("kind",))
+        yield from _kind_issue(kind, (*loc, "kind"))
+        yield from _child_issue(subject, kind, (*loc, "kind"))
     if kind in FACT_KINDS:
         ftype = field_type(kind, check.compare.field)
         if ftype is None:
-            yield loc + ("field",), _unknown_field(kind, check.compare.field)
+            yield (*loc, "field"), _unknown_field(kind, check.compare.field)
         elif ftype != "int":
-            yield loc + ("field",), f"сравнивать можно только числовые поля, «{ftype}» — нет"
+            yield (*loc, "field"), f"сравнивать можно только числовые поля, «{ftype}» — нет"
 
 
 def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
@@ -149,15 +149,15 @@ def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
     aliases: dict[str, str] = {"subject": subject}
     for index, pattern in enumerate(check.forbid):
         loc: Loc = ("check", "forbid", index)
-        yield from _kind_issue(pattern.kind, loc + ("kind",))
-        yield from _child_issue(subject, pattern.kind, loc + ("kind",))
-        yield from _where_issues(pattern.kind, pattern.where, loc + ("where",))
+        yield from _kind_issue(pattern.kind, (*loc, "kind"))
+        yield from _child_issue(subject, pattern.kind, (*loc, "kind"))
+        yield from _where_issues(pattern.kind, pattern.where, (*loc, "where"))
         if pattern.alias in aliases:
-            yield loc + ("as",), f"псевдоним «{pattern.alias}» уже занят"
+            yield (*loc, "as"), f"псевдоним «{pattern.alias}» уже занят"
         for own, ref in pattern.match.items():
             if pattern.kind in FACT_KINDS and field_type(pattern.kind, own) is None:
-                yield loc + ("match", own), _unknown_field(pattern.kind, own)
-            yield from _ref_issue(ref, aliases, loc + ("match", own))
+                yield (*loc, "match", own), _unknown_field(pattern.kind, own)
+            yield from _ref_issue(ref, aliases, (*loc, "match", own))
         aliases[pattern.alias] = pattern.kind
     if check.person is not None:
         yield from _ref_issue(check.person, aliases, ("check", "person"))
@@ -312,6 +312,15 @@ def _book_problems(
                               f"параметр «{cmp.param}» нигде не объявлен")
         for name, value in pack.overrides.items():
             yield from _override_problems(pack, name, value, declared, problem)
+    all_ids = {rule.id for pack in packs for rule in pack.rules}
+    for pack in packs:
+        for index, conflict in enumerate(pack.conflicts):
+            if conflict.overridden_by not in all_ids:
+                loc = ("conflicts", index, "overridden_by")
+                yield Problem(
+                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
+                    f"правило {conflict.overridden_by} не найдено ни в одном пакете",
+                )
 
 
 def _override_problems(

@@ -37,6 +37,9 @@ DocumentKind = Literal[
     "pay_regulation",
     "training_plan",
     "observer_schedule",
+    "site_info_section",
+    "vpr_codes_protocol",
+    "vpr_works_storage",
     "other",
 ]
 
@@ -56,6 +59,9 @@ DOCUMENT_KIND_TITLES: dict[str, str] = {
     "pay_regulation": "Положение о стимулирующих выплатах",
     "training_plan": "План повышения квалификации",
     "observer_schedule": "График выходов общественных наблюдателей",
+    "site_info_section": "Раздел сайта «Сведения об образовательной организации»",
+    "vpr_codes_protocol": "Бумажный протокол соответствия кодов участников ВПР и ФИО",
+    "vpr_works_storage": "Приказ (акт) о хранении работ участников ВПР до получения результатов",
     "other": "Иной документ",
 }
 
@@ -78,6 +84,8 @@ ActivityKind = Literal[
     "deficit_analysis",
     "kim_analysis",
     "medalist_analysis",
+    "teacher_consultation",
+    "psych_support",
     "other",
 ]
 
@@ -97,6 +105,8 @@ ACTIVITY_KIND_TITLES: dict[str, str] = {
     "deficit_analysis": "анализ профессиональных дефицитов педагогов",
     "kim_analysis": "анализ контрольно-измерительных материалов",
     "medalist_analysis": "анализ результатов медалистов / аттестатов с отличием",
+    "teacher_consultation": "консультирование педагогов по оцениванию и Положению о ВСОКО",
+    "psych_support": "психолого-педагогическое сопровождение педагогов и обучающихся",
     "other": "иное мероприятие",
 }
 

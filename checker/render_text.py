@@ -111,9 +111,40 @@ def _direction_section(report: Report, direction: str) -> Iterator[RenderableTyp
         yield table
 
 
+def _parameters(report: Report) -> Iterator[RenderableType]:
+    """Effective parameter values that a regional or municipal layer set."""
+    federal = {p.pack for p in report.packs if p.layer == "federal"}
+    changed = [p for p in report.parameters if p.set_by not in federal]
+    if not changed:
+        return
+    yield Text("\nПараметры, заданные региональным или муниципальным набором", style="bold")
+    for param in changed:
+        yield Text(
+            f"  {param.title}: {param.value} — задано набором «{param.set_by}» "
+            f"(объявлено в «{param.default_by}»)"
+        )
+
+
+def _conflicts(report: Report) -> Iterator[RenderableType]:
+    if not report.conflicts:
+        return
+    yield Text("\nПротиворечия источников", style="bold underline")
+    for conflict in report.conflicts:
+        document = SOURCES.get(conflict.document or "", conflict.document or conflict.pack)
+        line = Text()
+        line.append(f"  – {document}, п. {conflict.item}: «{conflict.quote}»\n", style="yellow")
+        line.append(
+            f"    Не применяется: приоритет у {conflict.overridden_by}. {conflict.note}",
+            style="dim",
+        )
+        yield line
+
+
 def render_report(report: Report) -> Group:
     """The whole terminal report as one rich renderable."""
     parts: list[RenderableType] = [_header(report), _summary(report)]
+    parts.extend(_parameters(report))
+    parts.extend(_conflicts(report))
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))
     not_applicable = [f.rule_id for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE]

@@ -38,6 +38,17 @@ class ParameterInfo(Model):
     default_by: str
 
 
+class ConflictInfo(Model):
+    """A regional item in conflict with a rule that takes precedence."""
+
+    pack: str
+    document: str | None
+    item: str
+    quote: str
+    overridden_by: str
+    note: str
+
+
 class Report(Model):
     """Everything objcheck concluded about one school, as of one date."""
 
@@ -52,6 +63,7 @@ class Report(Model):
     counts: dict[str, int]
     findings: list[Finding]
     people: dict[str, str] = {}
+    conflicts: list[ConflictInfo] = []
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""

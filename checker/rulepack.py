@@ -218,6 +218,15 @@ class PackScope(Strict):
     municipality: str | None = None
 
 
+class Conflict(Strict):
+    """A pack's own source item that contradicts a rule of another layer (which wins)."""
+
+    item: str = Field(description="Пункт документа пакета")
+    quote: str = Field(min_length=3, max_length=400)
+    overridden_by: RuleId = Field(description="Правило, которое имеет приоритет")
+    note: str = Field(min_length=3)
+
+
 class RulePack(Strict):
     pack: Name
     title: str
@@ -230,4 +239,7 @@ class RulePack(Strict):
     )
     level: LevelPolicy | None = None
     retired: list[RuleId] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(
+        default_factory=list, description="Пункты документа, противоречащие правилам выше"
+    )
     rules: list[Rule] = Field(default_factory=list)

@@ -62,7 +62,21 @@ def _reported(child_kind: str, subject: Fact, subject_kind: str, facts: Facts) -
     return bool(holder.get(kind.flag))
 
 
+def _school_applies(rule: Rule, facts: Facts) -> bool:
+    """Applicability by school type and by the procedures the school held."""
+    school = facts.school
+    types = rule.applies.school_types
+    if types and "type" in school and school["type"] not in types:
+        return False
+    if rule.applies.procedures and rule.check.each.kind != "procedure" and school["procedures_reported"]:
+        held = {f["kind"] for f in facts.items if f["t"] == "procedure"}
+        return bool(held & set(rule.applies.procedures))
+    return True
+
+
 def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
+    if not _school_applies(rule, facts):
+        return []
     where = dict(rule.check.each.where)
     if rule.check.each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
         where["kind"] = list(rule.applies.procedures)

@@ -1,0 +1,36 @@
+"""docs/rules.md is generated from the packs and must be current."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from checker.catalogue import render_catalogue
+from checker.cli import app
+from checker.packs import RuleBook
+
+from .conftest import ROOT
+
+CATALOGUE = ROOT / "docs" / "rules.md"
+
+
+def test_catalogue_is_current(rulebook: RuleBook) -> None:
+    expected = render_catalogue(rulebook) + "\n"
+    assert CATALOGUE.read_text(encoding="utf-8") == expected, (
+        "docs/rules.md устарел: выполните ./dev objcheck rules catalogue > docs/rules.md"
+    )
+
+
+def test_catalogue_lists_every_rule(rulebook: RuleBook) -> None:
+    text = render_catalogue(rulebook)
+    for rule in rulebook.rules:
+        assert f"| {rule.id} |" in text
+
+
+def test_cli_rules_commands() -> None:
+    runner = CliRunner()
+    listed = runner.invoke(app, ["rules", "list"])
+    assert listed.exit_code == 0 and "NES-001" in listed.stdout
+    shown = runner.invoke(app, ["rules", "show", "NES-002"])
+    assert shown.exit_code == 0 and "30.09.2024" in shown.stdout
+    coverage = runner.invoke(app, ["rules", "coverage"])
+    assert coverage.exit_code == 0 and "seed:004" in coverage.stdout
