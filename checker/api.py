@@ -23,8 +23,10 @@ from checker.report import (
     SchoolInfo,
     academic_year_of,
     count_outcomes,
+    upcoming_deadlines,
 )
 from checker.score import compute_level
+from checker.timing import TimeContext
 
 
 class Checker:
@@ -46,11 +48,19 @@ class Checker:
         return engine
 
     def check(
-        self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None
+        self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
+        horizon_days: int | None = None,
     ) -> Report:
-        """Evaluate one profile as of a date (default: today)."""
+        """Evaluate one profile as of a date (default: today).
+
+        The academic year is the profile's, else the one containing ``as_of``; a measure is
+        «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
+        """
         as_of = as_of or dt.date.today()
+        academic_year = profile.academic_year or academic_year_of(as_of)
         selection = self.selection_for(profile)
+        horizon = selection.level.due_soon_days if horizon_days is None else horizon_days
+        time = TimeContext.for_date(as_of, academic_year, horizon)
         engine = self._engine(selection)
         facts = extract_facts(profile)
         firings = engine.run(facts.items)
@@ -63,6 +73,7 @@ class Checker:
                 facts,
                 pack=selection.pack_of(rule.id).pack,
                 people=people,
+                time=time,
             )
             for rule in selection.rules
         ]
@@ -77,7 +88,7 @@ class Checker:
             ),
             source_file=source_file,
             as_of=as_of,
-            academic_year=profile.academic_year or academic_year_of(as_of),
+            academic_year=academic_year,
             packs=[PackInfo(pack=p.pack, title=p.title, layer=p.layer) for p in selection.packs],
             parameters=[
                 ParameterInfo(
@@ -98,6 +109,7 @@ class Checker:
                 for p in selection.packs
                 for c in p.conflicts
             ],
+            deadlines=upcoming_deadlines(findings),
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

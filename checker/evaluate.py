@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -9,6 +10,9 @@ from checker.engine import CompiledRule, Firings, forbid_aliases
 from checker.factkinds import FACT_KINDS
 from checker.facts import Fact, Facts
 from checker.findings import (
+    DONE,
+    JUDGED,
+    OPEN,
     Evidence,
     Finding,
     Outcome,
@@ -18,15 +22,28 @@ from checker.findings import (
     worst,
 )
 from checker.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
-from checker.rulepack import Rule
+from checker.rulepack import Condition, Rule, Where
+from checker.timing import Dated, TimeContext, Verdict, fmt, judge
 
 DEFAULT_MESSAGES = {
     Outcome.MET: "выполнено: {subject}",
     Outcome.GAP: "не выполнено: {subject}",
     Outcome.VIOLATION: "нарушение: {subject}",
     Outcome.UNKNOWN: "в профиле нет сведений: {subject}",
+    Outcome.MET_LATE: "выполнено с опозданием: {subject}",
+    Outcome.OVERDUE: "просрочено: {subject}",
+    Outcome.DUE_SOON: "срок скоро: {subject}",
+    Outcome.NOT_YET_DUE: "срок не наступил: {subject}",
+    Outcome.STALE: "устарело: {subject}",
 }
-COUNTED = (Outcome.MET, Outcome.GAP, Outcome.VIOLATION)
+COUNTED = tuple(JUDGED)
+# A time outcome without its own message extends the message of this outcome with dates.
+TIME_BASE = {
+    Outcome.MET_LATE: Outcome.MET,
+    Outcome.OVERDUE: Outcome.GAP,
+    Outcome.DUE_SOON: Outcome.GAP,
+    Outcome.NOT_YET_DUE: Outcome.GAP,
+}
 
 
 def label_of(fact: Fact) -> str:
@@ -67,6 +84,40 @@ def _by_subject(matches: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, A
     return grouped
 
 
+def _date(value: object) -> dt.date | None:
+    """An ISO date of a fact (facts carry dates as strings), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _matches(fact: Fact, where: Where) -> bool:
+    """The engine's ``where`` semantics in Python, for the facts that start a clock."""
+    return all(_test_value(fact.get(name), value) for name, value in where.items())
+
+
+def _test_value(actual: object, expected: object) -> bool:
+    if isinstance(expected, list):
+        return actual in expected
+    if not isinstance(expected, Condition):
+        return actual == expected
+    if expected.present is not None and (actual is not None) != expected.present:
+        return False
+    if expected.eq is not None and actual != expected.eq:
+        return False
+    if expected.ne is not None and actual == expected.ne:
+        return False
+    bounds = (("gt", int.__gt__), ("gte", int.__ge__), ("lt", int.__lt__), ("lte", int.__le__))
+    for key, op in bounds:
+        bound = getattr(expected, key)
+        if bound is not None and not (isinstance(actual, int) and op(actual, bound)):
+            return False
+    return True
+
+
 class _RuleEvaluation:
     def __init__(
         self,
@@ -75,12 +126,14 @@ class _RuleEvaluation:
         firings: Firings,
         facts: Facts,
         people: Mapping[str, str],
+        time: TimeContext | None = None,
     ):
         self.people = people
         self.rule = rule
         self.compiled = compiled
         self.firings = firings
         self.facts = facts
+        self.time = time
 
     def role(self, role: str) -> dict[str, list[dict[str, Any]]]:
         name = self.compiled.roles.get(role)
@@ -121,6 +174,8 @@ class _RuleEvaluation:
                 evidence = [_evidence(g.get("r", g["s"])) for g in gap]
             else:
                 outcome = Outcome.UNKNOWN
+            if self.time is not None and self.rule.timing is not None:
+                return self._timed(subject, outcome, met or [], evidence)
         label = label_of(subject)
         return SubjectFinding(
             subject=ref,
@@ -131,6 +186,66 @@ class _RuleEvaluation:
             evidence=evidence,
         )
 
+    # --- time (checker.timing decides; here only the dates are gathered) ---------------
+
+    def _timed(
+        self, subject: Fact, outcome: Outcome, met: list[dict[str, Any]],
+        evidence: list[Evidence],
+    ) -> SubjectFinding:
+        timing = self.rule.timing
+        assert timing is not None and self.time is not None
+        facts = [m.get("r", m["s"]) for m in met]
+        dated = [
+            Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts
+        ]
+        verdict = judge(
+            timing, outcome, self.time, dated,
+            anchors=self._clock_anchors(subject), subject_date=_date(subject.get("date")),
+        )
+        label = label_of(subject)
+        if verdict.outcome is Outcome.STALE and facts:
+            stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
+            label = label_of((stale or facts)[0])
+        return SubjectFinding(
+            subject=subject["ref"],
+            label=label_of(subject),
+            outcome=verdict.outcome,
+            message=self.time_message(verdict, label),
+            evidence=evidence,
+            due=verdict.due,
+            done=verdict.done,
+        )
+
+    def _clock_anchors(self, subject: Fact) -> list[dt.date]:
+        """Dates of the related facts that start «within N days after the document»."""
+        timing = self.rule.timing
+        has = self.rule.check.has
+        if timing is None or timing.within is None or timing.within.after != "document_date":
+            return []
+        if has is None:
+            return []
+        where = timing.within.event if timing.within.event is not None else has.where
+        kind = FACT_KINDS[has.kind]
+        linked = kind.parent == self.rule.check.each.kind and kind.parent_key
+        anchors = []
+        for fact in self.facts.of_kind(has.kind):
+            if linked and fact.get(kind.parent_key) != subject["ref"]:
+                continue
+            day = _date(fact.get("date"))
+            if day is not None and _matches(fact, where):
+                anchors.append(day)
+        return anchors
+
+    def time_message(self, verdict: Verdict, label: str) -> str:
+        outcome = verdict.outcome
+        own = getattr(self.rule.message, outcome.value, None)
+        if own or (outcome not in TIME_BASE and outcome is not Outcome.STALE):
+            return self.message(outcome, label, due=verdict.due, done=verdict.done)
+        if outcome is Outcome.STALE:
+            return f"{label}: {verdict.note}"
+        base = self.message(TIME_BASE[outcome], label, due=verdict.due, done=verdict.done)
+        return f"{base} ({verdict.note})" if verdict.note else base
+
     def _person(self, hit: dict[str, Any]) -> str | None:
         if self.rule.check.person is None:
             return None
@@ -139,17 +254,25 @@ class _RuleEvaluation:
         value = fact.get(name)
         return None if value is None else str(value)
 
-    def message(self, outcome: Outcome, subject: str, person: str | None = None) -> str:
+    def message(
+        self, outcome: Outcome, subject: str, person: str | None = None,
+        due: dt.date | None = None, done: dt.date | None = None,
+    ) -> str:
         template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
             outcome, "{subject}"
         )
-        return template.format_map(
-            _Defaults(
-                subject=subject,
-                person=self.people.get(person, person) if person else "",
-                school=self.facts.school_id,
-            )
+        values = _Defaults(
+            subject=subject,
+            person=self.people.get(person, person) if person else "",
+            school=self.facts.school_id,
         )
+        if due is not None:
+            values["due"] = fmt(due)
+        if done is not None:
+            values["done"] = fmt(done)
+        if self.time is not None:
+            values["year"] = self.time.year.label
+        return template.format_map(values)
 
 
 class _Defaults(dict[str, str]):
@@ -182,12 +305,15 @@ def evaluate_rule(
     facts: Facts,
     pack: str = "",
     people: Mapping[str, str] | None = None,
+    time: TimeContext | None = None,
 ) -> Finding:
     """The finding of one rule from the engine's firings.
 
-    ``people`` maps staff ids to names for messages; names never enter the engine.
+    ``people`` maps staff ids to names for messages; names never enter the engine. With
+    ``time`` (the as-of date, academic year and horizon), a rule's ``timing`` turns met /
+    gap into the time outcomes of ``checker.timing``; without it time is ignored.
     """
-    evaluation = _RuleEvaluation(rule, compiled, firings, facts, people or {})
+    evaluation = _RuleEvaluation(rule, compiled, firings, facts, people or {}, time)
     if _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
@@ -197,9 +323,12 @@ def evaluate_rule(
         outcome = worst([s.outcome for s in subjects]) if subjects else _no_subjects_outcome(
             rule, facts
         )
-    met = sum(1 for s in subjects if s.outcome is Outcome.MET)
-    known = sum(1 for s in subjects if s.outcome in COUNTED)
-    total = len(subjects) if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
+    # Subjects whose deadline has not passed are left out of total: never lower the level.
+    met = sum(1 for s in subjects if s.outcome in DONE)
+    known = sum(1 for s in subjects if s.outcome in JUDGED)
+    counted = sum(1 for s in subjects if s.outcome not in OPEN)
+    total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
+    dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
     return Finding(
         rule_id=rule.id,
         title=rule.title,
@@ -215,6 +344,7 @@ def evaluate_rule(
         known=known,
         source=SourceRef(**rule.source.model_dump()),
         remediation=RemediationRef(**rule.remediation.model_dump()),
+        due=min(dues) if dues else None,
     )
 
 

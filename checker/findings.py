@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -52,6 +53,14 @@ SEVERITY_OF_OUTCOME: tuple[Outcome, ...] = (
     Outcome.NOT_APPLICABLE,
 )
 
+# Measures done (score credit) and measures judged (counted in the level's denominator).
+DONE = frozenset({Outcome.MET, Outcome.MET_LATE})
+JUDGED = frozenset(
+    {Outcome.MET, Outcome.MET_LATE, Outcome.GAP, Outcome.VIOLATION, Outcome.OVERDUE, Outcome.STALE}
+)
+# Open: the deadline has not passed; neither credit nor penalty (never lowers the level).
+OPEN = frozenset({Outcome.NOT_YET_DUE, Outcome.DUE_SOON})
+
 # Outcomes that count as a problem in reports and for --fail-on.
 PROBLEMS = frozenset({Outcome.VIOLATION, Outcome.GAP, Outcome.OVERDUE, Outcome.STALE})
 
@@ -82,6 +91,8 @@ class SubjectFinding(Model):
     message: str
     person: str | None = None
     evidence: list[Evidence] = []
+    due: dt.date | None = None  # the deadline, when the rule has timing and it is known
+    done: dt.date | None = None  # when the measure was done, by the evidence's date
 
 
 class SourceRef(Model):
@@ -115,3 +126,5 @@ class Finding(Model):
     known: int
     source: SourceRef
     remediation: RemediationRef
+    due: dt.date | None = None  # the nearest deadline among the subjects of the worst outcome
+

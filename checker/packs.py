@@ -18,7 +18,9 @@ from checker.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, Rul
 from checker.validation import validate
 from checker.yamlio import load_fast, locate
 
-MESSAGE_PLACEHOLDERS = frozenset({"subject", "person", "value", "threshold", "school"})
+MESSAGE_PLACEHOLDERS = frozenset(
+    {"subject", "person", "value", "threshold", "school", "due", "done", "year"}
+)
 LAYER_ORDER = {"federal": 0, "regional": 1, "municipal": 2}
 
 
@@ -61,6 +63,7 @@ def _pack_issues(pack: RulePack) -> Iterator[tuple[Loc, str]]:
         base: Loc = ("rules", index)
         yield from ((base + loc, msg) for loc, msg in check_issues(rule.check))
         yield from ((base + loc, msg) for loc, msg in _message_issues(rule))
+        yield from ((base + loc, msg) for loc, msg in _timing_issues(rule))
 
 
 def _kind_issue(kind: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -169,6 +172,28 @@ def _ref_issue(ref: str, aliases: dict[str, str], loc: Loc) -> Iterator[tuple[Lo
         yield loc, f"ссылка «{ref}» должна иметь вид «псевдоним.поле» с уже объявленным псевдонимом"
     elif aliases[alias] in FACT_KINDS and field_type(aliases[alias], name) is None:
         yield loc, _unknown_field(aliases[alias], name)
+
+
+def _timing_issues(rule: Rule) -> Iterator[tuple[Loc, str]]:
+    """The timing block names fields of the evidence fact and needs a dated subject."""
+    timing = rule.timing
+    if timing is None:
+        return
+    check = rule.check
+    related = check.has.kind if check.has else check.compare.kind if check.compare else None
+    if check.forbid is not None:
+        yield ("timing",), "сроки нельзя задать для запрета (forbid): он не датирует исполнение"
+        return
+    evidence_kind = related or check.each.kind
+    if evidence_kind in FACT_KINDS and field_type(evidence_kind, timing.done_on) is None:
+        yield ("timing", "done_on"), _unknown_field(evidence_kind, timing.done_on)
+    within = timing.within
+    if within is None:
+        return
+    if within.after == "procedure_date" and check.each.kind != "procedure":
+        yield ("timing", "within", "after"), "procedure_date — только для правил по процедурам"
+    if within.event is not None and related is not None:
+        yield from _where_issues(related, within.event, ("timing", "within", "event"))
 
 
 def _message_issues(rule: Rule) -> Iterator[tuple[Loc, str]]:

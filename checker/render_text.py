@@ -68,6 +68,21 @@ def _summary(report: Report) -> Text:
     return Text("Итого по мерам — " + "; ".join(parts), style="bold")
 
 
+def _deadlines(report: Report) -> Iterator[RenderableType]:
+    """«Ближайшие сроки»: overdue and due-soon measures with their dates."""
+    if not report.deadlines:
+        return
+    yield Text("\nБлижайшие сроки", style="bold underline")
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    for item in report.deadlines:
+        table.add_row(
+            f"{item.due:%d.%m.%Y}",
+            Text(OUTCOME_TITLES[item.outcome], style=OUTCOME_STYLES[item.outcome]),
+            f"{item.rule_id} {item.message}",
+        )
+    yield table
+
+
 def _finding_block(finding: Finding, report: Report) -> RenderableType:
     style = OUTCOME_STYLES.get(finding.outcome, "")
     head = Text()
@@ -145,6 +160,7 @@ def render_report(report: Report) -> Group:
     parts: list[RenderableType] = [_header(report), _summary(report)]
     parts.extend(_parameters(report))
     parts.extend(_conflicts(report))
+    parts.extend(_deadlines(report))
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))
     not_applicable = [f.rule_id for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE]

@@ -49,6 +49,18 @@ class ConflictInfo(Model):
     note: str
 
 
+class Deadline(Model):
+    """A measure in «Ближайшие сроки»: due soon or overdue, with its date."""
+
+    due: dt.date
+    outcome: Outcome
+    rule_id: str
+    title: str
+    subject: str
+    label: str
+    message: str
+
+
 class Report(Model):
     """Everything objcheck concluded about one school, as of one date."""
 
@@ -64,11 +76,29 @@ class Report(Model):
     findings: list[Finding]
     people: dict[str, str] = {}
     conflicts: list[ConflictInfo] = []
+    deadlines: list[Deadline] = []  # «Ближайшие сроки»: overdue and due soon, by date
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""
         chosen = [f for f in self.findings if f.outcome in PROBLEMS]
         return sorted(chosen, key=lambda f: (SEVERITY_OF_OUTCOME.index(f.outcome), f.rule_id))
+
+
+DEADLINE_OUTCOMES = (Outcome.OVERDUE, Outcome.DUE_SOON)
+
+
+def upcoming_deadlines(findings: list[Finding]) -> list[Deadline]:
+    """Overdue and due-soon subjects of all findings, the earliest date first."""
+    items = [
+        Deadline(
+            due=s.due, outcome=s.outcome, rule_id=f.rule_id, title=f.title,
+            subject=s.subject, label=s.label, message=s.message,
+        )
+        for f in findings
+        for s in f.subjects
+        if s.outcome in DEADLINE_OUTCOMES and s.due is not None
+    ]
+    return sorted(items, key=lambda d: (d.due, d.rule_id, d.subject))
 
 
 def count_outcomes(findings: list[Finding]) -> dict[str, int]:

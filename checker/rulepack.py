@@ -142,6 +142,12 @@ class Messages(Strict):
     gap: str | None = None
     violation: str | None = None
     unknown: str | None = None
+    # Time outcomes (checker.timing); without them the met / gap message gets the dates.
+    met_late: str | None = None
+    overdue: str | None = None
+    due_soon: str | None = None
+    not_yet_due: str | None = None
+    stale: str | None = None
 
 
 class Within(Strict):
@@ -150,6 +156,11 @@ class Within(Strict):
     days: int = Field(ge=1, le=366)
     working: bool = False
     after: Literal["document_date", "procedure_date"] = "document_date"
+    event: Where | None = Field(
+        None,
+        description="Связанные факты, чья дата запускает отсчёт, пока мера не исполнена "
+        "(например, {kind: vsoko_regulation} для ещё не опубликованного положения)",
+    )
 
 
 class Timing(Strict):
@@ -211,6 +222,9 @@ class LevelPolicy(Strict):
     min_coverage: float = Field(ge=0, le=1)
     bands: list[Band]
     caps: list[Cap] = Field(default_factory=list)
+    due_soon_days: int = Field(
+        14, ge=0, le=366, description="Горизонт «срок скоро»: дней до срока, не больше"
+    )
 
 
 class PackScope(Strict):

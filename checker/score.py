@@ -1,14 +1,26 @@
 """The objectivity level: a formula that can be checked by hand from the report.
 
-For every rule that applies (outcome not ``not_applicable`` / ``not_yet_due`` / ``waived``)
-with weight ``w``, ``total`` subjects, ``known`` of them judged (met, gap or violation) and
-``met`` of them met:
+For every rule that applies (outcome not ``not_applicable`` / ``waived``, and at least one
+subject whose deadline has passed or that has no deadline) with weight ``w``, ``total``
+subjects counted, ``known`` of them judged and ``met`` of them done:
 
     score    = Σ w · met/total   /  Σ w · known/total
     coverage = Σ w · known/total /  Σ w
 
 So a rule about one thing (the ВСОКО regulation) weighs as much as a rule about every ВПР,
 and partial compliance (video at 3 of 4 procedures) earns partial credit.
+
+How the time outcomes (``checker.timing``) count, per subject:
+
+* ``met`` and ``met_late`` — done: in ``met`` and ``known`` (full credit: the measure is in
+  place; lateness is reported, not scored);
+* ``gap``, ``violation``, ``overdue``, ``stale`` — judged, not done: in ``known`` only;
+* ``due_soon`` and ``not_yet_due`` — open, the deadline has not passed: left out of
+  ``total`` altogether, so they never lower (or raise) the level; due_soon is listed in
+  «Ближайшие сроки»;
+* ``unknown`` — in ``total`` only (lowers coverage, not the score).
+
+For caps, ``overdue`` and ``stale`` count as ``gap`` (the measure is missing now).
 
 The level is the highest band whose ``min_score`` the score reaches; «не определён» when
 coverage is below ``min_coverage``. Caps then lower it: a cap fires when a finding of its
@@ -24,9 +36,13 @@ from pydantic import BaseModel, ConfigDict
 from checker.findings import Finding, Outcome
 from checker.rulepack import LEVELS, UNDETERMINED, Cap, LevelPolicy
 
+# Rule outcomes left out of the level. A rule whose subjects are all open (not yet due /
+# due soon) has total 0 and is left out as well; see the module docstring.
 NOT_COUNTED = frozenset(
-    {Outcome.NOT_APPLICABLE, Outcome.NOT_YET_DUE, Outcome.WAIVED}
+    {Outcome.NOT_APPLICABLE, Outcome.NOT_YET_DUE, Outcome.DUE_SOON, Outcome.WAIVED}
 )
+# Outcomes a cap on ``gap`` also fires on.
+AS_GAP = frozenset({Outcome.GAP, Outcome.OVERDUE, Outcome.STALE})
 
 
 class FiredCap(BaseModel):
@@ -53,7 +69,10 @@ def _shares(findings: list[Finding]) -> tuple[float, float, float]:
     """(Σ w·met/total, Σ w·known/total, Σ w) over the findings that count."""
     met = known = weight = 0.0
     for finding in findings:
-        if finding.outcome in NOT_COUNTED or finding.weight == 0 or finding.total == 0:
+        # Open subjects are already out of total; a rule whose outcome is open still counts
+        # its other subjects (one ВПР met, the next one ahead).
+        skipped = finding.outcome in (Outcome.NOT_APPLICABLE, Outcome.WAIVED)
+        if skipped or finding.weight == 0 or finding.total == 0:
             continue
         weight += finding.weight
         met += finding.weight * finding.met / finding.total
@@ -65,7 +84,7 @@ def _cap_rules(cap: Cap, findings: list[Finding]) -> list[str]:
     return [
         f.rule_id
         for f in findings
-        if f.outcome.value == cap.outcome
+        if (f.outcome.value == cap.outcome or (cap.outcome == "gap" and f.outcome in AS_GAP))
         and (cap.severity is None or f.severity == cap.severity)
         and (cap.rules is None or f.rule_id in cap.rules)
     ]

@@ -92,7 +92,8 @@ def test_partial_video_and_unpublished_vsoko_are_gaps(checker: Checker) -> None:
         "vpr-ma-8": Outcome.MET,
     }
     assert outcomes["FED-DOC-001"].outcome is Outcome.MET
-    assert outcomes["FED-DOC-002"].outcome is Outcome.GAP
+    # Adopted 29.08.2022, never published: 10 working days have long passed (issue 4).
+    assert outcomes["FED-DOC-002"].outcome is Outcome.OVERDUE
     assert all(f.outcome is not Outcome.VIOLATION for f in report.findings)
 
 

@@ -1,0 +1,340 @@
+"""Evaluation as of a date: the same profile gives different outcomes on different dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from checker.api import Checker
+from checker.errors import InputError
+from checker.findings import Finding, Outcome
+from checker.packs import load_pack, load_rulebook
+from checker.profile import Profile
+from checker.render_text import render_report
+from checker.report import Report
+from checker.rulepack import Timing, Within
+from checker.timing import AcademicYear, Dated, TimeContext, judge
+
+D = dt.date
+TEST_RULES = Path(__file__).resolve().parent / "data" / "timing" / "rules"
+NESTEROV = {
+    "id": "nes-1",
+    "name": "МБОУ «Тестовая СОШ» Нестеровского МО",
+    "type": "СОШ",
+    "region": "Калининградская область",
+    "municipality": "Нестеровский муниципальный округ",
+}
+
+
+@pytest.fixture(scope="module")
+def nesterov_checker() -> Checker:
+    return Checker(load_rulebook(TEST_RULES))
+
+
+def _profile(documents: list[dict[str, Any]], **extra: Any) -> Profile:
+    school = extra.pop("school", {"id": "s1", "name": "Тестовая школа", "type": "СОШ"})
+    return Profile.model_validate(
+        {"schema_version": 1, "school": school, "documents": documents, **extra}
+    )
+
+
+def _finding(report: Report, rule_id: str) -> Finding:
+    return next(f for f in report.findings if f.rule_id == rule_id)
+
+
+# --- the Нестеровский plan «до 01.11.2023» ---------------------------------------------
+
+VSOKO = {"id": "vsoko", "kind": "vsoko_regulation", "date": D(2020, 8, 31)}
+
+
+@pytest.mark.parametrize(
+    ("plan_date", "as_of", "expected"),
+    [
+        (None, D(2023, 10, 1), Outcome.NOT_YET_DUE),
+        (None, D(2023, 10, 18), Outcome.DUE_SOON),  # 14 дней до срока
+        (None, D(2023, 11, 1), Outcome.DUE_SOON),  # день срока ещё не просрочка
+        (None, D(2023, 11, 2), Outcome.OVERDUE),
+        (D(2023, 10, 20), D(2023, 10, 1), Outcome.NOT_YET_DUE),  # план ещё не утверждён
+        (D(2023, 10, 20), D(2023, 10, 25), Outcome.MET),
+        (D(2023, 10, 20), D(2024, 2, 1), Outcome.MET),
+        (D(2023, 11, 1), D(2023, 11, 1), Outcome.MET),
+        (D(2023, 11, 10), D(2023, 11, 5), Outcome.OVERDUE),
+        (D(2023, 11, 10), D(2023, 11, 15), Outcome.MET_LATE),
+    ],
+)
+def test_nesterov_plan(
+    nesterov_checker: Checker, plan_date: dt.date | None, as_of: dt.date, expected: Outcome
+) -> None:
+    documents: list[dict[str, Any]] = [VSOKO]
+    if plan_date:
+        documents.append({"id": "plan", "kind": "objectivity_plan", "date": plan_date})
+    report = nesterov_checker.check(_profile(documents, school=NESTEROV), as_of)
+    finding = _finding(report, "NES-001")
+    assert finding.outcome is expected, finding.message
+    if expected is not Outcome.MET:
+        assert finding.due == D(2023, 11, 1)
+    assert "01.11.2023" in finding.message or expected is Outcome.MET
+
+
+def test_not_yet_due_never_lowers_the_level(nesterov_checker: Checker) -> None:
+    profile = _profile([VSOKO], school=NESTEROV)
+    before = nesterov_checker.check(profile, D(2023, 10, 1))
+    after = nesterov_checker.check(profile, D(2023, 11, 2))
+    assert _finding(before, "NES-001").total == 0
+    assert before.level.score == 1.0
+    assert before.level.level == "высокий"
+    assert after.level.score is not None and after.level.score < 1.0
+    assert after.level.level != "высокий"
+
+
+def test_due_soon_listed_in_nearest_deadlines(nesterov_checker: Checker) -> None:
+    plan = {"id": "plan", "kind": "objectivity_plan", "date": D(2023, 10, 20)}
+    report = nesterov_checker.check(_profile([VSOKO, plan], school=NESTEROV), D(2024, 9, 20))
+    assert _finding(report, "NES-001").outcome is Outcome.MET
+    assert [(d.rule_id, d.outcome, d.due) for d in report.deadlines] == [
+        ("NES-002", Outcome.DUE_SOON, D(2024, 9, 30))
+    ]
+    dumped = report.model_dump(mode="json")
+    assert dumped["deadlines"][0]["due"] == "2024-09-30"
+    assert dumped["academic_year"] == "2024/2025"
+    console = Console(width=120, record=True)
+    console.print(render_report(report))
+    text = console.export_text()
+    assert "Ближайшие сроки" in text
+    assert "30.09.2024" in text
+
+
+def test_horizon_is_configurable(nesterov_checker: Checker) -> None:
+    profile = _profile([VSOKO], school=NESTEROV)
+    assert _finding(nesterov_checker.check(profile, D(2023, 10, 1)), "NES-001").outcome is (
+        Outcome.NOT_YET_DUE
+    )
+    wide = nesterov_checker.check(profile, D(2023, 10, 1), horizon_days=31)
+    assert _finding(wide, "NES-001").outcome is Outcome.DUE_SOON
+
+
+# --- FED-ORG-001: an order of the previous academic year goes stale on 1 September --------
+
+
+ORDER = {"id": "o1", "kind": "order_responsible", "number": "12-од", "date": D(2022, 9, 1)}
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (D(2022, 8, 31), Outcome.GAP),  # приказа ещё нет
+        (D(2022, 9, 1), Outcome.MET),
+        (D(2023, 8, 31), Outcome.MET),
+        (D(2023, 9, 1), Outcome.STALE),
+        (D(2024, 3, 1), Outcome.STALE),
+    ],
+)
+def test_order_goes_stale_on_first_of_september(
+    checker: Checker, as_of: dt.date, expected: Outcome
+) -> None:
+    report = checker.check(_profile([ORDER]), as_of)
+    finding = _finding(report, "FED-ORG-001")
+    assert finding.outcome is expected, finding.message
+    if expected is Outcome.STALE:
+        assert "01.09.2022" in finding.message
+        assert "прошлому учебному году" in finding.message
+
+
+def test_profile_academic_year_overrides_the_date(checker: Checker) -> None:
+    report = checker.check(_profile([ORDER], academic_year="2022/2023"), D(2023, 9, 1))
+    assert report.academic_year == "2022/2023"
+    assert _finding(report, "FED-ORG-001").outcome is Outcome.MET
+
+
+def test_new_order_covers_the_new_year(checker: Checker) -> None:
+    new = {**ORDER, "id": "o2", "date": D(2023, 8, 30)}
+    report = checker.check(_profile([ORDER, new]), D(2023, 9, 1))
+    # An order signed on 30 August for the coming year is still of the previous year.
+    assert _finding(report, "FED-ORG-001").outcome is Outcome.STALE
+    newer = {**ORDER, "id": "o3", "date": D(2023, 9, 1)}
+    report = checker.check(_profile([ORDER, newer]), D(2023, 9, 1))
+    assert _finding(report, "FED-ORG-001").outcome is Outcome.MET
+
+
+def test_stale_counts_as_not_met(checker: Checker) -> None:
+    fresh = checker.check(_profile([ORDER]), D(2023, 8, 31))
+    stale = checker.check(_profile([ORDER]), D(2023, 9, 1))
+    assert _finding(fresh, "FED-ORG-001").met == 1
+    assert _finding(stale, "FED-ORG-001").met == 0
+    assert _finding(stale, "FED-ORG-001").known == 1
+
+
+# --- FED-DOC-002: publication within 10 working days after adoption -----------------------
+
+# Adopted on Friday 26.04.2024: the 10th working day is 16.05.2024 (27.04 is a working
+# Saturday; 29.04–01.05 and 09–12.05 are days off), the 11th is 17.05.2024.
+
+
+def _regulation(published: dict[str, Any] | bool) -> dict[str, Any]:
+    return {"id": "r1", "kind": "vsoko_regulation", "date": D(2024, 4, 26), "published": published}
+
+
+@pytest.mark.parametrize(
+    ("published", "as_of", "expected"),
+    [
+        ({"date": D(2024, 5, 16)}, D(2024, 6, 1), Outcome.MET),  # 10-й рабочий день
+        ({"date": D(2024, 5, 17)}, D(2024, 6, 1), Outcome.MET_LATE),  # 11-й рабочий день
+        ({"url": "https://school.ru/vsoko.pdf"}, D(2024, 6, 1), Outcome.MET),  # без даты
+        ({"date": D(2024, 5, 17)}, D(2024, 5, 10), Outcome.DUE_SOON),  # ещё не опубликовано
+        (False, D(2024, 4, 29), Outcome.NOT_YET_DUE),  # 17 календарных дней до срока
+        (False, D(2024, 5, 2), Outcome.DUE_SOON),
+        (False, D(2024, 5, 16), Outcome.DUE_SOON),
+        (False, D(2024, 5, 17), Outcome.OVERDUE),
+    ],
+)
+def test_publication_within_ten_working_days(
+    checker: Checker, published: dict[str, Any] | bool, as_of: dt.date, expected: Outcome
+) -> None:
+    report = checker.check(_profile([_regulation(published)]), as_of)
+    finding = _finding(report, "FED-DOC-002")
+    assert finding.outcome is expected, finding.message
+    subject = finding.subjects[0]
+    if expected is not Outcome.MET or (isinstance(published, dict) and "date" in published):
+        assert subject.due == D(2024, 5, 16)
+    if expected is Outcome.MET_LATE:
+        assert subject.done == D(2024, 5, 17)
+        assert "16.05.2024" in subject.message and "17.05.2024" in subject.message
+
+
+def test_met_late_counts_as_met(checker: Checker) -> None:
+    report = checker.check(_profile([_regulation({"date": D(2024, 5, 17)})]), D(2024, 6, 1))
+    finding = _finding(report, "FED-DOC-002")
+    assert (finding.met, finding.known, finding.total) == (1, 1, 1)
+    assert report.deadlines == []
+
+
+def test_overdue_is_listed_with_its_date(checker: Checker) -> None:
+    report = checker.check(_profile([_regulation(False)]), D(2024, 5, 20))
+    assert [(d.rule_id, d.outcome, d.due) for d in report.deadlines] == [
+        ("FED-DOC-002", Outcome.OVERDUE, D(2024, 5, 16))
+    ]
+
+
+def test_without_a_date_time_is_ignored(checker: Checker) -> None:
+    profile = _profile([{"id": "o1", "kind": "order_responsible"}])
+    assert _finding(checker.check(profile, D(2024, 3, 1)), "FED-ORG-001").outcome is Outcome.MET
+
+
+# --- the pure timing module ------------------------------------------------------------
+
+
+def _ctx(as_of: dt.date, horizon: int = 14) -> TimeContext:
+    return TimeContext(as_of, AcademicYear.of(as_of), horizon)
+
+
+def test_academic_year() -> None:
+    assert AcademicYear.of(D(2023, 8, 31)).label == "2022/2023"
+    assert AcademicYear.of(D(2023, 9, 1)).label == "2023/2024"
+    assert AcademicYear.parse("2023/2024").end == D(2024, 8, 31)
+    with pytest.raises(ValueError, match="2023/2024"):
+        AcademicYear.parse("2023/2025")
+
+
+def test_deadline_month_is_the_end_of_the_month() -> None:
+    timing = Timing(deadline_month="2021-02")
+    verdict = judge(timing, Outcome.GAP, _ctx(D(2021, 2, 20)), [])
+    assert (verdict.outcome, verdict.due) == (Outcome.DUE_SOON, D(2021, 2, 28))
+    done = judge(timing, Outcome.MET, _ctx(D(2021, 4, 1)), [Dated(D(2021, 3, 1), D(2021, 3, 1))])
+    assert done.outcome is Outcome.MET_LATE
+
+
+PER_PROCEDURE = Timing(period="per_procedure", within=Within(days=30, after="procedure_date"))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "evidence", "expected"),
+    [
+        (D(2024, 3, 20), [], Outcome.NOT_YET_DUE),  # ВПР ещё впереди
+        (D(2024, 4, 20), [], Outcome.DUE_SOON),
+        (D(2024, 5, 1), [], Outcome.OVERDUE),
+        (D(2024, 5, 1), [Dated(D(2024, 4, 20), D(2024, 4, 20))], Outcome.MET),
+        (D(2024, 5, 1), [Dated(D(2024, 4, 30), D(2024, 4, 30))], Outcome.MET_LATE),
+    ],
+)
+def test_analysis_within_days_after_each_procedure(
+    as_of: dt.date, evidence: list[Dated], expected: Outcome
+) -> None:
+    outcome = Outcome.MET if evidence else Outcome.GAP
+    verdict = judge(PER_PROCEDURE, outcome, _ctx(as_of), evidence, subject_date=D(2024, 3, 29))
+    assert verdict.outcome is expected
+    assert verdict.due == D(2024, 4, 28)
+
+
+@pytest.mark.parametrize(
+    ("period", "as_of", "done", "expected", "due"),
+    [
+        ("quarter", D(2024, 2, 10), [D(2024, 1, 15)], Outcome.MET, None),
+        # nothing yet this quarter, the previous one covered: open until the quarter ends
+        ("quarter", D(2024, 2, 10), [D(2023, 11, 15)], Outcome.NOT_YET_DUE, D(2024, 3, 31)),
+        ("quarter", D(2024, 3, 25), [D(2023, 11, 15)], Outcome.DUE_SOON, D(2024, 3, 31)),
+        # the previous quarter was missed: overdue since its end
+        ("quarter", D(2024, 5, 10), [D(2023, 11, 15)], Outcome.OVERDUE, D(2024, 3, 31)),
+        ("quarter", D(2024, 5, 10), [], Outcome.OVERDUE, D(2024, 3, 31)),
+        # the first half-year of the academic year has no previous one to miss
+        ("half_year", D(2023, 10, 1), [], Outcome.NOT_YET_DUE, D(2023, 12, 31)),
+        ("half_year", D(2024, 2, 1), [], Outcome.OVERDUE, D(2023, 12, 31)),
+        ("half_year", D(2024, 2, 1), [D(2023, 12, 20)], Outcome.NOT_YET_DUE, D(2024, 8, 31)),
+    ],
+)
+def test_periodic_measures(
+    period: str, as_of: dt.date, done: list[dt.date], expected: Outcome, due: dt.date | None
+) -> None:
+    timing = Timing.model_validate({"period": period})
+    evidence = [Dated(d, d) for d in done]
+    verdict = judge(timing, Outcome.MET if done else Outcome.GAP, _ctx(as_of), evidence)
+    assert (verdict.outcome, verdict.due) == (expected, due)
+
+
+def test_until_replaced_keeps_old_evidence() -> None:
+    timing = Timing(period="academic_year", validity="until_replaced")
+    old = [Dated(D(2019, 5, 1), D(2019, 5, 1))]
+    assert judge(timing, Outcome.MET, _ctx(D(2024, 3, 1)), old).outcome is Outcome.MET
+    yearly = Timing(period="academic_year", validity="academic_year")
+    assert judge(yearly, Outcome.MET, _ctx(D(2024, 3, 1)), old).outcome is Outcome.STALE
+
+
+def test_other_outcomes_pass_through() -> None:
+    timing = Timing(deadline=D(2023, 11, 1))
+    for outcome in (Outcome.VIOLATION, Outcome.UNKNOWN, Outcome.NOT_APPLICABLE):
+        assert judge(timing, outcome, _ctx(D(2024, 1, 1)), []).outcome is outcome
+
+
+# --- pack checks of the timing block ---------------------------------------------------
+
+BAD_PACK = """
+pack: bad_timing
+title: Пакет с ошибками в сроках
+layer: regional
+scope: {region: Тестовая область}
+rules:
+  - id: BAD-001
+    title: План утверждён вовремя
+    direction: prevention
+    source: {document: "seed:004", item: "1.2", quote: до 01.11.2023}
+    severity: low
+    check:
+      each: {kind: school}
+      has: {kind: document, where: {kind: objectivity_plan}}
+    timing:
+      done_on: signed_on
+      within: {days: 5, after: procedure_date, event: {colour: red}}
+    remediation: {measure: Утвердить план, responsible: директор, due: в срок}
+"""
+
+
+def test_pack_timing_is_checked_against_the_catalogue() -> None:
+    with pytest.raises(InputError) as caught:
+        load_pack(BAD_PACK, "bad.yaml")
+    messages = " | ".join(p.message for p in caught.value.problems)
+    assert "signed_on" in messages
+    assert "procedure_date" in messages
+    assert "colour" in messages

@@ -1,0 +1,81 @@
+"""The production calendar: yearly totals and known transfers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from checker.workdays import (
+    CALENDARS,
+    add_working_days,
+    is_working_day,
+    working_days_between,
+    working_days_in_year,
+)
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("year", "total"), [(2022, 247), (2023, 247), (2024, 248), (2025, 247), (2026, 247)]
+)
+def test_yearly_totals(year: int, total: int) -> None:
+    assert working_days_in_year(year) == total
+
+
+@pytest.mark.parametrize(
+    "day", [D(2024, 4, 27), D(2024, 11, 2), D(2024, 12, 28), D(2025, 11, 1), D(2022, 3, 5)]
+)
+def test_working_saturdays(day: dt.date) -> None:
+    assert day.weekday() == 5
+    assert is_working_day(day)
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        D(2023, 2, 24),  # перенос с 1 января
+        D(2023, 5, 8),  # перенос с 8 января
+        D(2023, 11, 6),  # 4 ноября — суббота
+        D(2024, 4, 29), D(2024, 4, 30), D(2024, 5, 10), D(2024, 12, 30), D(2024, 12, 31),
+        D(2025, 5, 2), D(2025, 5, 8), D(2025, 6, 13), D(2025, 11, 3), D(2025, 12, 31),
+        D(2026, 1, 9), D(2026, 3, 9), D(2026, 5, 11),
+        D(2024, 1, 8), D(2024, 11, 4), D(2025, 6, 12),
+    ],
+)
+def test_weekdays_off(day: dt.date) -> None:
+    assert day.weekday() < 5
+    assert not is_working_day(day)
+
+
+def test_plain_days() -> None:
+    assert is_working_day(D(2023, 11, 1))  # среда
+    assert not is_working_day(D(2023, 11, 4))  # праздник в субботу
+    assert not is_working_day(D(2025, 3, 8))
+    assert is_working_day(D(2025, 2, 24))  # 23 февраля перенесено на 8 мая, не на 24 февраля
+
+
+def test_add_working_days_across_may_holidays() -> None:
+    # Утверждено в пятницу 26.04.2024: 27.04 (рабочая суббота) — 1-й день,
+    # 29.04–01.05 — выходные, 02.05 — 2-й, 03.05 — 3-й, 06–08.05 — 4–6-й,
+    # 09–12.05 — выходные, 13–16.05 — 7–10-й.
+    assert add_working_days(D(2024, 4, 26), 1) == D(2024, 4, 27)
+    assert add_working_days(D(2024, 4, 26), 10) == D(2024, 5, 16)
+    assert add_working_days(D(2024, 4, 26), 0) == D(2024, 4, 26)
+
+
+def test_between_inverts_add() -> None:
+    start = D(2023, 12, 25)
+    for count in (1, 5, 10, 30):
+        end = add_working_days(start, count)
+        assert working_days_between(start, end) == count
+        assert working_days_between(end, start) == -count
+        assert is_working_day(end)
+
+
+def test_every_calendar_has_a_source() -> None:
+    for calendar in CALENDARS.values():
+        assert "Постановление Правительства РФ" in calendar.source
+        assert all(d.weekday() < 5 for d in calendar.days_off)
+        assert all(d.weekday() >= 5 for d in calendar.working_weekends)
