@@ -24,6 +24,7 @@ from checker.report import (
     count_outcomes,
 )
 from checker.score import compute_level
+from checker.verdicts import apply_verdicts
 
 
 class Checker:
@@ -65,6 +66,9 @@ class Checker:
             )
             for rule in selection.rules
         ]
+        # An inspector's verdicts override what the school's statements led to (issue 6).
+        findings = apply_verdicts(findings, profile.inspection)
+        inspection = profile.inspection
         school = profile.school
         return Report(
             school=SchoolInfo(
@@ -89,6 +93,8 @@ class Checker:
             counts=count_outcomes(findings),
             findings=findings,
             people=people,
+            inspector=inspection.inspector if inspection else None,
+            inspection_date=inspection.date if inspection else None,
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

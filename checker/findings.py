@@ -82,6 +82,11 @@ class SubjectFinding(Model):
     message: str
     person: str | None = None
     evidence: list[Evidence] = []
+    # Set by checker.verdicts when an inspector's verdict applies to this subject:
+    # the verdict, the inspector's note and what the profile alone concluded.
+    verdict: str | None = None
+    note: str | None = None
+    self_outcome: Outcome | None = None
 
 
 class SourceRef(Model):
@@ -115,3 +120,5 @@ class Finding(Model):
     known: int
     source: SourceRef
     remediation: RemediationRef
+    # The outcome from the school's own statements, when inspectors' verdicts changed it.
+    self_outcome: Outcome | None = None

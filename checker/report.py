@@ -52,6 +52,9 @@ class Report(Model):
     counts: dict[str, int]
     findings: list[Finding]
     people: dict[str, str] = {}
+    # Who inspected the school and when (the profile's inspection section), if anyone did.
+    inspector: str | None = None
+    inspection_date: dt.date | None = None
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""
