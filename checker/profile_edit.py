@@ -24,7 +24,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from checker.load import load_profile
-from checker.profile import InspectionVerdict, Profile
+from checker.profile import VERDICT_TITLES, InspectionVerdict, Profile
 from checker.yamlio import round_trip_yaml
 
 SECTION = "inspection"
@@ -34,6 +34,21 @@ _SECTION_KEY = re.compile(rf"^{SECTION}\s*:")
 
 class ConcurrentEditError(Exception):
     """The file changed on disk since it was read; nothing was written."""
+
+
+def verdict_text(verdict: InspectionVerdict) -> str:
+    """One verdict as a line for the inspector to re-enter (shown when a write is refused)."""
+    parts = [verdict.rule]
+    if verdict.subject:
+        parts.append(verdict.subject)
+    parts.append(VERDICT_TITLES[verdict.verdict])
+    if verdict.note:
+        parts.append(f"примечание: {verdict.note}")
+    if verdict.evidence is not None:
+        ev = verdict.evidence
+        shown = [str(x) for x in (ev.number, ev.date, ev.file) if x is not None]
+        parts.append(f"подтверждение: {', '.join(shown)}")
+    return "  – " + "; ".join(parts)
 
 
 def digest(data: bytes) -> str:
@@ -161,7 +176,7 @@ class ProfileFile:
         profile = load_profile(new_text, str(self.path))  # never write an invalid profile
         current = self.path.read_bytes()
         if digest(current) != self.hash:
-            raise ConcurrentEditError(str(self.path))
+            raise ConcurrentEditError(str(self.path), *(verdict_text(v) for v in verdicts))
         if not self.backed_up:
             backup = self.path.with_name(self.path.name + ".bak")
             shutil.copy2(self.path, backup)
@@ -179,7 +194,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         shutil.copymode(path, temp)
-        os.replace(temp, path)
+        Path(temp).replace(path)  # atomic rename (os.replace)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
