@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import shutil
 from pathlib import Path
 
@@ -97,3 +98,19 @@ def test_comments_inside_the_inspection_section_survive(tmp_path: Path) -> None:
     assert "  # проверка по плану УО\n  inspector: 'А. А.'\n" in text
     assert text.endswith("# хвост файла\n")
     assert "rule: FED-ORG-001" in text
+
+
+def test_terminal_report_shows_disagreements(checker: Checker, tmp_path: Path) -> None:
+    from rich.console import Console
+
+    from checker.render_text import render_report
+
+    path = _copy(tmp_path)
+    ProfileFile(path).record([InspectionVerdict(
+        rule="FED-VID-001", subject="vpr", verdict="rejected", note="камер нет", at=AT
+    )])
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(render_report(checker.check_file(path, AS_OF)))
+    text = console.export_text()
+    assert "Расхождения с самооценкой" in text
+    assert "по данным школы — выполнено, по итогам проверки — не выполнено (камер нет)" in text
