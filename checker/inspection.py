@@ -82,6 +82,7 @@ def describe(item: Item, number: int, total: int) -> Panel:
             body.append(f"  • {entry.summary}\n")
     else:
         body.append("Что указала школа: в профиле нет сведений\n")
+    body.rstrip()
     return Panel(body, title=f"{finding.rule_id} · мера {number} из {total}", expand=True)
 
 
@@ -90,7 +91,10 @@ Ask = Callable[[str], str]
 
 def _ask(console: Console) -> Ask:
     def ask(prompt: str) -> str:
-        answer = console.input(f"{prompt}: ").strip()
+        try:
+            answer = console.input(f"{prompt}: ").strip()
+        except (EOFError, KeyboardInterrupt):  # Ctrl-D / Ctrl-C: stop like «q»
+            raise Quit from None
         if answer.lower() in QUIT_KEYS:
             raise Quit
         return answer
