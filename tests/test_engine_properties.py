@@ -224,7 +224,7 @@ def test_generated_profiles_reach_every_outcome() -> None:
     """The generator is not degenerate: the properties above see met, gap, violation, unknown."""
     seen: set[str] = set()
 
-    @settings(max_examples=200, deadline=None, database=None)
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True)
     @given(profile=profiles())
     def collect(profile: Profile) -> None:
         for subjects in _engine_outcomes(_SYNTHETIC_ENGINE, _SYNTHETIC.rules, profile).values():
