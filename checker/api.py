@@ -27,6 +27,7 @@ from checker.report import (
 )
 from checker.score import compute_level
 from checker.timing import TimeContext
+from checker.verdicts import apply_verdicts
 
 
 class Checker:
@@ -77,6 +78,9 @@ class Checker:
             )
             for rule in selection.rules
         ]
+        # An inspector's verdicts override what the school's statements led to (issue 6).
+        findings = apply_verdicts(findings, profile.inspection)
+        inspection = profile.inspection
         school = profile.school
         return Report(
             school=SchoolInfo(
@@ -110,6 +114,8 @@ class Checker:
                 for c in p.conflicts
             ],
             deadlines=upcoming_deadlines(findings),
+            inspector=inspection.inspector if inspection else None,
+            inspection_date=inspection.date if inspection else None,
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

@@ -234,6 +234,154 @@ def rules_coverage(rules: RulesOption = None) -> None:
         raise typer.Exit(EXIT_INPUT)
 
 
+# --- issue 6: the inspector's workflow and the documents people hand in -------------------
+
+EXIT_CONFLICT = 3
+
+
+class SpravkaFormat(StrEnum):
+    md = "md"
+    html = "html"
+    docx = "docx"
+
+
+class PlanFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    xlsx = "xlsx"
+    docx = "docx"
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Куда записать (по умолчанию md/html/csv — на экран)"),
+]
+
+
+@app.command()
+def inspect(
+    profile: Annotated[
+        Path, typer.Argument(help="Профиль школы (YAML); вердикты записываются в него")
+    ],
+    inspector: Annotated[
+        str | None, typer.Option("--inspector", help="ФИО проверяющего")
+    ] = None,
+    redo: Annotated[
+        bool, typer.Option("--all", help="Пройти и уже проверенные меры")
+    ] = False,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Выездная проверка: пройти меры (сначала неизвестные и невыполненные) и записать вердикты."""
+    from checker.inspection import Quit, Session
+    from checker.profile_edit import ConcurrentEditError, ProfileFile
+
+    day = parse_as_of(as_of)
+    checker = Checker(open_rulebook(rules))
+    try:
+        file = ProfileFile(profile)
+    except InputError as error:
+        fail_input(error)
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось прочитать файл {profile}: {exc.strerror}")
+        raise typer.Exit(EXIT_INPUT) from None
+    session = Session(file, checker, day, stdout, inspector, redo)
+    try:
+        session.run()
+    except Quit:
+        stdout.print(f"Проверка прервана. Записано ответов: {session.recorded}; продолжить — "
+                     f"снова objcheck inspect {profile}.")
+    except ConcurrentEditError as conflict:
+        stderr.print(
+            "ошибка: файл профиля изменён другим пользователем после того, как был прочитан; "
+            "ответ НЕ записан, чтобы не затереть чужие изменения. Запустите проверку заново; "
+            "незаписанный ответ:", highlight=False,
+        )
+        for verdict in conflict.args[1:]:
+            stderr.print(verdict, highlight=False, markup=False)
+        raise typer.Exit(EXIT_CONFLICT) from None
+    except (EOFError, KeyboardInterrupt):
+        stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
+    else:
+        stdout.print(f"Готово. Записано ответов: {session.recorded}.")
+
+
+def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
+    checker = Checker(open_rulebook(rules))
+    try:
+        return checker.check_file(profile, parse_as_of(as_of))
+    except InputError as error:
+        fail_input(error)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Записано: {output}", highlight=False)
+
+
+def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
+    return output or profile.with_name(f"{profile.stem}.{suffix}")
+
+
+@app.command()
+def report(
+    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    output_format: Annotated[
+        SpravkaFormat, typer.Option("--format", "-f", help="md, html или docx")
+    ] = SpravkaFormat.md,
+    output: OutputOption = None,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="Строка «Исполнитель» (по умолчанию — проверяющий)"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Справка о результатах обеспечения объективности (таблица, выводы, уровень)."""
+    from checker import documents
+
+    doc = documents.spravka_data(_report_for(profile, as_of, rules), executor)
+    if output_format is SpravkaFormat.md:
+        _emit(documents.spravka_markdown(doc), output)
+    elif output_format is SpravkaFormat.html:
+        _emit(documents.spravka_html(doc), output)
+    else:
+        path = _binary_output(output, profile, "spravka.docx")
+        documents.spravka_docx(doc, path)
+        stderr.print(f"Записано: {path}", highlight=False)
+
+
+@app.command()
+def plan(
+    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    output_format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="md, csv, xlsx или docx")
+    ] = PlanFormat.md,
+    output: OutputOption = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """План мероприятий по каждому недостатку: № / Мероприятие / Сроки / Ответственные."""
+    from checker import documents
+
+    doc = documents.plan_data(_report_for(profile, as_of, rules))
+    if output_format is PlanFormat.md:
+        _emit(documents.plan_markdown(doc), output)
+    elif output_format is PlanFormat.csv:
+        _emit(documents.plan_csv(doc), output)
+    else:
+        suffix = output_format.value
+        path = _binary_output(output, profile, f"plan.{suffix}")
+        if output_format is PlanFormat.xlsx:
+            documents.plan_xlsx(doc, path)
+        else:
+            documents.plan_docx(doc, path)
+        stderr.print(f"Записано: {path}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -93,6 +93,11 @@ class SubjectFinding(Model):
     evidence: list[Evidence] = []
     due: dt.date | None = None  # the deadline, when the rule has timing and it is known
     done: dt.date | None = None  # when the measure was done, by the evidence's date
+    # Set by checker.verdicts when an inspector's verdict applies to this subject:
+    # the verdict, the inspector's note and what the profile alone concluded.
+    verdict: str | None = None
+    note: str | None = None
+    self_outcome: Outcome | None = None
 
 
 class SourceRef(Model):
@@ -128,3 +133,5 @@ class Finding(Model):
     remediation: RemediationRef
     due: dt.date | None = None  # the nearest deadline among the subjects of the worst outcome
 
+    # The outcome from the school's own statements, when inspectors' verdicts changed it.
+    self_outcome: Outcome | None = None

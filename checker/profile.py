@@ -253,6 +253,48 @@ class Lists(Strict):
     regional: bool | None = Field(None, description="Школа в региональном перечне")
 
 
+VerdictKind = Literal["confirmed", "rejected", "not_checked"]
+VERDICT_TITLES: dict[str, str] = {
+    "confirmed": "подтверждено",
+    "rejected": "не подтверждено",
+    "not_checked": "не проверялось",
+}
+
+
+class InspectionEvidence(Strict):
+    """What the inspector saw: a document (number and date) or a photo / file."""
+
+    number: Text | int | None = Field(None, description="Номер документа")
+    date: dt.date | None = Field(None, description="Дата документа")
+    file: Text | None = Field(None, description="Фото или файл: имя, путь или адрес")
+
+
+class InspectionVerdict(Strict):
+    """The inspector's verdict on one measure (a rule), for one subject or for the whole school."""
+
+    rule: Annotated[str, Field(pattern=r"^[A-Z]{2,6}(-[A-Z]{2,6})?-\d{3}$")] = Field(
+        description="id правила (меры)"
+    )
+    subject: Id | None = Field(
+        None, description="Субъект (id процедуры, документа…); без него — мера в целом"
+    )
+    verdict: VerdictKind = Field(
+        description="confirmed — подтверждено; rejected — не подтверждено; not_checked — не "
+        "проверялось"
+    )
+    note: Text | None = Field(None, description="Примечание проверяющего")
+    evidence: InspectionEvidence | None = None
+    at: dt.datetime | dt.date | None = Field(None, description="Когда записан вердикт")
+
+
+class Inspection(Strict):
+    """An inspection of the school: kept apart from the school's own statements."""
+
+    inspector: Text | None = Field(None, description="ФИО проверяющего")
+    date: dt.date | None = Field(None, description="Дата проверки")
+    verdicts: list[InspectionVerdict] = Field(default_factory=list)
+
+
 class Profile(Strict):
     """A school's documented setup for one academic year."""
 
@@ -271,3 +313,6 @@ class Profile(Strict):
     staff: list[Staff] | None = None
     procedures: list[Procedure] | None = None
     activities: list[Activity] | None = None
+    inspection: Inspection | None = Field(
+        None, description="Результаты выездной проверки (записывает objcheck inspect)"
+    )

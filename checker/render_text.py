@@ -163,7 +163,29 @@ def render_report(report: Report) -> Group:
     parts.extend(_deadlines(report))
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))
+    parts.extend(_disagreement_section(report))
     not_applicable = [f.rule_id for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE]
     if not_applicable:
         parts.append(Text(f"\nНе применимо: {', '.join(not_applicable)}", style="dim"))
     return Group(*parts)
+
+
+def _disagreement_section(report: Report) -> Iterator[RenderableType]:
+    """Where an inspector's verdict changed what the school's statements led to (issue 6)."""
+    from checker.verdicts import disagreements
+
+    found = disagreements(report.findings)
+    if not found:
+        return
+    yield Text("\nРасхождения с самооценкой", style="bold underline")
+    for finding, subject in found:
+        node = subject or finding
+        self_outcome = node.self_outcome or node.outcome
+        where = subject.label if subject else "мера в целом"
+        line = Text(f"  – {finding.rule_id} {finding.title} · {where}: по данным школы — ")
+        line.append(OUTCOME_TITLES[self_outcome], style=OUTCOME_STYLES[self_outcome])
+        line.append(", по итогам проверки — ")
+        line.append(OUTCOME_TITLES[node.outcome], style=OUTCOME_STYLES[node.outcome])
+        if subject is not None and subject.note:
+            line.append(f" ({subject.note})")
+        yield line

@@ -77,6 +77,9 @@ class Report(Model):
     people: dict[str, str] = {}
     conflicts: list[ConflictInfo] = []
     deadlines: list[Deadline] = []  # «Ближайшие сроки»: overdue and due soon, by date
+    # Who inspected the school and when (the profile's inspection section), if anyone did.
+    inspector: str | None = None
+    inspection_date: dt.date | None = None
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""
