@@ -134,10 +134,16 @@ class _RuleEvaluation:
         self.firings = firings
         self.facts = facts
         self.time = time
+        self._roles: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
     def role(self, role: str) -> dict[str, list[dict[str, Any]]]:
-        name = self.compiled.roles.get(role)
-        return _by_subject(self.firings.get(name, [])) if name else {}
+        """Matches of one role by subject; grouped once per rule, not once per subject."""
+        grouped = self._roles.get(role)
+        if grouped is None:
+            name = self.compiled.roles.get(role)
+            grouped = _by_subject(self.firings.get(name, [])) if name else {}
+            self._roles[role] = grouped
+        return grouped
 
     def unknown_subjects(self) -> set[str]:
         refs: set[str] = set()
