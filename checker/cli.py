@@ -382,6 +382,66 @@ def plan(
         stderr.print(f"Записано: {path}", highlight=False)
 
 
+@app.command()
+def batch(
+    paths: Annotated[
+        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml), файлы или шаблоны")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", min=1, help="Процессов (по умолчанию — ядер)")
+    ] = None,
+    reports: Annotated[
+        bool, typer.Option("--reports", help="Отчёт по каждой школе (JSON и текст) в OUT/reports")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Не использовать кэш")] = False,
+    compare_rules: Annotated[
+        Path | None,
+        typer.Option("--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="Разделитель CSV")] = ";",
+    csv_encoding: Annotated[
+        str, typer.Option("--csv-encoding", help="Кодировка CSV (utf-8-sig — с BOM для Excel)")
+    ] = "utf-8-sig",
+) -> None:
+    """Проверить все школы муниципалитета или региона: сводка, CSV/XLSX/JSON.
+
+    Код выхода 2, если хотя бы один файл не удалось прочитать или проверить (остальные
+    школы всё равно проверены и записаны).
+    """
+    from checker.batch import BatchOptions, run_batch
+    from checker.batch_cli import print_summary, progress_reporter
+    from checker.cache import default_cache_dir
+    from checker.export import write_all
+
+    day = parse_as_of(as_of)
+    if reports and out is None:
+        stderr.print("ошибка: --reports требует --out")
+        raise typer.Exit(EXIT_INPUT)
+    if len(csv_delimiter) != 1:
+        stderr.print("ошибка: --csv-delimiter — ровно один символ")
+        raise typer.Exit(EXIT_INPUT)
+    open_rulebook(rules)  # report bad packs once, here, not in every worker
+    if compare_rules is not None:
+        open_rulebook(compare_rules)
+    options = BatchOptions(
+        rules_dir=rules, old_rules_dir=compare_rules, as_of=day,
+        reports_dir=out / "reports" if reports and out is not None else None,
+        cache_dir=None if no_cache else default_cache_dir(),
+    )
+    with progress_reporter(stderr) as progress:
+        result = run_batch(paths, options, workers, progress)
+    written: list[Path] = []
+    if out is not None:
+        written = write_all(result, out, csv_delimiter, csv_encoding)
+    print_summary(result, stdout, out, written)
+    raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

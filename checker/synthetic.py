@@ -193,10 +193,9 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
     """Block-style YAML for dicts and lists of dicts; scalar lists go in flow style."""
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(item, dict):
-                out.append(f"{indent}{key}:")
-                _emit(item, indent + "  ", out)
-            elif isinstance(item, list) and item and isinstance(item[0], dict):
+            if isinstance(item, dict) or (
+                isinstance(item, list) and item and isinstance(item[0], dict)
+            ):
                 out.append(f"{indent}{key}:")
                 _emit(item, indent + "  ", out)
             elif isinstance(item, list):
