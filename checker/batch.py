@@ -290,6 +290,7 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
     if isinstance(profile, Profile):
         timings.profile_hits += 1
     else:
+        timings.parsed += 1  # every parse attempt, failed ones included
         try:
             text = content.decode("utf-8")
             profile = load_profile(text, file)
@@ -304,7 +305,6 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             return result
         finally:
             timings.parse += time.perf_counter() - started
-        timings.parsed += 1
         if pkey:
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()

@@ -399,7 +399,9 @@ def batch(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Не использовать кэш")] = False,
     compare_rules: Annotated[
         Path | None,
-        typer.Option("--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"),
+        typer.Option(
+            "--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"
+        ),
     ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,

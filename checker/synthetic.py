@@ -67,7 +67,8 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
     """One synthetic profile as plain data; ``quality`` (0–1) drives how complete it is."""
     rng = random.Random(seed * 1_000_003 + index)
     region, municipality = MUNICIPALITIES[index % len(MUNICIPALITIES)]
-    quality = rng.random()
+    quality = rng.betavariate(4, 1.2)  # most schools do most things; a tail does little
+    conflicted = rng.random() < 0.12  # a few schools let teachers check their own classes
     year = rng.choice((2022, 2023, 2024))
     school_type = rng.choice(_TYPES)
     school: dict[str, Any] = {
@@ -79,8 +80,10 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
         "website": f"https://school{index}.example.ru" if rng.random() < 0.9 else False,
     }
     staff = []
+    grade_of: dict[str, int] = {}
     for n in range(rng.randint(40, 80)):
         grade = rng.randint(1, 11)
+        grade_of[f"t{n + 1}"] = grade
         staff.append({
             "id": f"t{n + 1}",
             "name": _person(rng),
@@ -97,7 +100,7 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
         if rng.random() < 0.5 + quality / 2:
             doc["number"] = rng.randint(1, 400)
             doc["date"] = _date(rng, year, 8, 10)
-        if rng.random() < quality:
+        if rng.random() < 0.2 + quality:
             doc["published"] = {"url": f"https://school{index}.example.ru/docs/{n + 1}",
                                 "date": _date(rng, year, 9, 11)}
         elif rng.random() < 0.3:
@@ -125,33 +128,37 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
             "rooms": [str(rng.randint(101, 320)) for _ in range(rng.randint(1, 3))],
             "organizers": [f"t{rng.randint(1, len(staff))}" for _ in range(rng.randint(1, 3))],
         }
+        outsiders = [sid for sid, g in grade_of.items() if g != grade] or list(grade_of)
         if kind == "ВПР":
             proc["federal_control"] = rng.random() < 0.1
         if kind in ("ОГЭ", "ЕГЭ"):
             proc["in_school_ppe"] = rng.random() < 0.5
-        if rng.random() < 0.3 + quality * 0.7:
+        if rng.random() < 0.2 + quality * 0.8:
             proc["observers"] = [
                 {"name": _person(rng),
                  "type": rng.choice(("public", "public", "independent", "authority",
                                      "other_school")),
                  "accreditation": f"№ {rng.randint(100, 9999)}" if rng.random() < quality
                  else False,
-                 "relation": rng.choice(("none", "none", "none", "parent", "employee"))}
+                 "relation": rng.choice(("parent", "employee")) if conflicted
+                 and rng.random() < 0.1 else "none"}
                 for _ in range(rng.randint(1, 2))
             ]
         elif rng.random() < 0.5:
             proc["observers"] = []
         roll = rng.random()
-        if roll < quality:
-            proc["video"] = {"rooms": list(proc["rooms"]), "checking_filmed": rng.random() < 0.7,
+        if roll < 0.1 + quality:
+            proc["video"] = {"rooms": list(proc["rooms"]),
+                             "checking_filmed": rng.random() < 0.2 + quality,
                              "storage": "сервер школы"}
-        elif roll < quality + 0.2:
+        elif roll < quality + 0.3:
             proc["video"] = False
         if rng.random() < 0.9:
             proc["checking"] = {
-                "mode": rng.choice(("school", "school", "municipal", "cross")),
-                "members": [f"t{rng.randint(1, len(staff))}" for _ in range(3)],
-                "criteria_agreed": rng.random() < 0.3 + quality * 0.7,
+                "mode": "school" if rng.random() > 0.2 + quality else rng.choice(
+                    ("municipal", "cross", "regional")),
+                "members": rng.sample(list(grade_of) if conflicted else outsiders, 3),
+                "criteria_agreed": rng.random() < 0.2 + quality,
                 "recheck_share": rng.randint(0, 30),
             }
         if rng.random() < 0.8:

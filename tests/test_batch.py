@@ -1,0 +1,187 @@
+"""objcheck batch: outputs, error rows, determinism, cache and compare-rules."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from checker.batch import BatchOptions, BatchResult, collect_files, run_batch
+from checker.cli import app
+from checker.export import write_all
+from checker.synthetic import make_profile, to_yaml, write_profiles
+from tests.conftest import FIXTURES, RULES
+
+AS_OF = "2024-05-01"
+OUTPUTS = ("summary.csv", "findings.csv", "errors.csv", "summary.json")
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    """The fixtures, a dozen generated schools, a malformed file and an unknown key."""
+    root = tmp_path / "schools"
+    shutil.copytree(FIXTURES, root / "fixtures")
+    write_profiles(root / "generated", 12, seed=7)
+    (root / "broken.yaml").write_text("school:\n  id: x\n  name: школа: № 1\n", encoding="utf-8")
+    data = make_profile(7, 999)
+    data["school"]["colour"] = "красный"
+    (root / "unknown-key.yml").write_text(to_yaml(data), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("OBJCHECK_CACHE_DIR", str(cache))
+    return cache
+
+
+def _options(**kwargs: object) -> BatchOptions:
+    import datetime as dt
+
+    return BatchOptions(as_of=dt.date.fromisoformat(AS_OF), **kwargs)  # type: ignore[arg-type]
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = path.read_text(encoding="utf-8-sig")
+    return list(csv.reader(text.splitlines(), delimiter=";"))
+
+
+def _written(result: BatchResult, out: Path) -> dict[str, bytes]:
+    write_all(result, out)
+    return {name: (out / name).read_bytes() for name in OUTPUTS}
+
+
+def test_batch_writes_all_outputs_and_error_rows(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = CliRunner().invoke(
+        app, ["batch", str(corpus), "--out", str(out), "--workers", "2", "--as-of", AS_OF]
+    )
+    assert run.exit_code == 2, run.output
+    for name in (*OUTPUTS, "summary.xlsx"):
+        assert (out / name).is_file(), name
+    assert "Уровни объективности" in run.output
+    assert "По муниципалитетам" in run.output
+    assert "Чаще всего не выполняемые меры" in run.output
+
+    raw = (out / "summary.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM for Excel
+    rows = _csv_rows(out / "summary.csv")
+    assert rows[0][:3] == ["файл", "код школы", "школа"]
+    assert len(rows) == 1 + 13  # 12 generated + the fixture
+
+    table = _csv_rows(out / "errors.csv")
+    errors = [dict(zip(table[0], row, strict=True)) for row in table[1:]]
+    by_file = {Path(e["файл"]).name: e for e in errors}
+    assert set(by_file) == {"broken.yaml", "unknown-key.yml"}
+    assert by_file["broken.yaml"]["строка"] == "3"
+    assert by_file["unknown-key.yml"]["поле"] == "school.colour"
+    assert int(by_file["unknown-key.yml"]["строка"]) > 1
+    assert "неизвестный ключ" in by_file["unknown-key.yml"]["ошибка"]
+
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["schools_checked"] == 13
+    assert summary["files_with_errors"] == 2
+    assert all(isinstance(e["line"], int) for e in summary["errors"])
+    municipalities = {m["municipality"] for m in summary["municipalities"]}
+    assert "Богучанский район" in municipalities
+
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(out / "summary.xlsx")
+    assert book.sheetnames == [
+        "Школы", "Результаты по правилам", "Чаще всего не выполнено", "Муниципалитеты", "Ошибки",
+    ]
+    schools = book["Школы"]
+    assert schools.freeze_panes == "A2"
+    assert schools.auto_filter.ref == f"A1:{get_column_letter(schools.max_column)}14"
+    assert book["Ошибки"].max_row == 3
+
+
+def test_results_identical_whatever_workers_and_order(corpus: Path, tmp_path: Path) -> None:
+    files, _ = collect_files([str(corpus)])
+    shuffled = list(files)
+    random.Random(3).shuffle(shuffled)
+    one = run_batch([str(corpus)], _options(), workers=1)
+    two = run_batch(shuffled, _options(), workers=2)
+    assert len(one.errors) == len(two.errors) == 2
+    assert _written(one, tmp_path / "one") == _written(two, tmp_path / "two")
+
+
+def test_cache_skips_parsing_and_rules_change_reevaluates(
+    corpus: Path, tmp_path: Path, cache_home: Path
+) -> None:
+    cold = run_batch([str(corpus)], _options(cache_dir=cache_home), workers=1)
+    assert cold.timings.parsed == 15  # every file parsed once, the bad ones included
+    warm = run_batch([str(corpus)], _options(cache_dir=cache_home), workers=2)
+    assert warm.timings.result_hits == 13
+    assert warm.timings.parsed == 2  # only the bad files, which are never cached
+    assert _written(cold, tmp_path / "cold") == _written(warm, tmp_path / "warm")
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    pack = rules / "federal" / "federal.yaml"
+    text = pack.read_text(encoding="utf-8")
+    pack.write_text(text.replace("min_score: 0.9}", "min_score: 0.95}"), encoding="utf-8")
+    changed = run_batch([str(corpus)], _options(cache_dir=cache_home, rules_dir=rules), workers=1)
+    assert changed.timings.result_hits == 0
+    assert changed.timings.profile_hits == 13  # re-evaluated from cached profiles
+    assert changed.timings.parsed == 2
+
+
+def test_no_cache_parses_everything(corpus: Path) -> None:
+    run_batch([str(corpus)], _options(), workers=1)
+    again = run_batch([str(corpus)], _options(), workers=1)
+    assert again.timings.parsed == 15
+    assert again.timings.result_hits == again.timings.profile_hits == 0
+
+
+def test_compare_rules_reports_level_changes(corpus: Path, tmp_path: Path) -> None:
+    old = tmp_path / "old-rules"
+    shutil.copytree(RULES, old)
+    pack = old / "federal" / "federal.yaml"
+    text = pack.read_text(encoding="utf-8")
+    # The old rules were stricter about «высокий» and asked for another order under FED-ORG-001.
+    text = text.replace("min_score: 0.9}", "min_score: 0.99}")
+    text = text.replace(
+        "has: {kind: document, where: {kind: order_responsible}}",
+        "has: {kind: document, where: {kind: order_infosec}}",
+    )
+    pack.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, [
+        "batch", str(corpus / "generated"), "--out", str(out), "--workers", "2",
+        "--as-of", AS_OF, "--compare-rules", str(old),
+    ])
+    assert run.exit_code == 0, run.output
+    assert "Сравнение правил" in run.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    moved = [c for c in summary["compare"] if c["old_level"] != c["new_level"]]
+    assert moved
+    assert any(c["old_level"] == "средний" and c["new_level"] == "высокий" for c in moved)
+    # …and why: the rule whose check changed has other outcomes now.
+    assert any(r["rule_id"] == "FED-ORG-001" for c in summary["compare"] for r in c["rules"])
+    assert (out / "compare.csv").is_file()
+
+
+def test_reports_per_school(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, [
+        "batch", str(corpus / "fixtures"), "--out", str(out), "--reports", "--as-of", AS_OF,
+        "--workers", "1",
+    ])
+    assert run.exit_code == 0, run.output
+    report = json.loads((out / "reports" / "kamenskaya-2022.json").read_text(encoding="utf-8"))
+    assert report["school"]["id"] == "kamenskaya-sosh"
+    assert "Каменская" in (out / "reports" / "kamenskaya-2022.txt").read_text(encoding="utf-8")
+
+
+def test_missing_path_is_an_error_row(tmp_path: Path) -> None:
+    result = run_batch([str(tmp_path / "нет-такого")], _options(), workers=1)
+    assert [e.message for e in result.errors] == ["файл или каталог не найден"]
