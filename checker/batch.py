@@ -15,6 +15,7 @@ import glob
 import io
 import multiprocessing
 import os
+import resource
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -104,8 +105,10 @@ class Timings:
     parsed: int = 0
     profile_hits: int = 0
     result_hits: int = 0
+    worker_rss_kb: int = 0  # the largest peak resident size any worker reported
 
     def add(self, other: Timings) -> None:
+        self.worker_rss_kb = max(self.worker_rss_kb, other.worker_rss_kb)
         self.read += other.read
         self.parse += other.parse
         self.evaluate += other.evaluate
@@ -335,6 +338,7 @@ def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Tim
             results.append(FileResult(file, errors=[ErrorRow(
                 file, None, "", f"внутренняя ошибка при проверке: {type(exc).__name__}: {exc}"
             )]))
+    timings.worker_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return results, timings
 
 

@@ -133,8 +133,21 @@ def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
     return written
 
 
-def summary_data(result: BatchResult) -> dict[str, Any]:
-    """The whole summary as plain data (the ``summary.json`` structure)."""
+def _school_data(s: SchoolRow) -> dict[str, Any]:
+    return {
+        "file": s.file, "school_id": s.school_id, "name": s.name, "type": s.type,
+        "region": s.region, "municipality": s.municipality, "level": s.level,
+        "score": s.score, "coverage": s.coverage, "counts": s.counts,
+        "findings": [
+            {"rule_id": f.rule_id, "outcome": f.outcome, "severity": f.severity,
+             "met": f.met, "known": f.known, "total": f.total}
+            for f in s.findings
+        ],
+    }
+
+
+def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
+    """The summary as plain data: the ``summary.json`` structure (schools last)."""
     data: dict[str, Any] = {
         "summary_version": SUMMARY_VERSION,
         "report_version": REPORT_VERSION,
@@ -143,19 +156,6 @@ def summary_data(result: BatchResult) -> dict[str, Any]:
         "schools_checked": len(result.schools),
         "files_with_errors": len({e.file for e in result.errors}),
         "levels": level_counts(result.schools),
-        "schools": [
-            {
-                "file": s.file, "school_id": s.school_id, "name": s.name, "type": s.type,
-                "region": s.region, "municipality": s.municipality, "level": s.level,
-                "score": s.score, "coverage": s.coverage, "counts": s.counts,
-                "findings": [
-                    {"rule_id": f.rule_id, "outcome": f.outcome, "severity": f.severity,
-                     "met": f.met, "known": f.known, "total": f.total}
-                    for f in s.findings
-                ],
-            }
-            for s in schools_by_level(result.schools)
-        ],
         "most_missing": [
             {"rule_id": m.rule_id, "title": m.title, "severity": m.severity,
              "schools": m.schools, "share": m.share, "by_outcome": m.by_outcome}
@@ -179,13 +179,24 @@ def summary_data(result: BatchResult) -> dict[str, Any]:
              "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules]}
             for c in result.changes
         ]
+    if schools:
+        data["schools"] = [_school_data(s) for s in schools_by_level(result.schools)]
     return data
 
 
 def write_json(result: BatchResult, out: Path) -> Path:
+    """``summary.json``, written school by school so the whole text is never in memory."""
     path = out / "summary.json"
-    text = json.dumps(summary_data(result), ensure_ascii=False, indent=1)
-    path.write_text(text + "\n", encoding="utf-8")
+    data = summary_data(result, schools=False)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("{\n")
+        for key, value in data.items():
+            handle.write(f" {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)},\n")
+        handle.write(' "schools": [')
+        for index, school in enumerate(schools_by_level(result.schools)):
+            handle.write(",\n  " if index else "\n  ")
+            handle.write(json.dumps(_school_data(school), ensure_ascii=False))
+        handle.write("\n ]\n}\n")
     return path
 
 

@@ -51,7 +51,7 @@ def measure(args: argparse.Namespace) -> None:
         "read": t.read, "parse": t.parse, "evaluate": t.evaluate, "write": t.write,
         "parsed": t.parsed, "result_hits": t.result_hits,
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "rss_workers_mb": t.worker_rss_kb / 1024,
     }))
 
 
