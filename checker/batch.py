@@ -16,6 +16,7 @@ import io
 import multiprocessing
 import os
 import resource
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -326,6 +327,20 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
     return result
 
 
+def _compact(result: FileResult) -> FileResult:
+    """Share the strings that repeat from school to school (rule titles, outcomes, the many
+    identical messages): the coordinator keeps every school's rows until the end."""
+    school = result.school
+    if school is not None:
+        intern = sys.intern
+        result.school = replace(school, findings=tuple(
+            FindingRow(intern(f.rule_id), intern(f.title), intern(f.severity),
+                       intern(f.outcome), f.met, f.known, f.total, intern(f.message))
+            for f in school.findings
+        ))
+    return result
+
+
 def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Timings]:
     """Check a chunk of (file, report stem) in this worker; errors become rows."""
     assert _WORKER is not None, "init_worker was not called"
@@ -374,7 +389,7 @@ def run_batch(
         init_worker(options, as_of, rules_key)
         for chunk in _chunks(items, 16):
             chunk_results, chunk_timings = check_chunk(chunk)
-            results.extend(chunk_results)
+            results.extend(_compact(r) for r in chunk_results)
             timings.add(chunk_timings)
             done += len(chunk)
             if progress:
@@ -396,7 +411,7 @@ def run_batch(
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     chunk_results, chunk_timings = future.result()
-                    results.extend(chunk_results)
+                    results.extend(_compact(r) for r in chunk_results)
                     timings.add(chunk_timings)
                     done += len(chunk_results)
                     next_chunk = next(chunks, None)
