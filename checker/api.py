@@ -27,7 +27,7 @@ from checker.report import (
 )
 from checker.score import compute_level
 from checker.timing import TimeContext
-from checker.verdicts import apply_verdicts
+from checker.verdicts import apply_verdicts, unmatched_verdicts
 
 
 class Checker:
@@ -114,6 +114,7 @@ class Checker:
                 for c in p.conflicts
             ],
             deadlines=upcoming_deadlines(findings),
+            warnings=unmatched_verdicts(findings, inspection),
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
         )

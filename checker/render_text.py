@@ -158,6 +158,7 @@ def _conflicts(report: Report) -> Iterator[RenderableType]:
 def render_report(report: Report) -> Group:
     """The whole terminal report as one rich renderable."""
     parts: list[RenderableType] = [_header(report), _summary(report)]
+    parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
     parts.extend(_parameters(report))
     parts.extend(_conflicts(report))
     parts.extend(_deadlines(report))

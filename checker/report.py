@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from checker.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 from checker.score import LevelResult
 
-REPORT_VERSION = "1.0"
+REPORT_VERSION = "1.1"  # 1.1: conflicts, deadlines, due/done dates, inspection fields
 
 
 class Model(BaseModel):
@@ -78,6 +78,7 @@ class Report(Model):
     conflicts: list[ConflictInfo] = []
     deadlines: list[Deadline] = []  # «Ближайшие сроки»: overdue and due soon, by date
     # Who inspected the school and when (the profile's inspection section), if anyone did.
+    warnings: list[str] = []  # e.g. verdicts that name an unknown rule or subject
     inspector: str | None = None
     inspection_date: dt.date | None = None
 

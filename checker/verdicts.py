@@ -115,6 +115,28 @@ def apply_verdicts(findings: list[Finding], inspection: Inspection | None) -> li
     return [apply_to_finding(f, index.get(f.rule_id, {})) for f in findings]
 
 
+def unmatched_verdicts(findings: list[Finding], inspection: Inspection | None) -> list[str]:
+    """Russian warnings for verdicts that name a rule or subject this evaluation lacks.
+
+    Such a verdict changes nothing; saying so keeps a typo in a hand-edited profile (or a
+    rule retired since the inspection) from passing unnoticed.
+    """
+    if inspection is None:
+        return []
+    subjects = {f.rule_id: {s.subject for s in f.subjects} for f in findings}
+    warnings = []
+    for rule_id, by_subject in _index(inspection).items():
+        if rule_id not in subjects:
+            warnings.append(f"вердикт инспектора по правилу {rule_id} не применён: такого правила "
+                            "для этой школы нет")
+            continue
+        for subject in by_subject:
+            if subject != WHOLE and subject not in subjects[rule_id]:
+                warnings.append(f"вердикт инспектора по правилу {rule_id} для «{subject}» не "
+                                "применён: нет такого субъекта")
+    return warnings
+
+
 def disagreements(findings: list[Finding]) -> list[tuple[Finding, SubjectFinding | None]]:
     """Where the inspection changed what the school's statements led to."""
     found: list[tuple[Finding, SubjectFinding | None]] = []

@@ -19,6 +19,8 @@ from checker.report import Report
 from checker.rulepack import Timing, Within
 from checker.timing import AcademicYear, Dated, TimeContext, judge
 
+from .conftest import RULES
+
 D = dt.date
 TEST_RULES = Path(__file__).resolve().parent / "data" / "timing" / "rules"
 NESTEROV = {
@@ -31,8 +33,16 @@ NESTEROV = {
 
 
 @pytest.fixture(scope="module")
-def nesterov_checker() -> Checker:
+def isolated_checker() -> Checker:
+    """A one-rule federal pack plus a copy of NES-001/NES-002 (tests/data/timing): the level
+    and the deadline list then depend on the Нестеровский deadlines alone."""
     return Checker(load_rulebook(TEST_RULES))
+
+
+@pytest.fixture(scope="module")
+def nesterov_checker() -> Checker:
+    """The real Нестеровский pack (rules/regional/kaliningrad/nesterov.yaml) over the federal ones."""
+    return Checker(load_rulebook(RULES))
 
 
 def _profile(documents: list[dict[str, Any]], **extra: Any) -> Profile:
@@ -80,10 +90,10 @@ def test_nesterov_plan(
     assert "01.11.2023" in finding.message or expected is Outcome.MET
 
 
-def test_not_yet_due_never_lowers_the_level(nesterov_checker: Checker) -> None:
+def test_not_yet_due_never_lowers_the_level(isolated_checker: Checker) -> None:
     profile = _profile([VSOKO], school=NESTEROV)
-    before = nesterov_checker.check(profile, D(2023, 10, 1))
-    after = nesterov_checker.check(profile, D(2023, 11, 2))
+    before = isolated_checker.check(profile, D(2023, 10, 1))
+    after = isolated_checker.check(profile, D(2023, 11, 2))
     assert _finding(before, "NES-001").total == 0
     assert before.level.score == 1.0
     assert before.level.level == "высокий"
@@ -91,9 +101,9 @@ def test_not_yet_due_never_lowers_the_level(nesterov_checker: Checker) -> None:
     assert after.level.level != "высокий"
 
 
-def test_due_soon_listed_in_nearest_deadlines(nesterov_checker: Checker) -> None:
+def test_due_soon_listed_in_nearest_deadlines(isolated_checker: Checker) -> None:
     plan = {"id": "plan", "kind": "objectivity_plan", "date": D(2023, 10, 20)}
-    report = nesterov_checker.check(_profile([VSOKO, plan], school=NESTEROV), D(2024, 9, 20))
+    report = isolated_checker.check(_profile([VSOKO, plan], school=NESTEROV), D(2024, 9, 20))
     assert _finding(report, "NES-001").outcome is Outcome.MET
     assert [(d.rule_id, d.outcome, d.due) for d in report.deadlines] == [
         ("NES-002", Outcome.DUE_SOON, D(2024, 9, 30))

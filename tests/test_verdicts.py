@@ -114,3 +114,25 @@ def test_terminal_report_shows_disagreements(checker: Checker, tmp_path: Path) -
     text = console.export_text()
     assert "Расхождения с самооценкой" in text
     assert "по данным школы — выполнено, по итогам проверки — не выполнено (камер нет)" in text
+
+
+def test_verdict_for_an_unknown_rule_or_subject_is_reported_not_silently_ignored(
+    checker: Checker,
+) -> None:
+    from checker.profile import Profile
+    from checker.yamlio import load_fast
+
+    data = load_fast((FIXTURES / "school-conflict.yaml").read_text("utf-8"), "")
+    data["inspection"] = {
+        "inspector": "Инспектор",
+        "date": dt.date(2024, 5, 2),
+        "verdicts": [
+            {"rule": "FED-XXX-999", "verdict": "rejected"},
+            {"rule": "FED-OBS-001", "subject": "no-such-procedure", "verdict": "rejected"},
+            {"rule": "FED-OBS-001", "subject": "vpr-ma-5", "verdict": "rejected"},
+        ],
+    }
+    report = checker.check(Profile.model_validate(data), dt.date(2024, 5, 3))
+    assert len(report.warnings) == 2
+    assert "FED-XXX-999" in report.warnings[0]
+    assert "no-such-procedure" in report.warnings[1]
