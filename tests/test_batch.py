@@ -18,8 +18,8 @@ from checker.synthetic import make_profile, to_yaml, write_profiles
 from tests.conftest import FIXTURES, RULES
 
 AS_OF = "2024-05-01"
-# Every fixture profile (the *.expected.yaml files are not profiles) and 12 generated ones.
-FIXTURE_PROFILES = len([p for p in FIXTURES.rglob("*.yaml") if not p.name.endswith(".expected.yaml")])
+# Every fixture profile and 12 generated ones.
+FIXTURE_PROFILES = len(list(FIXTURES.rglob("*.yaml")))
 SCHOOLS = FIXTURE_PROFILES + 12
 FILES = SCHOOLS + 2
 OUTPUTS = ("summary.csv", "findings.csv", "errors.csv", "summary.json")
@@ -29,7 +29,7 @@ OUTPUTS = ("summary.csv", "findings.csv", "errors.csv", "summary.json")
 def corpus(tmp_path: Path) -> Path:
     """The fixtures, a dozen generated schools, a malformed file and an unknown key."""
     root = tmp_path / "schools"
-    shutil.copytree(FIXTURES, root / "fixtures", ignore=shutil.ignore_patterns("*.expected.yaml"))
+    shutil.copytree(FIXTURES, root / "fixtures")
     write_profiles(root / "generated", 12, seed=7)
     (root / "broken.yaml").write_text("school:\n  id: x\n  name: школа: № 1\n", encoding="utf-8")
     data = make_profile(7, 999)

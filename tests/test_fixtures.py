@@ -1,6 +1,6 @@
 """Sample schools from the file through every stage, against their expected outcomes.
 
-Each ``fixtures/<name>.yaml`` has ``fixtures/<name>.expected.yaml`` with the level and the
+Each ``fixtures/<name>.yaml`` has ``tests/expected/<name>.yaml`` with the level and the
 outcome of every rule. The expectations are data a reviewer reads in the diff; rewrite them
 after a deliberate rule change with ``OBJCHECK_UPDATE_EXPECTED=1 ./dev test tests/test_fixtures.py``.
 The targeted tests below state *why* each sample exists and must hold whatever the golden
@@ -24,12 +24,13 @@ from .conftest import FIXTURES
 
 AS_OF = dt.date(2024, 5, 1)
 SAMPLES = sorted(
-    p for p in FIXTURES.glob("*.yaml") if not p.name.endswith(".expected.yaml")
-)
+    FIXTURES.glob("*.yaml")
+)  # fixtures/ holds only profiles, so `objcheck batch fixtures` checks every file in it
+EXPECTED = Path(__file__).resolve().parent / "expected"
 
 
 def _expected_path(profile: Path) -> Path:
-    return profile.with_name(profile.stem + ".expected.yaml")
+    return EXPECTED / profile.name
 
 
 def _observed(report: Report, as_of: dt.date) -> dict[str, object]:
