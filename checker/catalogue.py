@@ -6,19 +6,14 @@ from __future__ import annotations
 from checker.factkinds import FACT_KINDS
 from checker.packs import RuleBook
 from checker.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, Rule, RulePack
-from checker.sources import SOURCES
+from checker.sources import cite
 
 LAYER_TITLES = {"federal": "федеральный", "regional": "региональный", "municipal": "муниципальный"}
 
 
 def source_line(rule: Rule) -> str:
     """«<document title> (<key>), п. <item>: «<quote>»» with the unconfirmed mark."""
-    src = rule.source
-    title = SOURCES.get(src.document, src.document)
-    text = f"{title} ({src.document}), п. {src.item}: «{src.quote}»"
-    if not src.confirmed:
-        text += " — источник не подтверждён"
-    return text
+    return cite(**rule.source.model_dump(), with_key=True)
 
 
 def applicability(rule: Rule) -> str:

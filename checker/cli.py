@@ -103,6 +103,15 @@ def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
     return EXIT_OK
 
 
+def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
+    """Evaluate one profile file, or exit 2 with located Russian messages."""
+    checker = Checker(open_rulebook(rules))
+    try:
+        return checker.check_file(profile, parse_as_of(as_of))
+    except InputError as error:
+        fail_input(error)
+
+
 @app.command()
 def check(
     profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
@@ -117,12 +126,7 @@ def check(
     rules: RulesOption = None,
 ) -> None:
     """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
-    day = parse_as_of(as_of)
-    checker = Checker(open_rulebook(rules))
-    try:
-        report = checker.check_file(profile, day)
-    except InputError as error:
-        fail_input(error)
+    report = _report_for(profile, as_of, rules)
     if output_format is OutputFormat.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -304,14 +308,6 @@ def inspect(
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
     else:
         stdout.print(f"Готово. Записано ответов: {session.recorded}.")
-
-
-def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
-    checker = Checker(open_rulebook(rules))
-    try:
-        return checker.check_file(profile, parse_as_of(as_of))
-    except InputError as error:
-        fail_input(error)
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -13,7 +13,7 @@ from rich.text import Text
 from checker.findings import OUTCOME_TITLES, PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 from checker.report import Report
 from checker.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
-from checker.sources import SOURCES
+from checker.sources import SOURCES, cite
 
 LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
 OUTCOME_STYLES = {
@@ -33,14 +33,7 @@ OUTCOME_STYLES = {
 
 def source_text(finding: Finding) -> str:
     """«seed:000, п. 1.5: «…»» with a warning when the source is unconfirmed."""
-    src = finding.source
-    title = SOURCES.get(src.document, src.document)
-    text = f"{title}, п. {src.item}: «{src.quote}»"
-    if not src.confirmed:
-        text += " [источник не подтверждён]"
-    if src.conflicts_with:
-        text += f" [противоречит: {src.conflicts_with}]"
-    return text
+    return cite(**finding.source.model_dump())
 
 
 def _header(report: Report) -> Panel:

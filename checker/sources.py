@@ -42,3 +42,24 @@ SOURCES: dict[str, str] = {
     "Показатели-ОО": "Перечень показателей мониторинга объективности на уровне ОО "
     "(показатели 42–56; региональный документ, см. domain.md S25)",
 }
+
+
+def cite(
+    document: str,
+    item: str,
+    quote: str,
+    confirmed: bool = True,
+    conflicts_with: str | None = None,
+    *,
+    with_key: bool = False,
+) -> str:
+    """«<document title>, п. <item>: «<quote>»», marking unconfirmed and conflicting sources."""
+    title = SOURCES.get(document, document)
+    if with_key and title != document:
+        title = f"{title} ({document})"
+    text = f"{title}, п. {item}: «{quote}»"
+    if not confirmed:
+        text += " [источник не подтверждён]"
+    if conflicts_with:
+        text += f" [противоречит: {conflicts_with}]"
+    return text
