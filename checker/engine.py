@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +67,24 @@ def _test(name: str, value: object) -> Json:
     if isinstance(value, Condition):
         return _condition(name, value)
     return {name: value}
+
+
+def _relaxed_tests(kind: str, where: Where) -> list[Json]:
+    """Tests of a fact that matches ``where`` *or would, were its absent fields reported*.
+
+    «не сообщено» is not «не сделано»: a video record without the ``entrance`` field does
+    not show that the entrance was unfilmed. Such a fact blocks a gap (and makes a possible
+    violation unknown). A ``present`` condition is about absence itself, so it stays strict.
+    """
+    tests: list[Json] = [{"t": kind}]
+    for name, value in where.items():
+        strict = _test(name, value)
+        if isinstance(value, Condition) and value.present is not None:
+            tests.append(strict)
+            continue
+        options = strict.get("$or", [strict])
+        tests.append({"$or": [*options, {"$nex": {name: 1}}]})
+    return tests
 
 
 def _condition(name: str, cond: Condition) -> Json:
@@ -177,8 +195,10 @@ class _Compiler:
         has = rule.check.has
         assert has is not None
         subject_kind = rule.check.each.kind
-        related = _tests(has.kind, has.where) + _join(has.kind, subject_kind)
+        join = _join(has.kind, subject_kind)
+        related = _tests(has.kind, has.where) + join
         self._add(compiled, "m", [{"s": _pattern(subject)}, {"r": _pattern(related)}])
+        # A gap needs the section reported and no related fact that matches or might match.
         self._add(
             compiled,
             "g",
@@ -186,7 +206,7 @@ class _Compiler:
                 {"go": {"t": TRIGGER}},
                 self._with_flag(subject, has.kind, subject_kind, True),
                 *_flag_elements(has.kind, subject_kind, True),
-                {"r$not": _pattern(related)},
+                {"r$not": _pattern(_relaxed_tests(has.kind, has.where) + join)},
             ],
         )
         self._unknown(compiled, subject, subject_kind, [has.kind])
@@ -220,18 +240,29 @@ class _Compiler:
     def _forbid(
         self, rule: Rule, compiled: CompiledRule, subject: list[Json], patterns: list[Pattern]
     ) -> None:
+        self._add(compiled, "v", self._forbid_elements(subject, patterns, _tests))
+        if any(p.where for p in patterns):
+            # A pattern that would match were absent fields reported: possibly a violation.
+            self._add(compiled, "w", self._forbid_elements(subject, patterns, _relaxed_tests))
+        self._unknown(compiled, subject, rule.check.each.kind, [p.kind for p in patterns])
+
+    @staticmethod
+    def _forbid_elements(
+        subject: list[Json],
+        patterns: list[Pattern],
+        tests_of: Callable[[str, Where], list[Json]],
+    ) -> list[Json]:
         elements: list[Json] = [{"s": _pattern(subject)}]
         aliases = {"subject": "s"}
         for index, pattern in enumerate(patterns):
             alias = f"p{index}"
-            tests = _tests(pattern.kind, pattern.where)
+            tests = tests_of(pattern.kind, pattern.where)
             for own, ref in pattern.match.items():
                 other, _, other_field = ref.partition(".")
                 tests.append({own: {aliases[other]: other_field}})
             elements.append({alias: _pattern(tests)})
             aliases[pattern.alias] = alias
-        self._add(compiled, "v", elements)
-        self._unknown(compiled, subject, rule.check.each.kind, [p.kind for p in patterns])
+        return elements
 
 
 def compile_rules(rules: Iterable[Rule], parameters: Mapping[str, int]) -> CompiledRuleset:

@@ -148,7 +148,7 @@ class _RuleEvaluation:
     def unknown_subjects(self) -> set[str]:
         refs: set[str] = set()
         for role in self.compiled.roles:
-            if role.startswith("u"):
+            if role.startswith(("u", "w")):  # not reported / a possible violation
                 refs.update(self.role(role))
         return refs
 

@@ -195,8 +195,17 @@ def _agreed_before(agreed_on: dt.date | None, held_on: dt.date | None) -> bool |
 def _video_fact(proc: Procedure, path: str) -> Fact:
     video = proc.video
     base: Fact = {"t": "video", "ref": proc.id, "procedure": proc.id, "path": path}
-    if video is False:
-        return {**base, "during_work": False, "coverage_pct": 0, "checking_filmed": False}
+    if video is False:  # «не велось»: nothing was filmed anywhere, nothing is stored
+        return {
+            **base,
+            "during_work": False,
+            "coverage_pct": 0,
+            "checking_filmed": False,
+            "storage_known": False,
+            "storage_until_march": False,
+            "hq": False,
+            "entrance": False,
+        }
     assert video is not None
     filmed = set(video.rooms or [])
     during_work = bool(filmed) if video.rooms is not None else None

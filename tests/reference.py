@@ -49,6 +49,16 @@ def matches(fact: Fact, kind: str, where: Where) -> bool:
     return fact["t"] == kind and all(_test(fact, k, v) for k, v in where.items())
 
 
+def might_match(fact: Fact, kind: str, where: Where) -> bool:
+    """Matches, or would if its absent fields were reported (``present`` stays strict)."""
+    def holds(name: str, value: object) -> bool:
+        if isinstance(value, Condition) and value.present is not None:
+            return _test(fact, name, value)
+        return name not in fact or _test(fact, name, value)
+
+    return fact["t"] == kind and all(holds(k, v) for k, v in where.items())
+
+
 def _joined(child: Fact, subject: Fact, subject_kind: str) -> bool:
     kind = FACT_KINDS[child["t"]]
     if kind.parent == subject_kind and kind.parent_key:
@@ -99,7 +109,11 @@ def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[st
                    if matches(f, check.has.kind, check.has.where) and _joined(f, subject, kind)]
         if related:
             return Outcome.MET
-        return Outcome.GAP if _reported(check.has.kind, subject, kind, facts) else Outcome.UNKNOWN
+        possible = [f for f in facts.items
+                    if might_match(f, check.has.kind, check.has.where) and _joined(f, subject, kind)]
+        if possible or not _reported(check.has.kind, subject, kind, facts):
+            return Outcome.UNKNOWN
+        return Outcome.GAP
     if check.compare is not None:
         cmp = check.compare
         value = params[cmp.param]
@@ -116,13 +130,18 @@ def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[st
     assert check.forbid is not None
     if any(True for _ in _forbidden(check.forbid, subject, facts)):
         return Outcome.VIOLATION
+    if any(True for _ in _forbidden(check.forbid, subject, facts, might_match)):
+        return Outcome.UNKNOWN
     if all(_reported(p.kind, subject, kind, facts) for p in check.forbid):
         return Outcome.MET
     return Outcome.UNKNOWN
 
 
 def _forbidden(
-    patterns: list[Pattern], subject: Fact, facts: Facts
+    patterns: list[Pattern],
+    subject: Fact,
+    facts: Facts,
+    test: Callable[[Fact, str, Where], bool] = matches,
 ) -> Iterator[dict[str, Fact]]:
     """Every assignment of distinct facts to the patterns that satisfies all joins."""
 
@@ -133,7 +152,7 @@ def _forbidden(
         pattern = patterns[index]
         used = {id(f) for f in bound.values()}
         for fact in facts.items:
-            if id(fact) in used or not matches(fact, pattern.kind, pattern.where):
+            if id(fact) in used or not test(fact, pattern.kind, pattern.where):
                 continue
             if all(_ref_value(ref, bound) == fact.get(own) and own in fact
                    for own, ref in pattern.match.items()):
