@@ -114,7 +114,7 @@ class Checker:
                 for c in p.conflicts
             ],
             deadlines=upcoming_deadlines(findings),
-            warnings=unmatched_verdicts(findings, inspection),
+            warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
         )
@@ -122,3 +122,15 @@ class Checker:
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
         """Read, validate and evaluate one profile file."""
         return self.check(read_profile(path), as_of, str(path))
+
+
+def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:
+    """A profile of another academic year is judged with deadlines as of ``as_of``: say so."""
+    current = academic_year_of(as_of)
+    if profile.academic_year is None or profile.academic_year == current:
+        return []
+    return [
+        f"профиль описывает {profile.academic_year} учебный год, а дата оценки "
+        f"{as_of:%d.%m.%Y} относится к {current}; сроки оцениваются на дату оценки "
+        "(задайте --as-of внутри учебного года профиля)"
+    ]

@@ -89,3 +89,12 @@ def test_python_dash_m_checker_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["level"]["level"] == "не определён"
+
+
+def test_as_of_outside_the_profiles_academic_year_is_warned_about() -> None:
+    profile = str(FIXTURES / "kamenskaya-2022.yaml")  # academic_year: 2021/2022
+    code, output = _check(profile, "--as-of", "2024-05-01")
+    assert code == 0
+    assert "Предупреждение: профиль описывает 2021/2022 учебный год" in output
+    code, output = _check(profile, "--as-of", "2022-04-01")
+    assert "Предупреждение" not in output
