@@ -93,9 +93,10 @@ def _lines(finding: Finding) -> list[Line]:
     if not finding.subjects:
         return [Line(finding.message, _result(finding.outcome, None))]
     # A school-wide measure has the school as its subject: its message says more than «школа».
+    # A problem says what is wrong (who checked their own class), not only where.
     return [
-        Line(s.message if s.subject == finding.subjects[0].subject and s.label == "школа"
-             else s.label, _result(s.outcome, s.verdict))
+        Line(s.message if s.label == "школа" or s.outcome in PROBLEMS else s.label,
+             _result(s.outcome, s.verdict))
         for s in finding.subjects
     ]
 
