@@ -13,6 +13,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from checker.errors import InputError, Loc, Problem
 
@@ -34,9 +36,106 @@ _CheckedDateConstructor.add_constructor(
 )
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SPECIAL_KEYS = frozenset({"tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"})
+_TAG_CACHE_MAX = 50_000
+
+
+class _CachingResolver(VersionedResolver):
+    """Remembers the implicit tag of each plain scalar value.
+
+    With ``implicit[0]`` true the tag depends only on the value and the YAML version, and a
+    profile repeats the same few thousand values (keys, kinds, dates, ids). ruamel's own
+    ``resolve`` looks the version up and scans the regexps for every scalar: it was a fifth
+    of the parse. The cache is per YAML version and cleared when it grows past a bound.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tags: dict[tuple[Any, str], Any] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            key = (self.processing_version, value)
+            tag = self._tags.get(key)
+            if tag is None:
+                if len(self._tags) >= _TAG_CACHE_MAX:
+                    self._tags.clear()
+                tag = self._tags[key] = super().resolve(kind, value, implicit)
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+class _FastConstructor(_CheckedDateConstructor):
+    """Builds plain maps, lists and strings in one tight recursion.
+
+    Everything else (ints, bools, dates, explicit tags, merge keys ``<<``, the ``=`` value
+    key) goes through ruamel's own constructors, so values, duplicate-key errors and their
+    positions are exactly those of ``SafeConstructor``.
+    """
+
+    def construct_document(self, node: Any) -> Any:
+        try:
+            return self._fast(node, {}, set())
+        finally:
+            self.constructed_objects = {}
+            self.recursive_objects = {}
+            self.state_generators = []
+            self.deep_construct = False
+
+    def _standard(self, node: Any) -> Any:
+        """ruamel's construction of one node and everything under it."""
+        self.deep_construct = True
+        try:
+            return self.construct_object(node, deep=True)
+        finally:
+            self.deep_construct = False
+
+    def _fast(self, node: Any, done: dict[int, Any], busy: set[int]) -> Any:
+        cls = type(node)
+        tag = node.ctag.trval
+        if cls is ScalarNode:
+            return node.value if tag == _STR else self._standard(node)
+        key_id = id(node)
+        if key_id in done:  # an alias of a collection constructed already
+            return done[key_id]
+        if key_id in busy:
+            raise ConstructorError(None, None, "found unconstructable recursive node",
+                                   node.start_mark)
+        if cls is MappingNode and tag == _MAP and getattr(node, "merge", None) is None:
+            busy.add(key_id)
+            mapping: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not ScalarNode or key_node.ctag.trval in _SPECIAL_KEYS:
+                    busy.discard(key_id)
+                    result = done[key_id] = self._standard(node)
+                    return result
+                key = self._fast(key_node, done, busy)
+                value = self._fast(value_node, done, busy)
+                if key in mapping:
+                    # raises DuplicateKeyError with both positions (duplicates are not allowed)
+                    self.check_mapping_key(node, key_node, mapping, key, value)
+                    continue
+                mapping[key] = value
+            busy.discard(key_id)
+            done[key_id] = mapping
+            return mapping
+        if cls is SequenceNode and tag == _SEQ:
+            busy.add(key_id)
+            items = [self._fast(child, done, busy) for child in node.value]
+            busy.discard(key_id)
+            done[key_id] = items
+            return items
+        result = done[key_id] = self._standard(node)
+        return result
+
+
 def _fast_yaml() -> YAML:
     yaml = YAML(typ="safe", pure=False)
-    yaml.Constructor = _CheckedDateConstructor
+    yaml.Constructor = _FastConstructor
+    yaml.Resolver = _CachingResolver
     return yaml
 
 
