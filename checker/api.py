@@ -12,6 +12,7 @@ from pathlib import Path
 from checker.engine import Engine
 from checker.evaluate import evaluate_rule
 from checker.facts import extract_facts
+from checker.findings import Evidence
 from checker.load import read_profile
 from checker.packs import RuleBook, RuleSelection, load_rulebook
 from checker.profile import Profile
@@ -50,12 +51,14 @@ class Checker:
 
     def check(
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
-        horizon_days: int | None = None,
+        horizon_days: int | None = None, with_evidence: bool = True,
     ) -> Report:
         """Evaluate one profile as of a date (default: today).
 
         The academic year is the profile's, else the one containing ``as_of``; a measure is
         «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
+        ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
+        show it); everything else in the report is the same.
         """
         as_of = as_of or dt.date.today()
         academic_year = profile.academic_year or academic_year_of(as_of)
@@ -66,6 +69,7 @@ class Checker:
         facts = extract_facts(profile)
         firings = engine.run(facts.items)
         people = {s.id: s.name for s in profile.staff or []}
+        evidence: dict[str, Evidence] = {}
         findings = [
             evaluate_rule(
                 rule,
@@ -75,6 +79,8 @@ class Checker:
                 pack=selection.pack_of(rule.id).pack,
                 people=people,
                 time=time,
+                evidence=evidence,
+                with_evidence=with_evidence,
             )
             for rule in selection.rules
         ]

@@ -312,10 +312,13 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
         if pkey:
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()
-    report = worker.checker.check(profile, worker.as_of, file)
+    # Evidence appears only in the per-school reports; the batch rows never show it.
+    report = worker.checker.check(profile, worker.as_of, file,
+                                  with_evidence=options.reports_dir is not None)
     result.school = school_row(file, report)
     if worker.old_checker is not None:
-        result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file),
+        result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,
+                                                               with_evidence=False),
                                  report)
     timings.evaluate += time.perf_counter() - started
     started = time.perf_counter()

@@ -68,9 +68,13 @@ def label_of(fact: Fact) -> str:
     return f"{FACT_KINDS[kind].title} ({fact.get('ref', '')})"
 
 
+_HIDDEN = frozenset({"t", "id", "ref", "path", "sid"})
+
+
 def _evidence(fact: Fact) -> Evidence:
-    shown = {k: v for k, v in fact.items() if k not in {"t", "id", "ref", "path", "sid"}}
-    details = ", ".join(f"{k}={v}" for k, v in shown.items() if not k.endswith("_reported"))
+    details = ", ".join(
+        f"{k}={v}" for k, v in fact.items() if k not in _HIDDEN and not k.endswith("_reported")
+    )
     return Evidence(
         kind=fact["t"], ref=str(fact.get("ref", "")), path=str(fact.get("path", "")),
         summary=f"{label_of(fact)}: {details}" if details else label_of(fact),
@@ -127,14 +131,32 @@ class _RuleEvaluation:
         facts: Facts,
         people: Mapping[str, str],
         time: TimeContext | None = None,
+        evidence: dict[str, Evidence] | None = None,
+        with_evidence: bool = True,
     ):
         self.people = people
+        self.with_evidence = with_evidence
+        # Evidence by fact id, shared by the rules of one school: the same document or
+        # procedure backs many subjects, and a frozen Evidence can be shared.
+        self._evidence = {} if evidence is None else evidence
         self.rule = rule
         self.compiled = compiled
         self.firings = firings
         self.facts = facts
         self.time = time
         self._roles: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def evidence(self, fact: Fact) -> Evidence:
+        key = fact.get("id")
+        if not isinstance(key, str):
+            return _evidence(fact)
+        found = self._evidence.get(key)
+        if found is None:
+            found = self._evidence[key] = _evidence(fact)
+        return found
+
+    def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
+        return [self.evidence(f) for f in facts] if self.with_evidence else []
 
     def role(self, role: str) -> dict[str, list[dict[str, Any]]]:
         """Matches of one role by subject; grouped once per rule, not once per subject."""
@@ -166,7 +188,7 @@ class _RuleEvaluation:
             hits = self.role("v").get(ref, [])
             if hits:
                 outcome = Outcome.VIOLATION
-                evidence = [_evidence(f) for hit in hits for k, f in hit.items() if k != "s"]
+                evidence = self.evidence_of([f for hit in hits for k, f in hit.items() if k != "s"])
                 person = self._person(hits[0])
             else:
                 outcome = Outcome.UNKNOWN if ref in unknown else Outcome.MET
@@ -174,10 +196,10 @@ class _RuleEvaluation:
             met, gap = self.role("m").get(ref), self.role("g").get(ref)
             if met:
                 outcome = Outcome.MET
-                evidence = [_evidence(m.get("r", m["s"])) for m in met]
+                evidence = self.evidence_of([m.get("r", m["s"]) for m in met])
             elif gap:
                 outcome = Outcome.GAP
-                evidence = [_evidence(g.get("r", g["s"])) for g in gap]
+                evidence = self.evidence_of([g.get("r", g["s"]) for g in gap])
             else:
                 outcome = Outcome.UNKNOWN
             if self.time is not None and self.rule.timing is not None:
@@ -312,14 +334,21 @@ def evaluate_rule(
     pack: str = "",
     people: Mapping[str, str] | None = None,
     time: TimeContext | None = None,
+    evidence: dict[str, Evidence] | None = None,
+    with_evidence: bool = True,
 ) -> Finding:
     """The finding of one rule from the engine's firings.
 
     ``people`` maps staff ids to names for messages; names never enter the engine. With
     ``time`` (the as-of date, academic year and horizon), a rule's ``timing`` turns met /
     gap into the time outcomes of ``checker.timing``; without it time is ignored.
+    ``evidence`` (a dict, initially empty) shares evidence between the rules of one school;
+    ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
+    shows none of it).
     """
-    evaluation = _RuleEvaluation(rule, compiled, firings, facts, people or {}, time)
+    evaluation = _RuleEvaluation(
+        rule, compiled, firings, facts, people or {}, time, evidence, with_evidence
+    )
     if _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
