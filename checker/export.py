@@ -8,7 +8,6 @@ inputs give byte-identical CSV and JSON (XLSX carries a fixed creation date).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -202,56 +201,42 @@ def write_json(result: BatchResult, out: Path) -> Path:
 
 def write_xlsx(result: BatchResult, out: Path) -> Path:
     """One sheet per view, each with an autofilter and a frozen header row."""
-    from openpyxl import Workbook
-    from openpyxl.utils import get_column_letter
+    from checker.xlsx import XlsxWriter
 
     plain = _Number(decimal_comma=False)
 
     def number(value: float | None) -> float | str:
         return "" if value is None else round(value, 4)
 
-    book = Workbook(write_only=True)
-    book.properties.creator = "objcheck"
-    book.properties.created = dt.datetime(2000, 1, 1)
-    book.properties.modified = dt.datetime(2000, 1, 1)
-
-    def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        ws = book.create_sheet(title)
-        ws.freeze_panes = "A2"
-        ws.append(list(header))
-        count = 0
-        for row in rows:
-            if count >= XLSX_MAX_ROWS:
-                break
-            ws.append(list(row))
-            count += 1
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{count + 1}"
-
-    # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
-    sheet("Школы", SCHOOL_HEADER, (
-        [*school_values(s, plain)[:7], number(s.score), number(s.coverage),
-         *school_values(s, plain)[9:]]
-        for s in schools_by_level(result.schools)
-    ))
-    sheet("Результаты по правилам", FINDING_HEADER,
-          (row for s in result.schools for row in finding_values(s)))
-    sheet("Чаще всего не выполнено", MISSING_HEADER, (
-        [*missing_values(m, plain)[:4], m.share, *missing_values(m, plain)[5:]]
-        for m in most_missing(result.schools)
-    ))
-    sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
-        [*municipality_values(m, plain)[:7], number(m.mean_score)]
-        for m in municipalities(result.schools)
-    ))
-    sheet("Ошибки", ERROR_HEADER, (error_values(e) for e in result.errors))
-    if result.compared:
-        sheet("Сравнение правил", CHANGE_HEADER, (
-            [c.file, c.school_id, c.name, c.old_level, c.new_level, number(c.old_score),
-             number(c.new_score), change_text(c)]
-            for c in result.changes
-        ))
     path = out / "summary.xlsx"
-    book.save(path)
+    with XlsxWriter(path, creator="objcheck") as book:
+
+        def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+            book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS)
+
+        # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
+        sheet("Школы", SCHOOL_HEADER, (
+            [*school_values(s, plain)[:7], number(s.score), number(s.coverage),
+             *school_values(s, plain)[9:]]
+            for s in schools_by_level(result.schools)
+        ))
+        sheet("Результаты по правилам", FINDING_HEADER,
+              (row for s in result.schools for row in finding_values(s)))
+        sheet("Чаще всего не выполнено", MISSING_HEADER, (
+            [*missing_values(m, plain)[:4], m.share, *missing_values(m, plain)[5:]]
+            for m in most_missing(result.schools)
+        ))
+        sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
+            [*municipality_values(m, plain)[:7], number(m.mean_score)]
+            for m in municipalities(result.schools)
+        ))
+        sheet("Ошибки", ERROR_HEADER, (error_values(e) for e in result.errors))
+        if result.compared:
+            sheet("Сравнение правил", CHANGE_HEADER, (
+                [c.file, c.school_id, c.name, c.old_level, c.new_level, number(c.old_score),
+                 number(c.new_score), change_text(c)]
+                for c in result.changes
+            ))
     return path
 
 
