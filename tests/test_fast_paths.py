@@ -1,0 +1,136 @@
+"""The speed-ups of issue 5 give exactly what the plain paths give."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from checker.api import Checker
+from checker.engine import _decode
+from checker.errors import InputError
+from checker.load import load_profile
+from checker.synthetic import to_yaml, write_profiles
+from checker.xlsx import XlsxWriter, column_letter
+from checker.yamlio import _CheckedDateConstructor, load_fast
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+AS_OF = dt.date(2024, 5, 1)
+
+
+def _shipped(text: str) -> Any:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Constructor = _CheckedDateConstructor
+    return yaml.load(text)
+
+
+def _outcome(load: Any, text: str) -> tuple[str, Any]:
+    try:
+        return "ok", load(text)
+    except Exception as exc:  # the error itself is compared
+        return "error", (type(exc).__name__, str(exc))
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",
+    "a:\n  b: 1\n  b: 2\n",
+    "{a: 1, a: 1}",
+    "b: &x {k: 1}\nc: *x\nd:\n  <<: *x\n  z: 2\n",
+    "x: &a [1, 2]\ny: *a\n",
+    "? [1, 2]\n: v\n",
+    "a: 2023-02-30\n",
+    "a: !!str 12\nb: !!set {x, y}\nc: !!omap [a: 1]\n",
+    "- yes\n- on\n- 0x1F\n- 1_000\n- 1.5\n- ~\n- 2024-01-01\n- '2024-01-01'\n- ''\n",
+    "= : x\n",
+    "",
+])
+def test_fast_loader_matches_the_shipped_one(text: str) -> None:
+    from checker.yamlio import _FAST
+
+    assert _outcome(_FAST.load, text) == _outcome(_shipped, text)
+
+
+def test_fast_loader_matches_on_fixtures_and_generated(tmp_path: Path) -> None:
+    from checker.yamlio import _FAST
+
+    paths = [*FIXTURES.rglob("*.yaml"), *write_profiles(tmp_path, 5, seed=11)]
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert _outcome(_FAST.load, text) == _outcome(_shipped, text), path
+
+
+def test_recursive_alias_is_a_located_error() -> None:
+    with pytest.raises(InputError) as caught:
+        load_fast("a: &r\n  b: *r\n", "x.yaml")
+    assert caught.value.problems[0].line == 1
+
+
+def test_decode_falls_back_to_json_for_unexpected_messages() -> None:
+    facts = {"f1": {"id": "f1", "t": "school"}, "f2": {"id": "f2", "t": "document"}}
+    plain = '{"R|m":{"s":{"id": "f1", "t": "school"},"r":{"id": "f2", "t": "document"}}}'
+    name, match = _decode(plain, facts)
+    assert name == "R|m" and match == {"s": facts["f1"], "r": facts["f2"]}
+    assert match["s"] is facts["f1"]  # looked up, not decoded
+    # an id the batch does not have, a value that looks like a fact, another layout
+    for message in (
+        '{"R|m":{"s":{"id": "f9", "t": "school"}}}',
+        '{"R|m":{"s":{"id": "f1", "t": "school", "n": "x:{y"}}}',
+        '{"R|m":{"s":{"t": "school", "id": "f1"}}}',
+    ):
+        name, match = _decode(message, facts)
+        assert name == "R|m"
+        assert match["s"] is not facts["f1"]  # decoded
+
+
+def test_reports_without_evidence_differ_only_in_evidence(tmp_path: Path) -> None:
+    checker = Checker()
+    for path in [FIXTURES / "school-exemplary.yaml", *write_profiles(tmp_path, 3, seed=5)]:
+        profile = load_profile(path.read_text(encoding="utf-8"), str(path))
+        full = checker.check(profile, AS_OF).model_dump()
+        lean = checker.check(profile, AS_OF, with_evidence=False).model_dump()
+        for finding in full["findings"]:
+            for subject in finding["subjects"]:
+                subject["evidence"] = []
+        assert lean == full
+
+
+def test_synthetic_schools_get_a_mix_of_levels() -> None:
+    from checker.synthetic import make_profile
+
+    checker = Checker()
+    levels = set()
+    for index in range(60):
+        text = to_yaml(make_profile(2024, index))
+        levels.add(checker.check(load_profile(text, "x"), AS_OF).level.level)
+    assert levels == {"высокий", "средний", "низкий", "не определён"}
+
+
+def test_xlsx_writer_reads_back(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    path = tmp_path / "t.xlsx"
+    rows = [["a & <b>", 1, 2.5, None, True], [" x\x01 ", -3, 0.0, "", False]]
+    with XlsxWriter(path, creator="objcheck") as book:
+        assert book.sheet("Лист 'один'", ["h1", "h2", "h3", "h4", "h5"], rows) == 2
+        assert book.sheet("Пусто", ["h"], [], max_rows=5) == 0
+        assert book.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3) == 3
+    book = load_workbook(path)
+    assert book.sheetnames == ["Лист 'один'", "Пусто", "Обрезано"]
+    first = book["Лист 'один'"]
+    assert first.freeze_panes == "A2" and first.auto_filter.ref == "A1:E3"
+    values = [[c.value for c in row] for row in first.iter_rows()]
+    assert values[1] == ["a & <b>", 1, 2.5, None, True]
+    assert values[2][:3] == [" x ", -3, 0]
+    assert book["Пусто"].auto_filter.ref == "A1:A1"
+    assert book["Обрезано"].max_row == 4
+    assert book.properties.creator == "objcheck"
+    again = tmp_path / "again.xlsx"
+    with XlsxWriter(again, creator="objcheck") as other:
+        other.sheet("Лист 'один'", ["h1", "h2", "h3", "h4", "h5"], rows)
+        other.sheet("Пусто", ["h"], [])
+        other.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3)
+    assert again.read_bytes() == path.read_bytes()
+    assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
