@@ -50,15 +50,21 @@ class _CachingResolver(VersionedResolver):
     profile repeats the same few thousand values (keys, kinds, dates, ids). ruamel's own
     ``resolve`` looks the version up and scans the regexps for every scalar: it was a fifth
     of the parse. The cache is per YAML version and cleared when it grows past a bound.
+
+    ``processing_version`` is itself slow (two caught AttributeErrors a call), so
+    ``load_fast`` reads it once per document into ``document_version``. (The C parser
+    ignores ``%YAML`` directives: the version is the YAML instance's, 1.2.)
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._tags: dict[tuple[Any, str], Any] = {}
+        self.document_version: Any = None
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
-            key = (self.processing_version, value)
+            version = self.document_version or self.processing_version
+            key = (version, value)
             tag = self._tags.get(key)
             if tag is None:
                 if len(self._tags) >= _TAG_CACHE_MAX:
@@ -151,6 +157,8 @@ def round_trip_yaml() -> YAML:
 
 def load_fast(text: str, origin: str) -> Any:
     """Parse YAML text with the C loader; syntax errors become an ``InputError``."""
+    resolver = _FAST.resolver
+    resolver.document_version = resolver.processing_version
     try:
         return _FAST.load(text)
     except MarkedYAMLError as exc:
