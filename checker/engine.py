@@ -296,6 +296,43 @@ def referenced_kinds(definitions: Mapping[str, Json]) -> frozenset[str] | None:
     return frozenset(kinds)
 
 
+_COMPARISONS = frozenset({"$eq", "$neq", "$gt", "$gte", "$lt", "$lte", "$ex", "$nex"})
+
+
+def referenced_fields(definitions: Mapping[str, Json]) -> frozenset[str] | None:
+    """Every fact field some test names (its own field or a joined one); ``None`` if a test
+    has a form this compiler does not write (then facts are asserted whole)."""
+    fields: set[str] = set()
+
+    def test(item: object) -> bool:
+        if not isinstance(item, dict):
+            return False
+        for key, value in item.items():
+            if key in ("$and", "$or"):
+                if not isinstance(value, list) or not all(test(t) for t in value):
+                    return False
+            elif key in _COMPARISONS:
+                if not isinstance(value, dict) or not test(value):
+                    return False
+            elif key.startswith("$"):
+                return False
+            else:
+                fields.add(key)
+                if isinstance(value, dict):  # a join: {alias: field of that alias's fact}
+                    if not all(isinstance(f, str) for f in value.values()):
+                        return False
+                    fields.update(value.values())
+                elif isinstance(value, list):
+                    return False
+        return True
+
+    for definition in definitions.values():
+        for element in definition["all"]:
+            if not all(test(pattern) for pattern in element.values()):
+                return None
+    return frozenset(fields)
+
+
 # --- running --------------------------------------------------------------------------
 
 
@@ -374,21 +411,31 @@ class Engine:
         except dre.error as exc:  # a compiler bug: the packs passed validation
             raise EngineError(f"движок отверг набор правил: {exc}") from exc
         self._kinds = referenced_kinds(self.ruleset.definitions)
+        fields = referenced_fields(self.ruleset.definitions)
+        self._fields = None if fields is None else fields | {"id", "t"}
 
     def run(self, facts: Iterable[Fact]) -> Firings:
         """Assert all facts of one school, then the trigger; return every firing by rule.
 
         Facts of kinds that no pattern of the ruleset can match are not asserted (a third of
         a typical school's facts: staff, organizers, results…): the engine would only store
-        them. The ids of the others are unchanged.
+        them. Of the others only the fields some test names are asserted (paths, dates,
+        numbers shown in reports stay here): an untested field cannot change a match, and a
+        firing's facts are looked up by id, whole. The ids are unchanged.
         """
         sid = f"s{next(self._session_counter)}"
         kinds = self._kinds
+        fields = self._fields
+        asserted = [fact for fact in facts if kinds is None or fact["t"] in kinds]
         # "id" first: _drain finds a matched fact by the id that starts its JSON text.
-        batch = [
-            {"id": fact["id"], **fact, "sid": sid}
-            for fact in facts if kinds is None or fact["t"] in kinds
-        ]
+        if fields is None:
+            batch = [{"id": fact["id"], **fact, "sid": sid} for fact in asserted]
+        else:
+            batch = [
+                {"id": fact["id"], **{k: v for k, v in fact.items() if k in fields},
+                 "sid": sid}
+                for fact in asserted
+            ]
         self._check_ids(batch)
         for fact in batch:
             _sanitise(fact)
@@ -403,7 +450,9 @@ class Engine:
         except dre.error as exc:
             dre.delete_state(self._handle, sid)
             raise EngineError(f"движок отверг факты: {exc}") from exc
-        return self._drain(sid, offset, {fact["id"]: fact for fact in batch})
+        by_id = {fact["id"]: fact for fact in asserted}
+        by_id[TRIGGER] = batch[-1]
+        return self._drain(sid, offset, by_id)
 
     def _drain(self, sid: str, offset: int, by_id: dict[str, Fact]) -> Firings:
         fired: Firings = {}
@@ -450,4 +499,9 @@ def _decode(message: str, by_id: Mapping[str, Fact]) -> tuple[str, Json]:
             if match and len(match) + 1 == message.count(":{"):
                 return message[2:end], match
     ((name, decoded),) = json.loads(message).items()
+    # the whole facts, as asserted facts may carry only the tested fields
+    for alias, fact in decoded.items():
+        whole = by_id.get(fact.get("id")) if isinstance(fact, dict) else None
+        if whole is not None:
+            decoded[alias] = whole
     return name, decoded

@@ -68,21 +68,35 @@ def test_recursive_alias_is_a_located_error() -> None:
     assert caught.value.problems[0].line == 1
 
 
-def test_decode_falls_back_to_json_for_unexpected_messages() -> None:
-    facts = {"f1": {"id": "f1", "t": "school"}, "f2": {"id": "f2", "t": "document"}}
+def test_decode_looks_facts_up_and_falls_back_to_json() -> None:
+    facts = {"f1": {"id": "f1", "t": "school", "path": "school"},
+             "f2": {"id": "f2", "t": "document", "path": "documents[0]"}}
+    # the engine sees only the tested fields; the firing gives back the whole facts
     plain = '{"R|m":{"s":{"id": "f1", "t": "school"},"r":{"id": "f2", "t": "document"}}}'
     name, match = _decode(plain, facts)
-    assert name == "R|m" and match == {"s": facts["f1"], "r": facts["f2"]}
-    assert match["s"] is facts["f1"]  # looked up, not decoded
-    # an id the batch does not have, a value that looks like a fact, another layout
+    assert name == "R|m"
+    assert match["s"] is facts["f1"] and match["r"] is facts["f2"]
+    # a value that looks like a fact, another key order: decoded, then the whole fact
     for message in (
-        '{"R|m":{"s":{"id": "f9", "t": "school"}}}',
         '{"R|m":{"s":{"id": "f1", "t": "school", "n": "x:{y"}}}',
         '{"R|m":{"s":{"t": "school", "id": "f1"}}}',
     ):
-        name, match = _decode(message, facts)
-        assert name == "R|m"
-        assert match["s"] is not facts["f1"]  # decoded
+        assert _decode(message, facts) == ("R|m", {"s": facts["f1"]})
+    # an id the batch does not have: as decoded
+    assert _decode('{"R|m":{"s":{"id": "f9"}}}', facts) == ("R|m", {"s": {"id": "f9"}})
+
+
+def test_engine_asserts_only_tested_fields() -> None:
+    from checker.engine import referenced_fields
+
+    definitions = {
+        "a": {"all": [{"s": {"$and": [{"t": "procedure"}, {"$or": [{"kind": "ВПР"}]},
+                                      {"$gte": {"coverage_pct": 50}}, {"$nex": {"hq": 1}}]}},
+                      {"r": {"$and": [{"t": "video"}, {"procedure": {"s": "ref"}}]}}]},
+    }
+    assert referenced_fields(definitions) == {
+        "t", "kind", "coverage_pct", "hq", "procedure", "ref"}
+    assert referenced_fields({"b": {"all": [{"s": {"$mt": {"name": "x"}}}]}}) is None
 
 
 def test_reports_without_evidence_differ_only_in_evidence(tmp_path: Path) -> None:
