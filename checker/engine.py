@@ -501,7 +501,8 @@ def _decode(message: str, by_id: Mapping[str, Fact]) -> tuple[str, Json]:
     ((name, decoded),) = json.loads(message).items()
     # the whole facts, as asserted facts may carry only the tested fields
     for alias, fact in decoded.items():
-        whole = by_id.get(fact.get("id")) if isinstance(fact, dict) else None
+        key = fact.get("id") if isinstance(fact, dict) else None
+        whole = by_id.get(key) if isinstance(key, str) else None
         if whole is not None:
             decoded[alias] = whole
     return name, decoded
