@@ -13,15 +13,20 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import io
+import marshal
 import multiprocessing
 import os
 import resource
 import sys
+import tempfile
 import time
+import weakref
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from checker.api import Checker
 from checker.cache import Cache, profile_key, result_key, rules_fingerprint
@@ -40,8 +45,7 @@ MISSING = (Outcome.VIOLATION, Outcome.OVERDUE, Outcome.GAP)
 LEVEL_ORDER: tuple[str, ...] = (*reversed(LEVELS), UNDETERMINED)
 
 
-@dataclass(frozen=True)
-class FindingRow:
+class FindingRow(NamedTuple):
     rule_id: str
     title: str
     severity: str
@@ -65,6 +69,9 @@ class SchoolRow:
     coverage: float
     counts: dict[str, int]
     findings: tuple[FindingRow, ...]
+    # In the coordinator the findings live in the batch's FindingStore: ``findings`` is
+    # empty and this is their place there (see BatchResult.findings_of).
+    findings_ref: int = -1
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,36 @@ class BatchOptions:
     cache_dir: Path | None = None  # None: no cache
 
 
+class FindingStore:
+    """The finding rows of every checked school, in a temporary file.
+
+    They are nine tenths of what the coordinator would otherwise hold until the end (~50
+    rows a school), so its memory no longer grows with them: only each school's summary
+    row stays in memory, with the place of its findings here.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the result
+        self._places = array("q")  # offset, length, offset, length, …
+        weakref.finalize(self, self._file.close)  # closed (and gone) with the result
+
+    def add(self, findings: Sequence[FindingRow]) -> int:
+        data = marshal.dumps(tuple(tuple(f) for f in findings))
+        self._file.seek(0, os.SEEK_END)
+        self._places.extend((self._file.tell(), len(data)))
+        self._file.write(data)
+        return len(self._places) // 2 - 1
+
+    def get(self, ref: int) -> tuple[FindingRow, ...]:
+        offset, length = self._places[2 * ref], self._places[2 * ref + 1]
+        self._file.seek(offset)
+        rows = marshal.loads(self._file.read(length))
+        return tuple(FindingRow._make(row) for row in rows)
+
+    def close(self) -> None:
+        self._file.close()
+
+
 @dataclass
 class BatchResult:
     as_of: dt.date
@@ -145,6 +182,19 @@ class BatchResult:
     compared: bool
     timings: Timings
     files: int
+    store: FindingStore | None = None
+    _missing: list[MissingMeasure] | None = field(default=None, repr=False)
+
+    def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
+        if school.findings_ref >= 0 and self.store is not None:
+            return self.store.get(school.findings_ref)
+        return school.findings
+
+    def most_missing(self) -> list[MissingMeasure]:
+        """The measures most often missing (computed once: it reads every finding)."""
+        if self._missing is None:
+            self._missing = most_missing(self.schools, self.findings_of)
+        return self._missing
 
 
 # --- finding the files -----------------------------------------------------------------
@@ -330,17 +380,20 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
     return result
 
 
-def _compact(result: FileResult) -> FileResult:
-    """Share the strings that repeat from school to school (rule titles, outcomes, the many
-    identical messages): the coordinator keeps every school's rows until the end."""
+def _stash(result: FileResult, store: FindingStore) -> FileResult:
+    """Move a school's findings to the store; share the strings of its summary row that
+    repeat from school to school (the coordinator keeps every summary row until the end)."""
     school = result.school
     if school is not None:
         intern = sys.intern
-        result.school = replace(school, findings=tuple(
-            FindingRow(intern(f.rule_id), intern(f.title), intern(f.severity),
-                       intern(f.outcome), f.met, f.known, f.total, intern(f.message))
-            for f in school.findings
-        ))
+        result.school = replace(
+            school, findings=(), findings_ref=store.add(school.findings),
+            region=intern(school.region) if school.region else school.region,
+            municipality=intern(school.municipality) if school.municipality
+            else school.municipality,
+            type=intern(school.type) if school.type else school.type,
+            level=intern(school.level),
+        )
     return result
 
 
@@ -384,6 +437,7 @@ def run_batch(
     rules_key = rules_fingerprint(options.rules_dir)
     workers = max(1, workers or os.cpu_count() or 1)
     results: list[FileResult] = []
+    store = FindingStore()
     timings = Timings()
     done = 0
     if progress:
@@ -392,7 +446,7 @@ def run_batch(
         init_worker(options, as_of, rules_key)
         for chunk in _chunks(items, 16):
             chunk_results, chunk_timings = check_chunk(chunk)
-            results.extend(_compact(r) for r in chunk_results)
+            results.extend(_stash(r, store) for r in chunk_results)
             timings.add(chunk_timings)
             done += len(chunk)
             if progress:
@@ -414,7 +468,7 @@ def run_batch(
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     chunk_results, chunk_timings = future.result()
-                    results.extend(_compact(r) for r in chunk_results)
+                    results.extend(_stash(r, store) for r in chunk_results)
                     timings.add(chunk_timings)
                     done += len(chunk_results)
                     next_chunk = next(chunks, None)
@@ -428,7 +482,7 @@ def run_batch(
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = [r.change for r in results if r.change is not None]
     return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                       timings, len(files))
+                       timings, len(files), store)
 
 
 # --- views for the summary and the files ------------------------------------------------
@@ -463,13 +517,20 @@ class MissingMeasure:
     by_outcome: dict[str, int]
 
 
-def most_missing(schools: Sequence[SchoolRow]) -> list[MissingMeasure]:
+def _own_findings(school: SchoolRow) -> tuple[FindingRow, ...]:
+    return school.findings
+
+
+def most_missing(
+    schools: Sequence[SchoolRow],
+    findings_of: Callable[[SchoolRow], Sequence[FindingRow]] = _own_findings,
+) -> list[MissingMeasure]:
     """Rules whose outcome is a gap, a violation or overdue, by the number of schools."""
     counts: dict[str, dict[str, int]] = {}
     titles: dict[str, tuple[str, str]] = {}
     missing = {o.value for o in MISSING}
     for school in schools:
-        for finding in school.findings:
+        for finding in findings_of(school):
             if finding.outcome in missing:
                 per = counts.setdefault(finding.rule_id, {o.value: 0 for o in MISSING})
                 per[finding.outcome] += 1

@@ -17,7 +17,6 @@ from checker.batch import (
     BatchResult,
     Progress,
     level_counts,
-    most_missing,
     municipalities,
     schools_by_level,
 )
@@ -111,7 +110,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
 
     missing = Table("правило", "мера", "школ", "доля", "нарушение", "просрочено",
                     "не выполнено", title="Чаще всего не выполняемые меры")
-    for m in most_missing(result.schools)[:MISSING_SHOWN]:
+    for m in result.most_missing()[:MISSING_SHOWN]:
         missing.add_row(m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
                         str(m.by_outcome.get("violation", 0)),
                         str(m.by_outcome.get("overdue", 0)), str(m.by_outcome.get("gap", 0)))

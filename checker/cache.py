@@ -27,7 +27,7 @@ from checker.packs import default_rules_dir, discover_packs
 from checker.profile import SCHEMA_VERSION
 from checker.report import REPORT_VERSION
 
-CACHE_FORMAT = "1"
+CACHE_FORMAT = "2"  # 2: FindingRow is a NamedTuple
 
 
 def package_version() -> str:

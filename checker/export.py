@@ -16,12 +16,12 @@ from typing import Any
 from checker.batch import (
     BatchResult,
     ErrorRow,
+    FindingRow,
     LevelChange,
     MissingMeasure,
     Municipality,
     SchoolRow,
     level_counts,
-    most_missing,
     municipalities,
     schools_by_level,
 )
@@ -72,8 +72,8 @@ def school_values(s: SchoolRow, num: _Number) -> list[Any]:
             s.level, num(s.score), num(s.coverage), *(s.counts.get(o.value, 0) for o in Outcome)]
 
 
-def finding_values(s: SchoolRow) -> Iterable[list[Any]]:
-    for f in s.findings:
+def finding_values(s: SchoolRow, findings: Iterable[FindingRow]) -> Iterable[list[Any]]:
+    for f in findings:
         yield [s.file, s.school_id, s.name, s.region or "", s.municipality or "", f.rule_id,
                f.title, f.severity, _outcome_title(f.outcome), f.met, f.known, f.total,
                f.message]
@@ -114,6 +114,11 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
         writer.writerows(rows)
 
 
+def _finding_rows(result: BatchResult) -> Iterable[list[Any]]:
+    for school in result.schools:
+        yield from finding_values(school, result.findings_of(school))
+
+
 def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
               encoding: str = "utf-8-sig") -> list[Path]:
     num = _Number(decimal_comma=delimiter != ",")
@@ -122,7 +127,7 @@ def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
                (school_values(s, num) for s in schools_by_level(result.schools)),
                delimiter, encoding)
     _write_csv(written[1], FINDING_HEADER,
-               (row for s in result.schools for row in finding_values(s)), delimiter, encoding)
+               _finding_rows(result), delimiter, encoding)
     _write_csv(written[2], ERROR_HEADER, (error_values(e) for e in result.errors),
                delimiter, encoding)
     if result.compared:
@@ -132,7 +137,7 @@ def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
     return written
 
 
-def _school_data(s: SchoolRow) -> dict[str, Any]:
+def _school_data(s: SchoolRow, findings: Iterable[FindingRow]) -> dict[str, Any]:
     return {
         "file": s.file, "school_id": s.school_id, "name": s.name, "type": s.type,
         "region": s.region, "municipality": s.municipality, "level": s.level,
@@ -140,7 +145,7 @@ def _school_data(s: SchoolRow) -> dict[str, Any]:
         "findings": [
             {"rule_id": f.rule_id, "outcome": f.outcome, "severity": f.severity,
              "met": f.met, "known": f.known, "total": f.total}
-            for f in s.findings
+            for f in findings
         ],
     }
 
@@ -158,7 +163,7 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
         "most_missing": [
             {"rule_id": m.rule_id, "title": m.title, "severity": m.severity,
              "schools": m.schools, "share": m.share, "by_outcome": m.by_outcome}
-            for m in most_missing(result.schools)
+            for m in result.most_missing()
         ],
         "municipalities": [
             {"region": m.region, "municipality": m.municipality, "schools": m.schools,
@@ -179,7 +184,8 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
             for c in result.changes
         ]
     if schools:
-        data["schools"] = [_school_data(s) for s in schools_by_level(result.schools)]
+        data["schools"] = [_school_data(s, result.findings_of(s))
+                           for s in schools_by_level(result.schools)]
     return data
 
 
@@ -194,7 +200,8 @@ def write_json(result: BatchResult, out: Path) -> Path:
         handle.write(' "schools": [')
         for index, school in enumerate(schools_by_level(result.schools)):
             handle.write(",\n  " if index else "\n  ")
-            handle.write(json.dumps(_school_data(school), ensure_ascii=False))
+            handle.write(json.dumps(_school_data(school, result.findings_of(school)),
+                                    ensure_ascii=False))
         handle.write("\n ]\n}\n")
     return path
 
@@ -220,11 +227,10 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
              *school_values(s, plain)[9:]]
             for s in schools_by_level(result.schools)
         ))
-        sheet("Результаты по правилам", FINDING_HEADER,
-              (row for s in result.schools for row in finding_values(s)))
+        sheet("Результаты по правилам", FINDING_HEADER, _finding_rows(result))
         sheet("Чаще всего не выполнено", MISSING_HEADER, (
             [*missing_values(m, plain)[:4], m.share, *missing_values(m, plain)[5:]]
-            for m in most_missing(result.schools)
+            for m in result.most_missing()
         ))
         sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
             [*municipality_values(m, plain)[:7], number(m.mean_score)]
