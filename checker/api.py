@@ -10,9 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 from checker.engine import Engine
-from checker.evaluate import evaluate_rule
+from checker.evaluate import SchoolMemo, evaluate_rule
 from checker.facts import extract_facts
-from checker.findings import Evidence
 from checker.load import read_profile
 from checker.packs import RuleBook, RuleSelection, load_rulebook
 from checker.profile import Profile
@@ -69,7 +68,7 @@ class Checker:
         facts = extract_facts(profile)
         firings = engine.run(facts.items)
         people = {s.id: s.name for s in profile.staff or []}
-        evidence: dict[str, Evidence] = {}
+        memo = SchoolMemo()
         findings = [
             evaluate_rule(
                 rule,
@@ -79,7 +78,7 @@ class Checker:
                 pack=selection.pack_of(rule.id).pack,
                 people=people,
                 time=time,
-                evidence=evidence,
+                memo=memo,
                 with_evidence=with_evidence,
             )
             for rule in selection.rules

@@ -56,7 +56,7 @@ class FindingRow(NamedTuple):
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SchoolRow:
     file: str
     school_id: str
@@ -380,21 +380,36 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
     return result
 
 
-def _stash(result: FileResult, store: FindingStore) -> FileResult:
+class _Collected:
+    """What the coordinator keeps of each file until the end: the school's summary row
+    (its findings go to the store), error rows and the rule comparison."""
+
+    def __init__(self) -> None:
+        self.store = FindingStore()
+        self.schools: list[SchoolRow] = []
+        self.errors: list[ErrorRow] = []
+        self.changes: list[LevelChange] = []
+
+    def add(self, results: Iterable[FileResult]) -> None:
+        for result in results:
+            if result.school is not None:
+                self.schools.append(_stash(result.school, self.store))
+            self.errors.extend(result.errors)
+            if result.change is not None:
+                self.changes.append(result.change)
+
+
+def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
     """Move a school's findings to the store; share the strings of its summary row that
     repeat from school to school (the coordinator keeps every summary row until the end)."""
-    school = result.school
-    if school is not None:
-        intern = sys.intern
-        result.school = replace(
-            school, findings=(), findings_ref=store.add(school.findings),
-            region=intern(school.region) if school.region else school.region,
-            municipality=intern(school.municipality) if school.municipality
-            else school.municipality,
-            type=intern(school.type) if school.type else school.type,
-            level=intern(school.level),
-        )
-    return result
+    intern = sys.intern
+    return replace(
+        school, findings=(), findings_ref=store.add(school.findings),
+        region=intern(school.region) if school.region else school.region,
+        municipality=intern(school.municipality) if school.municipality else school.municipality,
+        type=intern(school.type) if school.type else school.type,
+        level=intern(school.level),
+    )
 
 
 def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Timings]:
@@ -436,8 +451,7 @@ def run_batch(
     items = [(f, stems[f]) for f in files]
     rules_key = rules_fingerprint(options.rules_dir)
     workers = max(1, workers or os.cpu_count() or 1)
-    results: list[FileResult] = []
-    store = FindingStore()
+    collected = _Collected()
     timings = Timings()
     done = 0
     if progress:
@@ -446,7 +460,7 @@ def run_batch(
         init_worker(options, as_of, rules_key)
         for chunk in _chunks(items, 16):
             chunk_results, chunk_timings = check_chunk(chunk)
-            results.extend(_stash(r, store) for r in chunk_results)
+            collected.add(chunk_results)
             timings.add(chunk_timings)
             done += len(chunk)
             if progress:
@@ -468,7 +482,7 @@ def run_batch(
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
                     chunk_results, chunk_timings = future.result()
-                    results.extend(_stash(r, store) for r in chunk_results)
+                    collected.add(chunk_results)
                     timings.add(chunk_timings)
                     done += len(chunk_results)
                     next_chunk = next(chunks, None)
@@ -476,13 +490,12 @@ def run_batch(
                         pending.add(pool.submit(check_chunk, next_chunk))
                 if progress:
                     progress(done, len(items))
-    results.sort(key=lambda r: r.file)
-    schools = [r.school for r in results if r.school is not None]
-    errors.extend(e for r in results for e in r.errors)
+    schools = sorted(collected.schools, key=lambda s: s.file)
+    errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
-    changes = [r.change for r in results if r.change is not None]
+    changes = sorted(collected.changes, key=lambda c: c.file)
     return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                       timings, len(files), store)
+                       timings, len(files), collected.store)
 
 
 # --- views for the summary and the files ------------------------------------------------

@@ -122,6 +122,15 @@ def _test_value(actual: object, expected: object) -> bool:
     return True
 
 
+class SchoolMemo:
+    """What the rules of one school share: evidence and labels by fact id (the same
+    procedure or document is a subject or evidence of many rules)."""
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, Evidence] = {}
+        self.labels: dict[str, str] = {}
+
+
 class _RuleEvaluation:
     def __init__(
         self,
@@ -131,14 +140,12 @@ class _RuleEvaluation:
         facts: Facts,
         people: Mapping[str, str],
         time: TimeContext | None = None,
-        evidence: dict[str, Evidence] | None = None,
+        memo: SchoolMemo | None = None,
         with_evidence: bool = True,
     ):
         self.people = people
         self.with_evidence = with_evidence
-        # Evidence by fact id, shared by the rules of one school: the same document or
-        # procedure backs many subjects, and a frozen Evidence can be shared.
-        self._evidence = {} if evidence is None else evidence
+        self._memo = SchoolMemo() if memo is None else memo
         self.rule = rule
         self.compiled = compiled
         self.firings = firings
@@ -150,9 +157,20 @@ class _RuleEvaluation:
         key = fact.get("id")
         if not isinstance(key, str):
             return _evidence(fact)
-        found = self._evidence.get(key)
+        known = self._memo.evidence
+        found = known.get(key)
         if found is None:
-            found = self._evidence[key] = _evidence(fact)
+            found = known[key] = _evidence(fact)
+        return found
+
+    def label(self, fact: Fact) -> str:
+        key = fact.get("id")
+        if not isinstance(key, str):
+            return label_of(fact)
+        known = self._memo.labels
+        found = known.get(key)
+        if found is None:
+            found = known[key] = label_of(fact)
         return found
 
     def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
@@ -204,7 +222,7 @@ class _RuleEvaluation:
                 outcome = Outcome.UNKNOWN
             if self.time is not None and self.rule.timing is not None:
                 return self._timed(subject, outcome, met or [], evidence)
-        label = label_of(subject)
+        label = self.label(subject)
         return SubjectFinding(
             subject=ref,
             label=label,
@@ -230,13 +248,13 @@ class _RuleEvaluation:
             timing, outcome, self.time, dated,
             anchors=self._clock_anchors(subject), subject_date=_date(subject.get("date")),
         )
-        label = label_of(subject)
+        label = own = self.label(subject)
         if verdict.outcome is Outcome.STALE and facts:
             stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
-            label = label_of((stale or facts)[0])
+            label = self.label((stale or facts)[0])
         return SubjectFinding(
             subject=subject["ref"],
-            label=label_of(subject),
+            label=own,
             outcome=verdict.outcome,
             message=self.time_message(verdict, label),
             evidence=evidence,
@@ -334,7 +352,7 @@ def evaluate_rule(
     pack: str = "",
     people: Mapping[str, str] | None = None,
     time: TimeContext | None = None,
-    evidence: dict[str, Evidence] | None = None,
+    memo: SchoolMemo | None = None,
     with_evidence: bool = True,
 ) -> Finding:
     """The finding of one rule from the engine's firings.
@@ -342,12 +360,12 @@ def evaluate_rule(
     ``people`` maps staff ids to names for messages; names never enter the engine. With
     ``time`` (the as-of date, academic year and horizon), a rule's ``timing`` turns met /
     gap into the time outcomes of ``checker.timing``; without it time is ignored.
-    ``evidence`` (a dict, initially empty) shares evidence between the rules of one school;
+    ``memo`` (a fresh ``SchoolMemo`` per school) shares evidence and labels between rules;
     ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
     shows none of it).
     """
     evaluation = _RuleEvaluation(
-        rule, compiled, firings, facts, people or {}, time, evidence, with_evidence
+        rule, compiled, firings, facts, people or {}, time, memo, with_evidence
     )
     if _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
