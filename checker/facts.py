@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checker.profile import Document, Procedure, Profile, Staff, Video
@@ -23,9 +23,14 @@ class Facts:
 
     school_id: str
     items: tuple[Fact, ...]
+    _by_kind: dict[str, list[Fact]] = field(default_factory=dict, compare=False, repr=False)
 
     def of_kind(self, kind: str) -> list[Fact]:
-        return [f for f in self.items if f["t"] == kind]
+        """The facts of one kind, in order (indexed on first use; do not modify)."""
+        if not self._by_kind and self.items:
+            for fact in self.items:
+                self._by_kind.setdefault(fact["t"], []).append(fact)
+        return self._by_kind.get(kind, [])
 
     @property
     def school(self) -> Fact:
