@@ -219,7 +219,9 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
     with XlsxWriter(path, creator="objcheck") as book:
 
         def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-            book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS)
+            book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS, overflow=(
+                f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
+                "полный список — в CSV-файлах рядом"))
 
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
         sheet("Школы", SCHOOL_HEADER, (

@@ -95,8 +95,12 @@ class XlsxWriter:
             handle.write(text.encode("utf-8"))
 
     def sheet(self, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]],
-              max_rows: int | None = None) -> int:
-        """A sheet with a frozen, filterable header row; returns the number of data rows."""
+              max_rows: int | None = None, overflow: str = "") -> int:
+        """A sheet with a frozen, filterable header row; returns the number of data rows.
+
+        At most ``max_rows`` rows: if there are more, the last of them is ``overflow`` in
+        the first column, so whoever opens the sheet sees that it is cut short.
+        """
         number = len(self._sheets) + 1
         width = len(header)
         letters = [column_letter(i) for i in range(1, width + 1)]
@@ -111,9 +115,11 @@ class XlsxWriter:
             )
             cells = "".join(_cell(f"{c}1", v) for c, v in zip(letters, header, strict=True))
             chunk = [f'<row r="1">{cells}</row>']
-            for row in rows:
-                if max_rows is not None and count >= max_rows:
-                    break
+            remaining = iter(rows)
+            for row in remaining:
+                last = max_rows is not None and count == max_rows - 1
+                if last and next(remaining, None) is not None:
+                    row = [overflow]  # more rows than fit
                 count += 1
                 r = count + 1
                 cells = "".join(_cell(f"{c}{r}", v) for c, v in zip(letters, row, strict=False))
@@ -121,6 +127,8 @@ class XlsxWriter:
                 if len(chunk) >= 512:
                     handle.write("".join(chunk).encode("utf-8"))
                     chunk.clear()
+                if last:
+                    break
             area = f"A1:{letters[-1]}{count + 1}"
             chunk.append(f'</sheetData><autoFilter ref="{area}"/></worksheet>')
             handle.write("".join(chunk).encode("utf-8"))

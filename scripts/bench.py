@@ -2,7 +2,7 @@
 
     ./dev bench                       2,000 schools (default)
     ./dev bench --count 5000 --flat 1000,2500,5000
-    ./dev bench --count 40000         the full-size run
+    ./dev bench --count 40000 --parallel-only   the full-size run (2 workers, no cache)
 
 Every measurement runs in a fresh process so its peak memory (``ru_maxrss``) is its own.
 Reports: schools/s with 1 and 2 workers; the share of worker time spent parsing YAML,
@@ -105,6 +105,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--flat", default="", help="sizes for the memory check, e.g. 500,1000")
     parser.add_argument("--skip-one", action="store_true", help="skip the 1-worker run")
+    parser.add_argument("--parallel-only", action="store_true",
+                        help="only the 2-worker run without cache (the full-size run)")
     args = parser.parse_args()
     if args.mode == "measure":
         measure(args)
@@ -121,6 +123,13 @@ def main() -> None:
         size = sum(p.stat().st_size for p in files.rglob("*.yaml")) / args.count
         print(f"generated {args.count} profiles in {gen:.1f} s (mean {size / 1024:.0f} KiB)")
 
+        if args.parallel_only:  # no floor either: 40,000 files would take it 16 min
+            r = _run("measure", "--files", str(files), "--workers", "2", "--out", str(base / "o2"))
+            print(f"\n2 workers, no cache: {r['schools']} schools, {r['errors']} errors, "
+                  f"{r['wall'] / 60:.1f} min (check {r['check_wall']:.0f} s, files "
+                  f"{r['export']:.0f} s), {r['schools'] / r['wall']:.1f} schools/s, "
+                  f"main {r['rss_main_mb']:.0f} MiB, worker {r['rss_workers_mb']:.0f} MiB")
+            return
         bare = _run("floor", "--files", str(files))
         per_parse = bare["wall"] / bare["files"] * 1000
         print(f"\nfloor: ruamel.yaml C-backed safe loader as shipped "

@@ -130,21 +130,27 @@ def test_xlsx_writer_reads_back(tmp_path: Path) -> None:
     with XlsxWriter(path, creator="objcheck") as book:
         assert book.sheet("Лист 'один'", ["h1", "h2", "h3", "h4", "h5"], rows) == 2
         assert book.sheet("Пусто", ["h"], [], max_rows=5) == 0
-        assert book.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3) == 3
+        assert book.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3,
+                          overflow="обрезано") == 3
+        assert book.sheet("Впритык", ["h"], ([n] for n in range(3)), max_rows=3,
+                          overflow="обрезано") == 3
     book = load_workbook(path)
-    assert book.sheetnames == ["Лист 'один'", "Пусто", "Обрезано"]
+    assert book.sheetnames == ["Лист 'один'", "Пусто", "Обрезано", "Впритык"]
     first = book["Лист 'один'"]
     assert first.freeze_panes == "A2" and first.auto_filter.ref == "A1:E3"
     values = [[c.value for c in row] for row in first.iter_rows()]
     assert values[1] == ["a & <b>", 1, 2.5, None, True]
     assert values[2][:3] == [" x ", -3, 0]
     assert book["Пусто"].auto_filter.ref == "A1:A1"
-    assert book["Обрезано"].max_row == 4
+    # a cut sheet says so in its last row; a sheet that fits exactly keeps every row
+    assert [r[0].value for r in book["Обрезано"].iter_rows()] == ["h", 0, 1, "обрезано"]
+    assert [r[0].value for r in book["Впритык"].iter_rows()] == ["h", 0, 1, 2]
     assert book.properties.creator == "objcheck"
     again = tmp_path / "again.xlsx"
     with XlsxWriter(again, creator="objcheck") as other:
         other.sheet("Лист 'один'", ["h1", "h2", "h3", "h4", "h5"], rows)
         other.sheet("Пусто", ["h"], [])
-        other.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3)
+        other.sheet("Обрезано", ["h"], ([n] for n in range(10)), max_rows=3, overflow="обрезано")
+        other.sheet("Впритык", ["h"], ([n] for n in range(3)), max_rows=3, overflow="обрезано")
     assert again.read_bytes() == path.read_bytes()
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
