@@ -66,6 +66,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
+ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML)")]
 
 
 def fail_input(error: InputError) -> NoReturn:
@@ -114,7 +115,7 @@ def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
 
 @app.command()
 def check(
-    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    profile: ProfileArgument,
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
     ] = OutputFormat.text,
@@ -324,7 +325,7 @@ def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
 
 @app.command()
 def report(
-    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    profile: ProfileArgument,
     output_format: Annotated[
         SpravkaFormat, typer.Option("--format", "-f", help="md, html или docx")
     ] = SpravkaFormat.md,
@@ -352,7 +353,7 @@ def report(
 
 @app.command()
 def plan(
-    profile: Annotated[Path, typer.Argument(help="Профиль школы (YAML)")],
+    profile: ProfileArgument,
     output_format: Annotated[
         PlanFormat, typer.Option("--format", "-f", help="md, csv, xlsx или docx")
     ] = PlanFormat.md,

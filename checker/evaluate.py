@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 from checker.engine import CompiledRule, Firings, forbid_aliases
 from checker.factkinds import FACT_KINDS
@@ -131,6 +131,20 @@ class SchoolMemo:
         self.labels: dict[str, str] = {}
 
 
+T = TypeVar("T")
+
+
+def _by_fact_id(known: dict[str, T], fact: Fact, make: Callable[[Fact], T]) -> T:
+    """``make(fact)``, computed once per fact id of the school (``known`` is its memo)."""
+    key = fact.get("id")
+    if not isinstance(key, str):
+        return make(fact)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = make(fact)
+    return found
+
+
 class _RuleEvaluation:
     def __init__(
         self,
@@ -154,24 +168,10 @@ class _RuleEvaluation:
         self._roles: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
     def evidence(self, fact: Fact) -> Evidence:
-        key = fact.get("id")
-        if not isinstance(key, str):
-            return _evidence(fact)
-        known = self._memo.evidence
-        found = known.get(key)
-        if found is None:
-            found = known[key] = _evidence(fact)
-        return found
+        return _by_fact_id(self._memo.evidence, fact, _evidence)
 
     def label(self, fact: Fact) -> str:
-        key = fact.get("id")
-        if not isinstance(key, str):
-            return label_of(fact)
-        known = self._memo.labels
-        found = known.get(key)
-        if found is None:
-            found = known[key] = label_of(fact)
-        return found
+        return _by_fact_id(self._memo.labels, fact, label_of)
 
     def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
         return [self.evidence(f) for f in facts] if self.with_evidence else []
