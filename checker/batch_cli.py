@@ -85,19 +85,36 @@ def _score(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
 
 
+# Columns that must never wrap or be cut: identifiers and short figures. Long texts wrap.
+_KEEP_WHOLE = frozenset({"правило", "уровень", "балл", "полнота", "школ", "доля", "строка"})
+# Columns of figures, aligned right so that they read down the column.
+_FIGURES = frozenset({
+    "балл", "полнота", "школ", "доля", "недостатков", "нарушение", "просрочено",
+    "не выполнено", "высокий", "средний", "низкий", "не определён", "средний балл", "строка",
+})
+
+
+def _table(title: str, *headers: str) -> Table:
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, no_wrap=header in _KEEP_WHOLE,
+                         justify="right" if header in _FIGURES else "left")
+    return table
+
+
 def print_summary(result: BatchResult, console: Console, out: Path | None,
                   written: list[Path]) -> None:
     checked = len(result.schools)
     console.print(f"[bold]Проверено школ: {checked}[/bold] из {result.files} файлов; "
                   f"дата оценки {result.as_of:%d.%m.%Y}", highlight=False)
 
-    levels = Table("уровень", "школ", "доля", title="Уровни объективности")
+    levels = _table("Уровни объективности", "уровень", "школ", "доля")
     for level, count in level_counts(result.schools).items():
         levels.add_row(level, str(count), f"{100 * count / checked:.0f} %" if checked else "—")
     console.print(levels)
 
-    schools = Table("уровень", "балл", "полнота", "школа", "муниципалитет", "недостатков",
-                    title="Школы (по уровню и баллу)")
+    schools = _table("Школы (по уровню и баллу)", "уровень", "балл", "полнота", "школа",
+                     "муниципалитет", "недостатков")
     ordered = schools_by_level(result.schools)
     for s in ordered[:SCHOOLS_SHOWN]:
         problems = sum(s.counts.get(k, 0) for k in ("violation", "gap", "overdue", "stale"))
@@ -108,16 +125,16 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         console.print(f"…и ещё {len(ordered) - SCHOOLS_SHOWN} школ — полный список в "
                       "summary.csv / summary.xlsx", highlight=False)
 
-    missing = Table("правило", "мера", "школ", "доля", "нарушение", "просрочено",
-                    "не выполнено", title="Чаще всего не выполняемые меры")
+    missing = _table("Чаще всего не выполняемые меры", "правило", "мера", "школ", "доля",
+                     "нарушение", "просрочено", "не выполнено")
     for m in result.most_missing()[:MISSING_SHOWN]:
         missing.add_row(m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
                         str(m.by_outcome.get("violation", 0)),
                         str(m.by_outcome.get("overdue", 0)), str(m.by_outcome.get("gap", 0)))
     console.print(missing)
 
-    munis = Table("регион", "муниципалитет", "школ", "высокий", "средний", "низкий",
-                  "не определён", "средний балл", title="По муниципалитетам")
+    munis = _table("По муниципалитетам", "регион", "муниципалитет", "школ", "высокий",
+                   "средний", "низкий", "не определён", "средний балл")
     for mu in municipalities(result.schools):
         munis.add_row(mu.region, mu.municipality, str(mu.schools),
                       *(str(mu.levels.get(k, 0)) for k in ("высокий", "средний", "низкий",
@@ -127,8 +144,8 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
 
     if result.compared:
         moved = [c for c in result.changes if c.old_level != c.new_level]
-        changes = Table("школа", "было", "стало", "почему (изменились правила)",
-                        title=f"Сравнение правил: уровень изменится у {len(moved)} школ")
+        changes = _table(f"Сравнение правил: уровень изменится у {len(moved)} школ",
+                         "школа", "было", "стало", "почему (изменились правила)")
         for c in moved:
             changes.add_row(c.name, f"{c.old_level} ({_score(c.old_score)})",
                             f"{c.new_level} ({_score(c.new_score)})", change_text(c))
@@ -139,8 +156,8 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
                           "(см. compare.csv).", highlight=False)
 
     if result.errors:
-        errors = Table("файл", "строка", "поле", "ошибка",
-                       title=f"Ошибки во входных файлах: {len(result.errors)}")
+        errors = _table(f"Ошибки во входных файлах: {len(result.errors)}",
+                        "файл", "строка", "поле", "ошибка")
         for e in result.errors[:50]:
             errors.add_row(e.file, "" if e.line is None else str(e.line), e.field, e.message)
         console.print(errors)

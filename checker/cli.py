@@ -42,6 +42,7 @@ rules_app = typer.Typer(
 app.add_typer(rules_app, name="rules")
 
 stdout = Console(soft_wrap=False)
+SUMMARY_WIDTH = 140  # of the batch summary when stdout is not a terminal
 stderr = Console(stderr=True, soft_wrap=True)
 
 
@@ -437,7 +438,9 @@ def batch(
     written: list[Path] = []
     if out is not None:
         written = write_all(result, out, csv_delimiter, csv_encoding)
-    print_summary(result, stdout, out, written)
+    # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
+    console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
+    print_summary(result, console, out, written)
     raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
 
 

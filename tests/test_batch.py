@@ -94,6 +94,11 @@ def test_batch_writes_all_outputs_and_error_rows(corpus: Path, tmp_path: Path) -
     assert all(isinstance(e["line"], int) for e in summary["errors"])
     municipalities = {m["municipality"] for m in summary["municipalities"]}
     assert "Богучанский район" in municipalities
+    # Printed to a pipe, the summary is not squeezed to 80 columns: rule ids and school
+    # names stay whole on one line.
+    for measure in summary["most_missing"][:15]:
+        assert f"│ {measure['rule_id']} " in run.output
+    assert any(s["name"] in run.output for s in summary["schools"])
 
     from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
