@@ -35,6 +35,13 @@ def _eta(seconds: float) -> str:
     return f"{seconds} с"
 
 
+def _left(done: int, total: int, rate: float) -> str:
+    if done >= total:
+        return "0 с"
+    # nothing to estimate from before the first school is done
+    return f"~{_eta((total - done) / rate)}" if rate else "—"
+
+
 @contextmanager
 def progress_reporter(console: Console) -> Iterator[Progress]:
     """A rich progress bar on a terminal, plain lines (about every 5 %) otherwise."""
@@ -73,10 +80,10 @@ def progress_reporter(console: Console) -> Iterator[Progress]:
             return
         state["shown"] = done // step
         rate = done / elapsed if elapsed > 0 else 0.0
-        left = _eta((total - done) / rate) if rate and done < total else "0 с"
+        left = _left(done, total, rate)
         share = 100 * done // total if total else 100
         console.print(f"проверено {done} из {total} ({share} %), {rate:.0f} школ/с, "
-                      f"осталось ~{left}", highlight=False)
+                      f"осталось {left}", highlight=False)
 
     yield lines
 

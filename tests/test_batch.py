@@ -195,3 +195,22 @@ def test_reports_per_school(corpus: Path, tmp_path: Path) -> None:
 def test_missing_path_is_an_error_row(tmp_path: Path) -> None:
     result = run_batch([str(tmp_path / "нет-такого")], _options(), workers=1)
     assert [e.message for e in result.errors] == ["файл или каталог не найден"]
+
+
+def test_progress_lines_when_not_a_terminal() -> None:
+    """Plain lines about every 5 %, no estimate before the first school, 100 % at the end."""
+    import io
+
+    from rich.console import Console
+
+    from checker.batch_cli import progress_reporter
+
+    buffer = io.StringIO()
+    with progress_reporter(Console(file=buffer, width=200)) as progress:
+        for done in range(1001):
+            progress(done, 1000)
+    lines = buffer.getvalue().splitlines()
+    assert lines[0] == "проверено 0 из 1000 (0 %), 0 школ/с, осталось —"
+    assert lines[-1].startswith("проверено 1000 из 1000 (100 %)")
+    assert lines[-1].endswith("осталось 0 с")
+    assert 20 <= len(lines) <= 22
