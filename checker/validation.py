@@ -105,6 +105,8 @@ def problems_from_validation(exc: ValidationError, text: str, origin: str) -> li
 
 def validate(model: type[ModelT], data: Any, text: str, origin: str) -> ModelT:
     """Validate parsed YAML against ``model``; on failure raise a located ``InputError``."""
+    if data is None:
+        raise InputError([Problem(origin, 1, (), "файл пуст: нет ни одного раздела")])
     if not isinstance(data, dict):
         raise InputError([Problem(origin, 1, (), "файл должен содержать словарь (ключ: значение)")])
     try:

@@ -53,6 +53,8 @@ PROFILE_CASES = {
                       "повторяющийся ключ"),
     "bad_enum": (GOOD_PROFILE.replace("relation: none", "relation: mother"), 11,
                  "procedures[0].observers[0].relation", "недопустимое значение «mother»"),
+    "empty_file": ("# только комментарий\n", 1, "", "файл пуст"),
+    "not_a_mapping": ("- school\n", 1, "", "файл должен содержать словарь"),
 }
 
 
