@@ -25,7 +25,7 @@ def _copy(tmp_path: Path) -> Path:
     return path
 
 
-def _spawn(path: Path, *extra: str) -> pexpect.spawn:
+def _spawn(path: Path, *extra: str) -> pexpect.spawn[str]:
     env = {**os.environ, "NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "LINES": "50"}
     return pexpect.spawn(
         sys.executable,
@@ -37,7 +37,7 @@ def _spawn(path: Path, *extra: str) -> pexpect.spawn:
     )
 
 
-def _answer(child: pexpect.spawn, prompt: str, answer: str) -> None:
+def _answer(child: pexpect.spawn[str], prompt: str, answer: str) -> None:
     child.expect_exact(prompt)
     child.sendline(answer)
 
@@ -90,8 +90,9 @@ def test_answers_are_recorded_and_quit_midway_keeps_them(tmp_path: Path) -> None
     child = _spawn(path)
     child.expect_exact("Мер к проверке:")
     child.expect_exact("Вердикт")
-    assert "FED-ORG-001" not in child.before
-    assert "FED-OBS-001" in child.before and "ДКР" in child.before
+    shown = str(child.before)
+    assert "FED-ORG-001" not in shown
+    assert "FED-OBS-001" in shown and "ДКР" in shown
     child.sendline("3")
     _answer(child, "Примечание", "q")
     child.expect(pexpect.EOF)
