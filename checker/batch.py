@@ -169,9 +169,6 @@ class FindingStore:
         rows = marshal.loads(self._file.read(length))
         return tuple(FindingRow._make(row) for row in rows)
 
-    def close(self) -> None:
-        self._file.close()
-
 
 @dataclass
 class BatchResult:
@@ -530,13 +527,8 @@ class MissingMeasure:
     by_outcome: dict[str, int]
 
 
-def _own_findings(school: SchoolRow) -> tuple[FindingRow, ...]:
-    return school.findings
-
-
 def most_missing(
-    schools: Sequence[SchoolRow],
-    findings_of: Callable[[SchoolRow], Sequence[FindingRow]] = _own_findings,
+    schools: Sequence[SchoolRow], findings_of: Callable[[SchoolRow], Sequence[FindingRow]],
 ) -> list[MissingMeasure]:
     """Rules whose outcome is a gap, a violation or overdue, by the number of schools."""
     counts: dict[str, dict[str, int]] = {}

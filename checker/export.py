@@ -223,17 +223,21 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
                 f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
                 "полный список — в CSV-файлах рядом"))
 
+        def school_row(s: SchoolRow) -> list[Any]:
+            values = school_values(s, plain)
+            values[7:9] = [number(s.score), number(s.coverage)]
+            return values
+
+        def missing_row(m: MissingMeasure) -> list[Any]:
+            values = missing_values(m, plain)
+            values[4] = m.share
+            return values
+
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
-        sheet("Школы", SCHOOL_HEADER, (
-            [*school_values(s, plain)[:7], number(s.score), number(s.coverage),
-             *school_values(s, plain)[9:]]
-            for s in schools_by_level(result.schools)
-        ))
+        sheet("Школы", SCHOOL_HEADER, (school_row(s) for s in schools_by_level(result.schools)))
         sheet("Результаты по правилам", FINDING_HEADER, _finding_rows(result))
-        sheet("Чаще всего не выполнено", MISSING_HEADER, (
-            [*missing_values(m, plain)[:4], m.share, *missing_values(m, plain)[5:]]
-            for m in result.most_missing()
-        ))
+        sheet("Чаще всего не выполнено", MISSING_HEADER,
+              (missing_row(m) for m in result.most_missing()))
         sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
             [*municipality_values(m, plain)[:7], number(m.mean_score)]
             for m in municipalities(result.schools)
