@@ -78,14 +78,18 @@ def test_text_report_leads_with_level_and_reasons() -> None:
     assert "Источник:" in output and "Что сделать:" in output
 
 
-def test_python_dash_m_checker_runs(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["objcheck", "python -m checker"])
+def test_installed_commands_run_outside_the_repository(tmp_path: Path, command: str) -> None:
+    """The console script and ``python -m checker`` work from any directory: the package
+    (with its rule packs) comes from the installation, not from the working directory."""
     import subprocess
     import sys
 
+    program = ([str(Path(sys.executable).with_name("objcheck"))] if command == "objcheck"
+               else [sys.executable, "-m", "checker"])
     result = subprocess.run(
-        [sys.executable, "-m", "checker", "check", str(FIXTURES / "school-silent.yaml"),
-         "--format", "json"],
-        capture_output=True, text=True, check=False,
+        [*program, "check", str(FIXTURES / "school-silent.yaml"), "--format", "json"],
+        capture_output=True, text=True, check=False, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["level"]["level"] == "не определён"
