@@ -1,14 +1,15 @@
 """objcheck: checks a school's documented setup against declarative rule packs."""
 
-from checker.api import Checker
-from checker.errors import InputError, Problem
-from checker.facts import Facts, extract_facts
-from checker.findings import Finding, Outcome, SubjectFinding
-from checker.load import load_profile, read_profile
-from checker.packs import RuleBook, load_pack, load_rulebook
-from checker.profile import Profile
-from checker.report import Report
-from checker.rulepack import Rule, RulePack
+from checker.core.check import Checker
+from checker.core.facts import extract_facts
+from checker.io.load import load_profile, read_profile
+from checker.io.packs import RuleBook, load_pack, load_rulebook
+from checker.model.errors import InputError, Problem
+from checker.model.factkinds import Facts
+from checker.model.findings import Finding, Outcome, SubjectFinding
+from checker.model.profile import Profile
+from checker.model.report import Report
+from checker.model.rulepack import Rule, RulePack
 
 __all__ = [
     "Checker",

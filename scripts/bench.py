@@ -32,8 +32,8 @@ def measure(args: argparse.Namespace) -> None:
     """One batch run in this process; prints a JSON line."""
     import datetime as dt
 
-    from checker.batch import BatchOptions, run_batch
-    from checker.export import write_all
+    from checker.batch.export import write_all
+    from checker.batch.run import BatchOptions, run_batch
 
     options = BatchOptions(
         as_of=dt.date(2024, 5, 1),
@@ -57,11 +57,11 @@ def measure(args: argparse.Namespace) -> None:
 
 def floor(args: argparse.Namespace) -> None:
     """The floor: ruamel.yaml's C-backed safe loader exactly as shipped (read + parse), one
-    process. objcheck's own loader (checker.yamlio: a caching resolver and a leaner
+    process. objcheck's own loader (checker.io.yamlio: a caching resolver and a leaner
     constructor on the same C parser) is timed too, for information only."""
     from ruamel.yaml import YAML
 
-    from checker.yamlio import load_fast
+    from checker.io.yamlio import load_fast
 
     files = sorted(Path(args.files).rglob("*.yaml"))
     shipped = YAML(typ="safe", pure=False)
@@ -85,7 +85,7 @@ def _run(*argv: str) -> dict[str, Any]:
 
 
 def _generate(directory: Path, count: int) -> float:
-    from checker.synthetic import write_profiles
+    from checker.testing.synthetic import write_profiles
 
     started = time.perf_counter()
     write_profiles(directory, count, seed=2024)
@@ -135,7 +135,7 @@ def main() -> None:
         print(f"\nfloor: ruamel.yaml C-backed safe loader as shipped "
               f"(YAML(typ='safe', pure=False)), read + parse: {per_parse:.2f} ms/file "
               f"({bare['files'] / bare['wall']:.0f} files/s, 1 process)")
-        print(f"       objcheck's loader on the same C parser (checker.yamlio.load_fast): "
+        print(f"       objcheck's loader on the same C parser (checker.io.yamlio.load_fast): "
               f"{bare['ours'] / bare['files'] * 1000:.2f} ms/file")
 
         runs: dict[str, dict[str, Any]] = {}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Checker
-from checker.packs import RuleBook, load_rulebook
+from checker.core.check import Checker
+from checker.io.packs import RuleBook, load_rulebook
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

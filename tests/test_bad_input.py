@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app
+from checker.cli.main import app
 
 from .conftest import FIXTURES, RULES
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from checker.batch import BatchOptions, BatchResult, collect_files, run_batch
-from checker.cli import app
-from checker.export import write_all
-from checker.synthetic import make_profile, to_yaml, write_profiles
+from checker.batch.export import write_all
+from checker.batch.run import BatchOptions, BatchResult, collect_files, run_batch
+from checker.cli.main import app
+from checker.testing.synthetic import make_profile, to_yaml, write_profiles
 from tests.conftest import FIXTURES, RULES
 
 AS_OF = "2024-05-01"
@@ -203,7 +203,7 @@ def test_progress_lines_when_not_a_terminal() -> None:
 
     from rich.console import Console
 
-    from checker.batch_cli import progress_reporter
+    from checker.cli.batch import progress_reporter
 
     buffer = io.StringIO()
     with progress_reporter(Console(file=buffer, width=200)) as progress:

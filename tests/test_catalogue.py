@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from checker.catalogue import render_catalogue
-from checker.cli import app
-from checker.packs import RuleBook
+from checker.cli.main import app
+from checker.io.packs import RuleBook
+from checker.render.catalogue import render_catalogue
 
 from .conftest import ROOT
 

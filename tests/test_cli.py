@@ -9,9 +9,9 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from checker.cli import app
-from checker.profile import Profile
-from checker.report import REPORT_VERSION, Report
+from checker.cli.main import app
+from checker.model.profile import Profile
+from checker.model.report import REPORT_VERSION, Report
 
 from .conftest import FIXTURES, ROOT
 

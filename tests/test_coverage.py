@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from checker.coverage import CoverageMap, load_coverage, unknown_rules
-from checker.packs import RuleBook
+from checker.io.packs import RuleBook
+from checker.render.coverage import CoverageMap, load_coverage, unknown_rules
 
 from .conftest import RULES
 

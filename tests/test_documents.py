@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from checker.profile import InspectionVerdict
-from checker.profile_edit import ProfileFile
+from checker.io.profile_edit import ProfileFile
+from checker.model.profile import InspectionVerdict
 from tests.conftest import FIXTURES
 
 AS_OF = "2022-04-01"

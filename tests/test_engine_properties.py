@@ -14,14 +14,13 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.api import Checker
-from checker.engine import Engine
-from checker.evaluate import evaluate_rule
-from checker.facts import extract_facts
-from checker.packs import RuleBook, load_pack
-from checker.profile import PROCEDURE_KINDS, Profile
-
-from .reference import reference_outcomes
+from checker.core.check import Checker
+from checker.core.evaluate import evaluate_rule
+from checker.core.facts import extract_facts
+from checker.engine.session import Engine
+from checker.io.packs import RuleBook, load_pack
+from checker.model.profile import PROCEDURE_KINDS, Profile
+from checker.testing.reference import reference_outcomes
 
 CLASSES = ["5а", "5б", "6а", "9а"]
 ROOMS = ["11", "12", "307"]
@@ -188,10 +187,10 @@ rules:
 
 def _engine_outcomes(engine: Engine, rules: list[Any], profile: Profile) -> dict[str, dict[str, str]]:
     facts = extract_facts(profile)
-    firings = engine.run(facts.items)
+    found = engine.run(facts.items)
     result = {}
     for rule in rules:
-        finding = evaluate_rule(rule, engine.ruleset.rules[rule.id], firings, facts)
+        finding = evaluate_rule(rule, found.of(rule.id), facts)
         result[rule.id] = {s.subject: s.outcome.value for s in finding.subjects}
     return result
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from checker.api import Checker
-from checker.engine import _decode
-from checker.errors import InputError
-from checker.load import load_profile
-from checker.synthetic import to_yaml, write_profiles
-from checker.xlsx import XlsxWriter, column_letter
-from checker.yamlio import _CheckedDateConstructor, load_fast
+from checker.batch.xlsx import XlsxWriter, column_letter
+from checker.core.check import Checker
+from checker.engine.session import _decode
+from checker.io.load import load_profile
+from checker.io.yamlio import _CheckedDateConstructor, load_fast
+from checker.model.errors import InputError
+from checker.testing.synthetic import to_yaml, write_profiles
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 AS_OF = dt.date(2024, 5, 1)
@@ -48,13 +48,13 @@ def _outcome(load: Any, text: str) -> tuple[str, Any]:
     "",
 ])
 def test_fast_loader_matches_the_shipped_one(text: str) -> None:
-    from checker.yamlio import _FAST
+    from checker.io.yamlio import _FAST
 
     assert _outcome(_FAST.load, text) == _outcome(_shipped, text)
 
 
 def test_fast_loader_matches_on_fixtures_and_generated(tmp_path: Path) -> None:
-    from checker.yamlio import _FAST
+    from checker.io.yamlio import _FAST
 
     paths = [*FIXTURES.rglob("*.yaml"), *write_profiles(tmp_path, 5, seed=11)]
     for path in paths:
@@ -87,7 +87,7 @@ def test_decode_looks_facts_up_and_falls_back_to_json() -> None:
 
 
 def test_engine_asserts_only_tested_fields() -> None:
-    from checker.engine import referenced_fields
+    from checker.engine.compile import referenced_fields
 
     definitions = {
         "a": {"all": [{"s": {"$and": [{"t": "procedure"}, {"$or": [{"kind": "ВПР"}]},
@@ -112,7 +112,7 @@ def test_reports_without_evidence_differ_only_in_evidence(tmp_path: Path) -> Non
 
 
 def test_synthetic_schools_get_a_mix_of_levels() -> None:
-    from checker.synthetic import make_profile
+    from checker.testing.synthetic import make_profile
 
     checker = Checker()
     levels = set()

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Checker
-from checker.findings import PROBLEMS, Outcome
-from checker.report import Report
-from checker.yamlio import load_fast, round_trip_yaml
+from checker.core.check import Checker
+from checker.io.yamlio import load_fast, round_trip_yaml
+from checker.model.findings import PROBLEMS, Outcome
+from checker.model.report import Report
 
 from .conftest import FIXTURES
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pexpect
 
-from checker.load import read_profile
-from checker.profile_edit import outside_section
+from checker.io.load import read_profile
+from checker.io.profile_edit import outside_section
 from tests.conftest import FIXTURES
 
 SAFETY_NET = 120

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from checker.api import Checker
-from checker.errors import InputError
-from checker.packs import RuleBook, load_rulebook
-from checker.profile import Profile
-from checker.render_text import render_report
-from checker.report import Report
+from checker.core.check import Checker
+from checker.io.packs import RuleBook, load_rulebook
+from checker.model.errors import InputError
+from checker.model.profile import Profile
+from checker.model.report import Report
+from checker.render.text import render_report
 
 from .conftest import FIXTURES, RULES
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from checker.api import Checker
-from checker.cases import Case, case_profile, load_cases
-from checker.packs import RuleBook, discover_packs, load_rulebook
-from checker.profile import Profile
+from checker.core.check import Checker
+from checker.io.packs import RuleBook, discover_packs, load_rulebook
+from checker.model.profile import Profile
+from checker.testing.cases import Case, case_profile, load_cases
 
 from .conftest import RULES
 

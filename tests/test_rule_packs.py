@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from checker.cases import load_cases
-from checker.findings import Outcome
-from checker.packs import MESSAGE_PLACEHOLDERS, RuleBook, discover_packs
-from checker.rulepack import RulePack
-from checker.sources import SOURCES
+from checker.io.packs import MESSAGE_PLACEHOLDERS, RuleBook, discover_packs
+from checker.model.findings import Outcome
+from checker.model.rulepack import RulePack
+from checker.model.sources import SOURCES
+from checker.testing.cases import load_cases
 
 from .conftest import RULES
 

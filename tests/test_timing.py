@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from checker.api import Checker
-from checker.errors import InputError
-from checker.findings import Finding, Outcome
-from checker.packs import load_pack, load_rulebook
-from checker.profile import Profile
-from checker.render_text import render_report
-from checker.report import Report
-from checker.rulepack import Timing, Within
-from checker.timing import AcademicYear, Dated, TimeContext, judge
+from checker.core.check import Checker
+from checker.core.timing import AcademicYear, Dated, TimeContext, judge
+from checker.io.packs import load_pack, load_rulebook
+from checker.model.errors import InputError
+from checker.model.findings import Finding, Outcome
+from checker.model.profile import Profile
+from checker.model.report import Report
+from checker.model.rulepack import Timing, Within
+from checker.render.text import render_report
 
 from .conftest import RULES
 

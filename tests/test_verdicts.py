@@ -7,12 +7,12 @@ import io
 import shutil
 from pathlib import Path
 
-from checker.api import Checker
-from checker.findings import Outcome
-from checker.load import read_profile
-from checker.profile import InspectionVerdict
-from checker.profile_edit import ProfileFile, outside_section
-from checker.verdicts import disagreements
+from checker.core.check import Checker
+from checker.core.verdicts import disagreements
+from checker.io.load import read_profile
+from checker.io.profile_edit import ProfileFile, outside_section
+from checker.model.findings import Outcome
+from checker.model.profile import InspectionVerdict
 from tests.conftest import FIXTURES
 
 AS_OF = dt.date(2022, 4, 1)
@@ -103,7 +103,7 @@ def test_comments_inside_the_inspection_section_survive(tmp_path: Path) -> None:
 def test_terminal_report_shows_disagreements(checker: Checker, tmp_path: Path) -> None:
     from rich.console import Console
 
-    from checker.render_text import render_report
+    from checker.render.text import render_report
 
     path = _copy(tmp_path)
     ProfileFile(path).record([InspectionVerdict(
@@ -119,8 +119,8 @@ def test_terminal_report_shows_disagreements(checker: Checker, tmp_path: Path) -
 def test_verdict_for_an_unknown_rule_or_subject_is_reported_not_silently_ignored(
     checker: Checker,
 ) -> None:
-    from checker.profile import Profile
-    from checker.yamlio import load_fast
+    from checker.io.yamlio import load_fast
+    from checker.model.profile import Profile
 
     data = load_fast((FIXTURES / "school-conflict.yaml").read_text("utf-8"), "")
     data["inspection"] = {

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from checker.workdays import (
+from checker.core.workdays import (
     CALENDARS,
     add_working_days,
     is_working_day,

@@ -1,0 +1,571 @@
+"""``objcheck batch``: check every school of a municipality or a region.
+
+Files are checked in worker processes (``forkserver``), each building its ``Checker`` once
+in the pool initializer (one engine per worker, as durable_rules wants). Work is sent in
+chunks of paths; a worker returns compact ``SchoolRow`` / ``ErrorRow`` records, never the
+full report, so the parent stays small. A file that cannot be read or validated becomes
+error rows; it never stops the other files. Results are sorted by path before anything is
+written, so the output does not depend on the number of workers or the order of files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import io
+import marshal
+import multiprocessing
+import os
+import resource
+import sys
+import tempfile
+import time
+import weakref
+from array import array
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import NamedTuple
+
+from checker.core.check import Checker
+from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
+from checker.io.load import load_profile
+from checker.io.packs import load_rulebook
+from checker.model.errors import InputError, format_loc
+from checker.model.findings import Outcome
+from checker.model.profile import Profile
+from checker.model.report import Report
+from checker.model.rulepack import LEVELS, UNDETERMINED
+
+PROFILE_SUFFIXES = (".yaml", ".yml")
+# Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
+MISSING = (Outcome.VIOLATION, Outcome.OVERDUE, Outcome.GAP)
+# Best first; «не определён» last.
+LEVEL_ORDER: tuple[str, ...] = (*reversed(LEVELS), UNDETERMINED)
+
+
+class FindingRow(NamedTuple):
+    rule_id: str
+    title: str
+    severity: str
+    outcome: str
+    met: int
+    known: int
+    total: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRow:
+    file: str
+    school_id: str
+    name: str
+    type: str | None
+    region: str | None
+    municipality: str | None
+    level: str
+    score: float | None
+    coverage: float
+    counts: dict[str, int]
+    findings: tuple[FindingRow, ...]
+    # In the coordinator the findings live in the batch's FindingStore: ``findings`` is
+    # empty and this is their place there (see BatchResult.findings_of).
+    findings_ref: int = -1
+
+
+@dataclass(frozen=True)
+class ErrorRow:
+    file: str
+    line: int | None
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    rule_id: str
+    title: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class LevelChange:
+    file: str
+    school_id: str
+    name: str
+    old_level: str
+    new_level: str
+    old_score: float | None
+    new_score: float | None
+    rules: tuple[RuleChange, ...]
+
+
+@dataclass
+class Timings:
+    """Seconds spent in the workers, summed over files (for the benchmark)."""
+
+    read: float = 0.0
+    parse: float = 0.0
+    evaluate: float = 0.0
+    write: float = 0.0
+    parsed: int = 0
+    profile_hits: int = 0
+    result_hits: int = 0
+    worker_rss_kb: int = 0  # the largest peak resident size any worker reported
+
+    def add(self, other: Timings) -> None:
+        self.worker_rss_kb = max(self.worker_rss_kb, other.worker_rss_kb)
+        self.read += other.read
+        self.parse += other.parse
+        self.evaluate += other.evaluate
+        self.write += other.write
+        self.parsed += other.parsed
+        self.profile_hits += other.profile_hits
+        self.result_hits += other.result_hits
+
+
+@dataclass
+class FileResult:
+    file: str
+    school: SchoolRow | None = None
+    errors: list[ErrorRow] = field(default_factory=list)
+    change: LevelChange | None = None
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    rules_dir: Path | None = None
+    old_rules_dir: Path | None = None
+    as_of: dt.date | None = None
+    reports_dir: Path | None = None
+    cache_dir: Path | None = None  # None: no cache
+
+
+class FindingStore:
+    """The finding rows of every checked school, in a temporary file.
+
+    They are nine tenths of what the coordinator would otherwise hold until the end (~50
+    rows a school), so its memory no longer grows with them: only each school's summary
+    row stays in memory, with the place of its findings here.
+    """
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the result
+        self._places = array("q")  # offset, length, offset, length, …
+        weakref.finalize(self, self._file.close)  # closed (and gone) with the result
+
+    def add(self, findings: Sequence[FindingRow]) -> int:
+        data = marshal.dumps(tuple(tuple(f) for f in findings))
+        self._file.seek(0, os.SEEK_END)
+        self._places.extend((self._file.tell(), len(data)))
+        self._file.write(data)
+        return len(self._places) // 2 - 1
+
+    def get(self, ref: int) -> tuple[FindingRow, ...]:
+        offset, length = self._places[2 * ref], self._places[2 * ref + 1]
+        self._file.seek(offset)
+        rows = marshal.loads(self._file.read(length))
+        return tuple(FindingRow._make(row) for row in rows)
+
+
+@dataclass
+class BatchResult:
+    as_of: dt.date
+    schools: list[SchoolRow]
+    errors: list[ErrorRow]
+    changes: list[LevelChange]
+    compared: bool
+    timings: Timings
+    files: int
+    store: FindingStore | None = None
+    _missing: list[MissingMeasure] | None = field(default=None, repr=False)
+
+    def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
+        if school.findings_ref >= 0 and self.store is not None:
+            return self.store.get(school.findings_ref)
+        return school.findings
+
+    def most_missing(self) -> list[MissingMeasure]:
+        """The measures most often missing (computed once: it reads every finding)."""
+        if self._missing is None:
+            self._missing = most_missing(self.schools, self.findings_of)
+        return self._missing
+
+
+# --- finding the files -----------------------------------------------------------------
+
+
+def collect_files(paths: Sequence[str]) -> tuple[list[str], list[ErrorRow]]:
+    """Profiles named by directories (recursive), files or globs; sorted, without repeats."""
+    found: dict[str, str] = {}
+    missing: list[ErrorRow] = []
+
+    def add(path: Path) -> None:
+        found.setdefault(os.path.normpath(path.absolute()), os.path.normpath(path))
+
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for item in path.rglob("*"):
+                if item.suffix.lower() in PROFILE_SUFFIXES and item.is_file():
+                    add(item)
+        elif path.is_file():
+            add(path)
+        else:
+            matches = sorted(glob.glob(raw, recursive=True))  # noqa: PTH207 - a user's pattern
+            files = [Path(m) for m in matches if Path(m).is_file()]
+            for match in matches:
+                if Path(match).is_dir():
+                    files.extend(
+                        p for p in Path(match).rglob("*")
+                        if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()
+                    )
+            if not files:
+                missing.append(ErrorRow(raw, None, "", "файл или каталог не найден"))
+            for item in files:
+                add(item)
+    return sorted(found.values()), missing
+
+
+def report_names(files: Sequence[str]) -> dict[str, str]:
+    """Report file stem per profile: its path relative to the common folder of all files."""
+    if not files:
+        return {}
+    absolute = [Path(f).absolute() for f in files]
+    root = Path(os.path.commonpath([a.parent for a in absolute]))
+    pairs = zip(files, absolute, strict=True)
+    return {f: str(a.relative_to(root).with_suffix("")) for f, a in pairs}
+
+
+# --- the worker ------------------------------------------------------------------------
+
+
+@dataclass
+class _Worker:
+    checker: Checker
+    old_checker: Checker | None
+    options: BatchOptions
+    as_of: dt.date
+    cache: Cache
+    rules_key: str
+
+
+_WORKER: _Worker | None = None
+
+
+def init_worker(options: BatchOptions, as_of: dt.date, rules_key: str) -> None:
+    """Pool initializer: load the rule book and compile its engines once per process."""
+    global _WORKER
+    old = Checker(load_rulebook(options.old_rules_dir)) if options.old_rules_dir else None
+    _WORKER = _Worker(
+        Checker(load_rulebook(options.rules_dir)), old, options, as_of,
+        Cache(options.cache_dir), rules_key,
+    )
+
+
+def school_row(file: str, report: Report) -> SchoolRow:
+    school = report.school
+    return SchoolRow(
+        file=file,
+        school_id=school.id,
+        name=school.name,
+        type=school.type,
+        region=school.region,
+        municipality=school.municipality,
+        level=report.level.level,
+        score=report.level.score,
+        coverage=report.level.coverage,
+        counts=dict(report.counts),
+        findings=tuple(
+            FindingRow(f.rule_id, f.title, f.severity, f.outcome.value, f.met, f.known,
+                       f.total, f.message)
+            for f in report.findings
+        ),
+    )
+
+
+def _compare(file: str, old: Report, new: Report) -> LevelChange | None:
+    before = {f.rule_id: f for f in old.findings}
+    changed = []
+    for finding in new.findings:
+        was = before.pop(finding.rule_id, None)
+        if was is None or was.outcome != finding.outcome:
+            changed.append(RuleChange(finding.rule_id, finding.title,
+                                      was.outcome.value if was else "—", finding.outcome.value))
+    for rule_id, was in sorted(before.items()):
+        changed.append(RuleChange(rule_id, was.title, was.outcome.value, "—"))
+    if old.level.level == new.level.level and not changed:
+        return None
+    return LevelChange(file, new.school.id, new.school.name, old.level.level,
+                       new.level.level, old.level.score, new.level.score, tuple(changed))
+
+
+def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
+    from rich.console import Console
+
+    from checker.render.text import render_report
+
+    target = reports_dir / stem
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.with_suffix(".json").write_text(report.model_dump_json(indent=2) + "\n",
+                                           encoding="utf-8")
+    buffer = io.StringIO()
+    Console(file=buffer, width=100, color_system=None, force_terminal=False,
+            soft_wrap=False).print(render_report(report))
+    target.with_suffix(".txt").write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileResult:
+    result = FileResult(file)
+    options = worker.options
+    started = time.perf_counter()
+    try:
+        content = Path(file).read_bytes()
+    except OSError as exc:
+        result.errors.append(ErrorRow(file, None, "", f"не удалось прочитать файл: {exc.strerror}"))
+        return result
+    timings.read += time.perf_counter() - started
+    pkey = profile_key(content) if worker.cache.enabled else ""
+    simple = options.reports_dir is None and worker.old_checker is None
+    rkey = result_key(pkey, worker.rules_key, worker.as_of.isoformat()) if pkey else ""
+    if rkey and simple:
+        cached = worker.cache.get("result", rkey)
+        if isinstance(cached, SchoolRow):
+            timings.result_hits += 1
+            result.school = replace(cached, file=file)
+            return result
+    started = time.perf_counter()
+    profile = worker.cache.get("profile", pkey) if pkey else None
+    if isinstance(profile, Profile):
+        timings.profile_hits += 1
+    else:
+        timings.parsed += 1  # every parse attempt, failed ones included
+        try:
+            text = content.decode("utf-8")
+            profile = load_profile(text, file)
+        except UnicodeDecodeError as exc:
+            result.errors.append(ErrorRow(file, None, "",
+                                          f"файл не в кодировке UTF-8 (байт {exc.start})"))
+            return result
+        except InputError as error:
+            result.errors.extend(
+                ErrorRow(p.file, p.line, format_loc(p.loc), p.message) for p in error.problems
+            )
+            return result
+        finally:
+            timings.parse += time.perf_counter() - started
+        if pkey:
+            worker.cache.put("profile", pkey, profile)
+    started = time.perf_counter()
+    # Evidence appears only in the per-school reports; the batch rows never show it.
+    report = worker.checker.check(profile, worker.as_of, file,
+                                  with_evidence=options.reports_dir is not None)
+    result.school = school_row(file, report)
+    if worker.old_checker is not None:
+        result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,
+                                                               with_evidence=False),
+                                 report)
+    timings.evaluate += time.perf_counter() - started
+    started = time.perf_counter()
+    if options.reports_dir is not None:
+        _write_reports(report, stem, options.reports_dir)
+    if rkey:
+        worker.cache.put("result", rkey, replace(result.school, file=""))
+    timings.write += time.perf_counter() - started
+    return result
+
+
+class _Collected:
+    """What the coordinator keeps of each file until the end: the school's summary row
+    (its findings go to the store), error rows and the rule comparison."""
+
+    def __init__(self) -> None:
+        self.store = FindingStore()
+        self.schools: list[SchoolRow] = []
+        self.errors: list[ErrorRow] = []
+        self.changes: list[LevelChange] = []
+
+    def add(self, results: Iterable[FileResult]) -> None:
+        for result in results:
+            if result.school is not None:
+                self.schools.append(_stash(result.school, self.store))
+            self.errors.extend(result.errors)
+            if result.change is not None:
+                self.changes.append(result.change)
+
+
+def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
+    """Move a school's findings to the store; share the strings of its summary row that
+    repeat from school to school (the coordinator keeps every summary row until the end)."""
+    intern = sys.intern
+    return replace(
+        school, findings=(), findings_ref=store.add(school.findings),
+        region=intern(school.region) if school.region else school.region,
+        municipality=intern(school.municipality) if school.municipality else school.municipality,
+        type=intern(school.type) if school.type else school.type,
+        level=intern(school.level),
+    )
+
+
+def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Timings]:
+    """Check a chunk of (file, report stem) in this worker; errors become rows."""
+    assert _WORKER is not None, "init_worker was not called"
+    timings = Timings()
+    results = []
+    for file, stem in chunk:
+        try:
+            results.append(_check_one(_WORKER, file, stem, timings))
+        except Exception as exc:  # one broken school must not stop the others
+            results.append(FileResult(file, errors=[ErrorRow(
+                file, None, "", f"внутренняя ошибка при проверке: {type(exc).__name__}: {exc}"
+            )]))
+    timings.worker_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return results, timings
+
+
+# --- the coordinator -------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+def _chunks(items: list[tuple[str, str]], size: int) -> Iterable[list[tuple[str, str]]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def run_batch(
+    paths: Sequence[str],
+    options: BatchOptions,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BatchResult:
+    """Check every profile under ``paths``; the result is sorted and independent of order."""
+    as_of = options.as_of or dt.date.today()
+    files, errors = collect_files(paths)
+    stems = report_names(files)
+    items = [(f, stems[f]) for f in files]
+    rules_key = rules_fingerprint(options.rules_dir)
+    workers = max(1, workers or os.cpu_count() or 1)
+    collected = _Collected()
+    timings = Timings()
+    done = 0
+    if progress:
+        progress(0, len(items))
+    if workers == 1 or len(items) <= 1:
+        init_worker(options, as_of, rules_key)
+        for chunk in _chunks(items, 16):
+            chunk_results, chunk_timings = check_chunk(chunk)
+            collected.add(chunk_results)
+            timings.add(chunk_timings)
+            done += len(chunk)
+            if progress:
+                progress(done, len(items))
+    else:
+        size = max(1, min(64, len(items) // (workers * 8) or 1))
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=init_worker,
+            initargs=(options, as_of, rules_key),
+        ) as pool:
+            pending: set[Future[tuple[list[FileResult], Timings]]] = set()
+            chunks = iter(_chunks(items, size))
+            for chunk in chunks:  # keep a bounded number of chunks in flight
+                pending.add(pool.submit(check_chunk, chunk))
+                if len(pending) >= workers * 4:
+                    break
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    chunk_results, chunk_timings = future.result()
+                    collected.add(chunk_results)
+                    timings.add(chunk_timings)
+                    done += len(chunk_results)
+                    next_chunk = next(chunks, None)
+                    if next_chunk is not None:
+                        pending.add(pool.submit(check_chunk, next_chunk))
+                if progress:
+                    progress(done, len(items))
+    schools = sorted(collected.schools, key=lambda s: s.file)
+    errors.extend(collected.errors)
+    errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
+    changes = sorted(collected.changes, key=lambda c: c.file)
+    return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
+                       timings, len(files), collected.store)
+
+
+# --- views for the summary and the files ------------------------------------------------
+
+
+def level_rank(level: str) -> int:
+    return LEVEL_ORDER.index(level) if level in LEVEL_ORDER else len(LEVEL_ORDER)
+
+
+def schools_by_level(schools: Iterable[SchoolRow]) -> list[SchoolRow]:
+    """Best level first, then higher score, then file."""
+    return sorted(
+        schools,
+        key=lambda s: (level_rank(s.level), -(s.score if s.score is not None else -1.0), s.file),
+    )
+
+
+def level_counts(schools: Iterable[SchoolRow]) -> dict[str, int]:
+    counts = dict.fromkeys(LEVEL_ORDER, 0)
+    for school in schools:
+        counts[school.level] = counts.get(school.level, 0) + 1
+    return counts
+
+
+@dataclass(frozen=True)
+class MissingMeasure:
+    rule_id: str
+    title: str
+    severity: str
+    schools: int
+    share: float
+    by_outcome: dict[str, int]
+
+
+def most_missing(
+    schools: Sequence[SchoolRow], findings_of: Callable[[SchoolRow], Sequence[FindingRow]],
+) -> list[MissingMeasure]:
+    """Rules whose outcome is a gap, a violation or overdue, by the number of schools."""
+    counts: dict[str, dict[str, int]] = {}
+    titles: dict[str, tuple[str, str]] = {}
+    missing = {o.value for o in MISSING}
+    for school in schools:
+        for finding in findings_of(school):
+            if finding.outcome in missing:
+                per = counts.setdefault(finding.rule_id, {o.value: 0 for o in MISSING})
+                per[finding.outcome] += 1
+                titles[finding.rule_id] = (finding.title, finding.severity)
+    total = len(schools)
+    measures = [
+        MissingMeasure(rule_id, titles[rule_id][0], titles[rule_id][1], sum(per.values()),
+                       round(sum(per.values()) / total, 4) if total else 0.0, per)
+        for rule_id, per in counts.items()
+    ]
+    return sorted(measures, key=lambda m: (-m.schools, m.rule_id))
+
+
+@dataclass(frozen=True)
+class Municipality:
+    region: str
+    municipality: str
+    schools: int
+    levels: dict[str, int]
+    mean_score: float | None
+
+
+def municipalities(schools: Iterable[SchoolRow]) -> list[Municipality]:
+    groups: dict[tuple[str, str], list[SchoolRow]] = {}
+    for school in schools:
+        key = (school.region or "не указан", school.municipality or "не указано")
+        groups.setdefault(key, []).append(school)
+    result = []
+    for (region, municipality), rows in sorted(groups.items()):
+        scores = [s.score for s in rows if s.score is not None]
+        mean = round(sum(scores) / len(scores), 4) if scores else None
+        result.append(Municipality(region, municipality, len(rows), level_counts(rows), mean))
+    return result

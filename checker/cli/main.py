@@ -1,0 +1,452 @@
+"""The ``objcheck`` command: a thin layer over ``checker.core.check``.
+
+Exit codes: 0 — done; 1 — findings at or above ``--fail-on``; 2 — usage or input error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import BaseModel
+from rich.console import Console
+
+from checker.core.check import Checker
+from checker.io.packs import RuleBook, load_rulebook
+from checker.model.errors import InputError
+from checker.model.findings import PROBLEMS
+from checker.model.profile import Profile
+from checker.model.report import Report
+from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
+from checker.model.sources import SOURCES
+from checker.render.text import render_report, source_text
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+app = typer.Typer(
+    name="objcheck",
+    help="Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР, "
+    "НИКО, ВсОШ) по федеральным и региональным правилам.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+rules_app = typer.Typer(
+    help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
+)
+app.add_typer(rules_app, name="rules")
+
+stdout = Console(soft_wrap=False)
+SUMMARY_WIDTH = 140  # of the batch summary when stdout is not a terminal
+stderr = Console(stderr=True, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    recommendation = "recommendation"
+
+
+RulesOption = Annotated[
+    Path | None,
+    typer.Option("--rules", help="Каталог с пакетами правил (по умолчанию — встроенные)"),
+]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
+]
+ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML)")]
+
+
+def fail_input(error: InputError) -> NoReturn:
+    """Print every problem of a bad input in Russian and exit with code 2."""
+    for problem in error.problems:
+        stderr.print(f"[red]ошибка:[/red] {problem}", markup=True, highlight=False)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        stderr.print(f"ошибка: --as-of: «{value}» — не дата в формате ГГГГ-ММ-ДД", highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def open_rulebook(rules: Path | None) -> RuleBook:
+    try:
+        return load_rulebook(rules)
+    except InputError as error:
+        fail_input(error)
+
+
+def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
+    """1 when a problem finding is at or above the ``--fail-on`` severity."""
+    if fail_on is None:
+        return EXIT_OK
+    threshold = SEVERITY_ORDER.index(fail_on.value)
+    for finding in report.findings:
+        if finding.outcome in PROBLEMS and SEVERITY_ORDER.index(finding.severity) >= threshold:
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
+    """Evaluate one profile file, or exit 2 with located Russian messages."""
+    checker = Checker(open_rulebook(rules))
+    try:
+        return checker.check_file(profile, parse_as_of(as_of))
+    except InputError as error:
+        fail_input(error)
+
+
+@app.command()
+def check(
+    profile: ProfileArgument,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
+    ] = OutputFormat.text,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Код 1, если есть недостатки этой важности или выше"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
+    report = _report_for(profile, as_of, rules)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        stdout.print(render_report(report))
+    raise typer.Exit(exit_code_for(report, fail_on))
+
+
+@app.command()
+def schema(
+    what: Annotated[
+        str, typer.Argument(help="profile — схема профиля; pack — схема пакета; report — отчёта")
+    ] = "profile",
+) -> None:
+    """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
+    models: dict[str, type[BaseModel]] = {"profile": Profile, "pack": RulePack, "report": Report}
+    if what not in models:
+        stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
+        raise typer.Exit(EXIT_INPUT)
+    sys.stdout.write(json.dumps(models[what].model_json_schema(), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None) -> None:
+    """Список всех правил: id, важность, пакет, название."""
+    book = open_rulebook(rules)
+    from rich.table import Table
+
+    table = Table("id", "важность", "пакет", "название", "источник")
+    for pack in book.packs:
+        for rule in pack.rules:
+            src = rule.source
+            mark = "" if src.confirmed else " (не подтверждён)"
+            table.add_row(
+                rule.id, SEVERITY_TITLES[rule.severity], pack.pack, rule.title,
+                f"{src.document}, п. {src.item}{mark}",
+            )
+    stdout.print(table)
+
+
+@rules_app.command("show")
+def rules_show(
+    rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
+) -> None:
+    """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
+    from checker.render.catalogue import applicability, source_line, timing_text
+
+    book = open_rulebook(rules)
+    try:
+        rule = book.rule(rule_id)
+    except KeyError:
+        stderr.print(f"ошибка: правила {rule_id} нет")
+        raise typer.Exit(EXIT_INPUT) from None
+    pack = next(p for p in book.packs if any(r.id == rule_id for r in p.rules))
+    out = stdout.print
+    out(f"[bold]{rule.id}[/bold] {rule.title}", highlight=False)
+    out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
+    out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
+    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
+    out(f"Источник: {source_line(rule)}", highlight=False)
+    out(f"Применимость: {applicability(rule)}", highlight=False)
+    timing = timing_text(rule)
+    if timing:
+        out(f"Сроки: {timing}", highlight=False)
+    check = rule.check.model_dump(exclude_none=True, by_alias=True)
+    out(f"Проверка: {check}", highlight=False, markup=False)
+    rem = rule.remediation
+    out(f"Что сделать: {rem.measure}", highlight=False)
+    out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
+
+
+@rules_app.command("catalogue")
+def rules_catalogue(rules: RulesOption = None) -> None:
+    """Каталог правил в Markdown (для docs/rules.md)."""
+    from checker.render.catalogue import render_catalogue
+
+    sys.stdout.write(render_catalogue(open_rulebook(rules)) + "\n")
+
+
+@rules_app.command("coverage")
+def rules_coverage(rules: RulesOption = None) -> None:
+    """Покрытие пунктов исходных документов правилами, с итогами по документам."""
+    from rich.table import Table
+
+    from checker.io.packs import default_rules_dir
+    from checker.render.coverage import load_coverage, unknown_rules
+
+    book = open_rulebook(rules)
+    try:
+        maps = load_coverage(rules or default_rules_dir())
+    except InputError as error:
+        fail_input(error)
+    for cov in maps:
+        table = Table("пункт", "мера (цитата)", "правила / причина", title=SOURCES[cov.document])
+        for item in cov.items:
+            target = ", ".join(item.rules) if item.rules else f"не проверяется: {item.reason}"
+            if item.note:
+                target += f" ({item.note})"
+            table.add_row(item.item, item.quote, target)
+        stdout.print(table)
+    totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
+    for cov in maps:
+        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+    stdout.print(totals)
+    missing = unknown_rules(maps, book)
+    for document, number, rule_id in missing:
+        stderr.print(f"ошибка: {document}, п. {number}: правила {rule_id} нет")
+    if missing:
+        raise typer.Exit(EXIT_INPUT)
+
+
+# --- issue 6: the inspector's workflow and the documents people hand in -------------------
+
+EXIT_CONFLICT = 3
+
+
+class SpravkaFormat(StrEnum):
+    md = "md"
+    html = "html"
+    docx = "docx"
+
+
+class PlanFormat(StrEnum):
+    md = "md"
+    csv = "csv"
+    xlsx = "xlsx"
+    docx = "docx"
+
+
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Куда записать (по умолчанию md/html/csv — на экран)"),
+]
+
+
+@app.command()
+def inspect(
+    profile: Annotated[
+        Path, typer.Argument(help="Профиль школы (YAML); вердикты записываются в него")
+    ],
+    inspector: Annotated[
+        str | None, typer.Option("--inspector", help="ФИО проверяющего")
+    ] = None,
+    redo: Annotated[
+        bool, typer.Option("--all", help="Пройти и уже проверенные меры")
+    ] = False,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Выездная проверка: пройти меры (сначала неизвестные и невыполненные) и записать вердикты."""
+    from checker.cli.inspect import Quit, Session
+    from checker.io.profile_edit import ConcurrentEditError, ProfileFile
+
+    day = parse_as_of(as_of)
+    checker = Checker(open_rulebook(rules))
+    try:
+        file = ProfileFile(profile)
+    except InputError as error:
+        fail_input(error)
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось прочитать файл {profile}: {exc.strerror}")
+        raise typer.Exit(EXIT_INPUT) from None
+    session = Session(file, checker, day, stdout, inspector, redo)
+    try:
+        session.run()
+    except Quit:
+        stdout.print(f"Проверка прервана. Записано ответов: {session.recorded}; продолжить — "
+                     f"снова objcheck inspect {profile}.")
+    except ConcurrentEditError as conflict:
+        stderr.print(
+            "ошибка: файл профиля изменён другим пользователем после того, как был прочитан; "
+            "ответ НЕ записан, чтобы не затереть чужие изменения. Запустите проверку заново; "
+            "незаписанный ответ:", highlight=False,
+        )
+        for verdict in conflict.args[1:]:
+            stderr.print(verdict, highlight=False, markup=False)
+        raise typer.Exit(EXIT_CONFLICT) from None
+    except (EOFError, KeyboardInterrupt):
+        stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
+    else:
+        stdout.print(f"Готово. Записано ответов: {session.recorded}.")
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        stderr.print(f"Записано: {output}", highlight=False)
+
+
+def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
+    return output or profile.with_name(f"{profile.stem}.{suffix}")
+
+
+@app.command()
+def report(
+    profile: ProfileArgument,
+    output_format: Annotated[
+        SpravkaFormat, typer.Option("--format", "-f", help="md, html или docx")
+    ] = SpravkaFormat.md,
+    output: OutputOption = None,
+    executor: Annotated[
+        str | None,
+        typer.Option("--executor", help="Строка «Исполнитель» (по умолчанию — проверяющий)"),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """Справка о результатах обеспечения объективности (таблица, выводы, уровень)."""
+    from checker.render import documents
+
+    doc = documents.spravka_data(_report_for(profile, as_of, rules), executor)
+    if output_format is SpravkaFormat.md:
+        _emit(documents.spravka_markdown(doc), output)
+    elif output_format is SpravkaFormat.html:
+        _emit(documents.spravka_html(doc), output)
+    else:
+        path = _binary_output(output, profile, "spravka.docx")
+        documents.spravka_docx(doc, path)
+        stderr.print(f"Записано: {path}", highlight=False)
+
+
+@app.command()
+def plan(
+    profile: ProfileArgument,
+    output_format: Annotated[
+        PlanFormat, typer.Option("--format", "-f", help="md, csv, xlsx или docx")
+    ] = PlanFormat.md,
+    output: OutputOption = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+) -> None:
+    """План мероприятий по каждому недостатку: № / Мероприятие / Сроки / Ответственные."""
+    from checker.render import documents
+
+    doc = documents.plan_data(_report_for(profile, as_of, rules))
+    if output_format is PlanFormat.md:
+        _emit(documents.plan_markdown(doc), output)
+    elif output_format is PlanFormat.csv:
+        _emit(documents.plan_csv(doc), output)
+    else:
+        suffix = output_format.value
+        path = _binary_output(output, profile, f"plan.{suffix}")
+        if output_format is PlanFormat.xlsx:
+            documents.plan_xlsx(doc, path)
+        else:
+            documents.plan_docx(doc, path)
+        stderr.print(f"Записано: {path}", highlight=False)
+
+
+@app.command()
+def batch(
+    paths: Annotated[
+        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml), файлы или шаблоны")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-j", min=1, help="Процессов (по умолчанию — ядер)")
+    ] = None,
+    reports: Annotated[
+        bool, typer.Option("--reports", help="Отчёт по каждой школе (JSON и текст) в OUT/reports")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Не использовать кэш")] = False,
+    compare_rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"
+        ),
+    ] = None,
+    as_of: AsOfOption = None,
+    rules: RulesOption = None,
+    csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="Разделитель CSV")] = ";",
+    csv_encoding: Annotated[
+        str, typer.Option("--csv-encoding", help="Кодировка CSV (utf-8-sig — с BOM для Excel)")
+    ] = "utf-8-sig",
+) -> None:
+    """Проверить все школы муниципалитета или региона: сводка, CSV/XLSX/JSON.
+
+    Код выхода 2, если хотя бы один файл не удалось прочитать или проверить (остальные
+    школы всё равно проверены и записаны).
+    """
+    from checker.batch.export import write_all
+    from checker.batch.run import BatchOptions, run_batch
+    from checker.cli.batch import print_summary, progress_reporter
+    from checker.io.cache import default_cache_dir
+
+    day = parse_as_of(as_of)
+    if reports and out is None:
+        stderr.print("ошибка: --reports требует --out")
+        raise typer.Exit(EXIT_INPUT)
+    if len(csv_delimiter) != 1:
+        stderr.print("ошибка: --csv-delimiter — ровно один символ")
+        raise typer.Exit(EXIT_INPUT)
+    open_rulebook(rules)  # report bad packs once, here, not in every worker
+    if compare_rules is not None:
+        open_rulebook(compare_rules)
+    options = BatchOptions(
+        rules_dir=rules, old_rules_dir=compare_rules, as_of=day,
+        reports_dir=out / "reports" if reports and out is not None else None,
+        cache_dir=None if no_cache else default_cache_dir(),
+    )
+    with progress_reporter(stderr) as progress:
+        result = run_batch(paths, options, workers, progress)
+    written: list[Path] = []
+    if out is not None:
+        written = write_all(result, out, csv_delimiter, csv_encoding)
+    # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
+    console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
+    print_summary(result, console, out, written)
+    raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+__all__ = ["app", "main", "source_text"]

@@ -1,0 +1,140 @@
+"""The small public API: check a profile against the rule book.
+
+``Checker`` holds the rule book and one compiled engine per combination of packs (the
+federal pack alone, federal + a region, …), so a batch compiles each ruleset once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from checker.core.evaluate import SchoolMemo, evaluate_rule
+from checker.core.facts import extract_facts
+from checker.core.score import compute_level
+from checker.core.timing import TimeContext
+from checker.core.verdicts import apply_verdicts, unmatched_verdicts
+from checker.engine import Engine
+from checker.io.load import read_profile
+from checker.io.packs import RuleBook, RuleSelection, load_rulebook
+from checker.model.profile import Profile
+from checker.model.report import (
+    ConflictInfo,
+    PackInfo,
+    ParameterInfo,
+    Report,
+    SchoolInfo,
+    academic_year_of,
+    count_outcomes,
+    upcoming_deadlines,
+)
+
+
+class Checker:
+    """Evaluates profiles against a rule book. One per process; not thread-safe."""
+
+    def __init__(self, rulebook: RuleBook | None = None) -> None:
+        self.rulebook = rulebook or load_rulebook()
+        self._engines: dict[tuple[str, ...], Engine] = {}
+
+    def selection_for(self, profile: Profile) -> RuleSelection:
+        return self.rulebook.select(profile.school.region, profile.school.municipality)
+
+    def _engine(self, selection: RuleSelection) -> Engine:
+        engine = self._engines.get(selection.key)
+        if engine is None:
+            values = {name: p.value for name, p in selection.parameters.items()}
+            engine = Engine(selection.rules, values)
+            self._engines[selection.key] = engine
+        return engine
+
+    def check(
+        self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
+        horizon_days: int | None = None, with_evidence: bool = True,
+    ) -> Report:
+        """Evaluate one profile as of a date (default: today).
+
+        The academic year is the profile's, else the one containing ``as_of``; a measure is
+        «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
+        ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
+        show it); everything else in the report is the same.
+        """
+        as_of = as_of or dt.date.today()
+        academic_year = profile.academic_year or academic_year_of(as_of)
+        selection = self.selection_for(profile)
+        horizon = selection.level.due_soon_days if horizon_days is None else horizon_days
+        time = TimeContext.for_date(as_of, academic_year, horizon)
+        engine = self._engine(selection)
+        facts = extract_facts(profile)
+        found = engine.run(facts.items)
+        people = {s.id: s.name for s in profile.staff or []}
+        memo = SchoolMemo()
+        findings = [
+            evaluate_rule(
+                rule,
+                found.of(rule.id),
+                facts,
+                pack=selection.pack_of(rule.id).pack,
+                people=people,
+                time=time,
+                memo=memo,
+                with_evidence=with_evidence,
+            )
+            for rule in selection.rules
+        ]
+        # An inspector's verdicts override what the school's statements led to (issue 6).
+        findings = apply_verdicts(findings, profile.inspection)
+        inspection = profile.inspection
+        school = profile.school
+        return Report(
+            school=SchoolInfo(
+                id=school.id,
+                name=school.name,
+                type=school.type,
+                region=school.region,
+                municipality=school.municipality,
+            ),
+            source_file=source_file,
+            as_of=as_of,
+            academic_year=academic_year,
+            packs=[PackInfo(pack=p.pack, title=p.title, layer=p.layer) for p in selection.packs],
+            parameters=[
+                ParameterInfo(
+                    name=p.name, title=p.title, value=p.value,
+                    set_by=p.set_by, default_by=p.default_by,
+                )
+                for p in selection.parameters.values()
+            ],
+            level=compute_level(findings, selection.level),
+            counts=count_outcomes(findings),
+            findings=findings,
+            people=people,
+            conflicts=[
+                ConflictInfo(
+                    pack=p.pack, document=p.document, item=c.item, quote=c.quote,
+                    overridden_by=c.overridden_by, note=c.note,
+                )
+                for p in selection.packs
+                for c in p.conflicts
+            ],
+            deadlines=upcoming_deadlines(findings),
+            warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
+            inspector=inspection.inspector if inspection else None,
+            inspection_date=inspection.date if inspection else None,
+        )
+
+    def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
+        """Read, validate and evaluate one profile file."""
+        return self.check(read_profile(path), as_of, str(path))
+
+
+def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:
+    """A profile of another academic year is judged with deadlines as of ``as_of``: say so."""
+    current = academic_year_of(as_of)
+    if profile.academic_year is None or profile.academic_year == current:
+        return []
+    return [
+        f"профиль описывает {profile.academic_year} учебный год, а дата оценки "
+        f"{as_of:%d.%m.%Y} относится к {current}; сроки оцениваются на дату оценки "
+        "(задайте --as-of внутри учебного года профиля)"
+    ]

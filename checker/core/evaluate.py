@@ -1,0 +1,363 @@
+"""The engine's matches → findings per rule and per subject (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from checker.core.match import matches
+from checker.core.timing import Dated, TimeContext, Verdict, fmt, judge
+from checker.engine.port import RELATED, SUBJECT, Match, RuleMatches
+from checker.model.factkinds import FACT_KINDS, Fact, Facts
+from checker.model.findings import (
+    DONE,
+    JUDGED,
+    OPEN,
+    Evidence,
+    Finding,
+    Outcome,
+    RemediationRef,
+    SourceRef,
+    SubjectFinding,
+    worst,
+)
+from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
+from checker.model.rulepack import Rule
+
+DEFAULT_MESSAGES = {
+    Outcome.MET: "выполнено: {subject}",
+    Outcome.GAP: "не выполнено: {subject}",
+    Outcome.VIOLATION: "нарушение: {subject}",
+    Outcome.UNKNOWN: "в профиле нет сведений: {subject}",
+    Outcome.MET_LATE: "выполнено с опозданием: {subject}",
+    Outcome.OVERDUE: "просрочено: {subject}",
+    Outcome.DUE_SOON: "срок скоро: {subject}",
+    Outcome.NOT_YET_DUE: "срок не наступил: {subject}",
+    Outcome.STALE: "устарело: {subject}",
+}
+COUNTED = tuple(JUDGED)
+# A time outcome without its own message extends the message of this outcome with dates.
+TIME_BASE = {
+    Outcome.MET_LATE: Outcome.MET,
+    Outcome.OVERDUE: Outcome.GAP,
+    Outcome.DUE_SOON: Outcome.GAP,
+    Outcome.NOT_YET_DUE: Outcome.GAP,
+}
+
+
+def label_of(fact: Fact) -> str:
+    """A short Russian label of a fact for reports."""
+    kind = fact["t"]
+    if kind == "procedure":
+        grade = f"{fact['grade']} кл." if "grade" in fact else None
+        parts = [fact["kind"], fact.get("subject"), grade]
+        date = fact.get("date")
+        label = " · ".join(str(p) for p in parts if p)
+        return f"{label} ({date})" if date else label
+    if kind == "document":
+        title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
+        number = f" № {fact['number']}" if "number" in fact else ""
+        date = f" от {fact['date']}" if "date" in fact else ""
+        return f"{title}{number}{date}"
+    if kind == "activity":
+        title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
+        return title + (f" ({fact['date']})" if "date" in fact else "")
+    if kind == "school":
+        return "школа"
+    return f"{FACT_KINDS[kind].title} ({fact.get('ref', '')})"
+
+
+_HIDDEN = frozenset({"t", "id", "ref", "path", "sid"})
+
+
+def _evidence(fact: Fact) -> Evidence:
+    details = ", ".join(
+        f"{k}={v}" for k, v in fact.items() if k not in _HIDDEN and not k.endswith("_reported")
+    )
+    return Evidence(
+        kind=fact["t"], ref=str(fact.get("ref", "")), path=str(fact.get("path", "")),
+        summary=f"{label_of(fact)}: {details}" if details else label_of(fact),
+    )
+
+
+def _date(value: object) -> dt.date | None:
+    """An ISO date of a fact (facts carry dates as strings), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _evidence_fact(match: Match) -> Fact:
+    """The fact that shows a measure's state: the related fact, else the subject itself."""
+    return match.get(RELATED) or match[SUBJECT]
+
+
+class SchoolMemo:
+    """What the rules of one school share: evidence and labels by fact id (the same
+    procedure or document is a subject or evidence of many rules)."""
+
+    def __init__(self) -> None:
+        self.evidence: dict[str, Evidence] = {}
+        self.labels: dict[str, str] = {}
+
+
+T = TypeVar("T")
+
+
+def _by_fact_id(known: dict[str, T], fact: Fact, make: Callable[[Fact], T]) -> T:
+    """``make(fact)``, computed once per fact id of the school (``known`` is its memo)."""
+    key = fact.get("id")
+    if not isinstance(key, str):
+        return make(fact)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = make(fact)
+    return found
+
+
+class _RuleEvaluation:
+    def __init__(
+        self,
+        rule: Rule,
+        found: RuleMatches,
+        facts: Facts,
+        people: Mapping[str, str],
+        time: TimeContext | None = None,
+        memo: SchoolMemo | None = None,
+        with_evidence: bool = True,
+    ):
+        self.people = people
+        self.with_evidence = with_evidence
+        self._memo = SchoolMemo() if memo is None else memo
+        self.rule = rule
+        self.found = found
+        self.facts = facts
+        self.time = time
+
+    def evidence(self, fact: Fact) -> Evidence:
+        return _by_fact_id(self._memo.evidence, fact, _evidence)
+
+    def label(self, fact: Fact) -> str:
+        return _by_fact_id(self._memo.labels, fact, label_of)
+
+    def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
+        return [self.evidence(f) for f in facts] if self.with_evidence else []
+
+    def subject_finding(self, subject: Fact, unknown: frozenset[str]) -> SubjectFinding:
+        ref = subject["ref"]
+        check = self.rule.check
+        person = None
+        evidence: list[Evidence] = []
+        if check.forbid is not None:
+            hits = self.found.violation.get(ref, ())
+            if hits:
+                outcome = Outcome.VIOLATION
+                evidence = self.evidence_of(
+                    [f for hit in hits for role, f in hit.items() if role != SUBJECT]
+                )
+                person = self._person(hits[0])
+            else:
+                outcome = Outcome.UNKNOWN if ref in unknown else Outcome.MET
+        else:
+            met, gap = self.found.met.get(ref), self.found.gap.get(ref)
+            if met:
+                outcome = Outcome.MET
+                evidence = self.evidence_of([_evidence_fact(m) for m in met])
+            elif gap:
+                outcome = Outcome.GAP
+                evidence = self.evidence_of([_evidence_fact(g) for g in gap])
+            else:
+                outcome = Outcome.UNKNOWN
+            if self.time is not None and self.rule.timing is not None:
+                return self._timed(subject, outcome, met or (), evidence)
+        label = self.label(subject)
+        return SubjectFinding(
+            subject=ref,
+            label=label,
+            outcome=outcome,
+            message=self.message(outcome, label, person),
+            person=person,
+            evidence=evidence,
+        )
+
+    # --- time (checker.core.timing decides; here only the dates are gathered) ---------------
+
+    def _timed(
+        self, subject: Fact, outcome: Outcome, met: Sequence[Match],
+        evidence: list[Evidence],
+    ) -> SubjectFinding:
+        timing = self.rule.timing
+        assert timing is not None and self.time is not None
+        facts = [_evidence_fact(m) for m in met]
+        dated = [
+            Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts
+        ]
+        verdict = judge(
+            timing, outcome, self.time, dated,
+            anchors=self._clock_anchors(subject), subject_date=_date(subject.get("date")),
+        )
+        label = own = self.label(subject)
+        if verdict.outcome is Outcome.STALE and facts:
+            stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
+            label = self.label((stale or facts)[0])
+        return SubjectFinding(
+            subject=subject["ref"],
+            label=own,
+            outcome=verdict.outcome,
+            message=self.time_message(verdict, label),
+            evidence=evidence,
+            due=verdict.due,
+            done=verdict.done,
+        )
+
+    def _clock_anchors(self, subject: Fact) -> list[dt.date]:
+        """Dates of the related facts that start «within N days after the document»."""
+        timing = self.rule.timing
+        has = self.rule.check.has
+        if timing is None or timing.within is None or timing.within.after != "document_date":
+            return []
+        if has is None:
+            return []
+        where = timing.within.event if timing.within.event is not None else has.where
+        kind = FACT_KINDS[has.kind]
+        linked = kind.parent == self.rule.check.each.kind and kind.parent_key
+        anchors = []
+        for fact in self.facts.of_kind(has.kind):
+            if linked and fact.get(kind.parent_key) != subject["ref"]:
+                continue
+            day = _date(fact.get("date"))
+            if day is not None and matches(fact, where):
+                anchors.append(day)
+        return anchors
+
+    def time_message(self, verdict: Verdict, label: str) -> str:
+        outcome = verdict.outcome
+        own = getattr(self.rule.message, outcome.value, None)
+        if own or (outcome not in TIME_BASE and outcome is not Outcome.STALE):
+            return self.message(outcome, label, due=verdict.due, done=verdict.done)
+        if outcome is Outcome.STALE:
+            return f"{label}: {verdict.note}"
+        base = self.message(TIME_BASE[outcome], label, due=verdict.due, done=verdict.done)
+        return f"{base} ({verdict.note})" if verdict.note else base
+
+    def _person(self, hit: Match) -> str | None:
+        if self.rule.check.person is None:
+            return None
+        alias, _, name = self.rule.check.person.partition(".")
+        value = hit.get(alias, {}).get(name)
+        return None if value is None else str(value)
+
+    def message(
+        self, outcome: Outcome, subject: str, person: str | None = None,
+        due: dt.date | None = None, done: dt.date | None = None,
+    ) -> str:
+        template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
+            outcome, "{subject}"
+        )
+        values = _Defaults(
+            subject=subject,
+            person=self.people.get(person, person) if person else "",
+            school=self.facts.school_id,
+        )
+        if due is not None:
+            values["due"] = fmt(due)
+        if done is not None:
+            values["done"] = fmt(done)
+        if self.time is not None:
+            values["year"] = self.time.year.label
+        return template.format_map(values)
+
+
+class _Defaults(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _not_applicable(rule: Rule, facts: Facts) -> bool:
+    """Applicability that depends on the school, not on a subject."""
+    school = facts.school
+    types = rule.applies.school_types
+    if types and "type" in school and school["type"] not in types:
+        return True
+    if rule.applies.procedures and rule.check.each.kind != "procedure":
+        held = {p["kind"] for p in facts.of_kind("procedure")}
+        return bool(school["procedures_reported"]) and not held & set(rule.applies.procedures)
+    return False
+
+
+def _no_subjects_outcome(rule: Rule, facts: Facts) -> Outcome:
+    kind = FACT_KINDS[rule.check.each.kind]
+    reported = facts.school.get(kind.flag, True) if kind.parent == "school" else True
+    return Outcome.NOT_APPLICABLE if reported else Outcome.UNKNOWN
+
+
+def evaluate_rule(
+    rule: Rule,
+    found: RuleMatches,
+    facts: Facts,
+    pack: str = "",
+    people: Mapping[str, str] | None = None,
+    time: TimeContext | None = None,
+    memo: SchoolMemo | None = None,
+    with_evidence: bool = True,
+) -> Finding:
+    """The finding of one rule from the engine's matches of it (``found``).
+
+    ``people`` maps staff ids to names for messages; names never enter the engine. With
+    ``time`` (the as-of date, academic year and horizon), a rule's ``timing`` turns met /
+    gap into the time outcomes of ``checker.core.timing``; without it time is ignored.
+    ``memo`` (a fresh ``SchoolMemo`` per school) shares evidence and labels between rules;
+    ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
+    shows none of it).
+    """
+    evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
+    if _not_applicable(rule, facts):
+        subjects: list[SubjectFinding] = []
+        outcome = Outcome.NOT_APPLICABLE
+    else:
+        unknown = found.unknown
+        subjects = [evaluation.subject_finding(s, unknown) for s in found.subjects]
+        outcome = worst([s.outcome for s in subjects]) if subjects else _no_subjects_outcome(
+            rule, facts
+        )
+    # Subjects whose deadline has not passed are left out of total: never lower the level.
+    met = sum(1 for s in subjects if s.outcome in DONE)
+    known = sum(1 for s in subjects if s.outcome in JUDGED)
+    counted = sum(1 for s in subjects if s.outcome not in OPEN)
+    total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
+    dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        pack=pack,
+        direction=rule.direction,
+        severity=rule.severity,
+        weight=rule.effective_weight,
+        outcome=outcome,
+        message=_rule_message(evaluation, outcome, subjects),
+        subjects=subjects,
+        total=total,
+        met=met,
+        known=known,
+        source=SourceRef(**rule.source.model_dump()),
+        remediation=RemediationRef(**rule.remediation.model_dump()),
+        due=min(dues) if dues else None,
+    )
+
+
+def _rule_message(
+    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding]
+) -> str:
+    if outcome is Outcome.NOT_APPLICABLE:
+        return "не применимо к этой школе"
+    if not subjects:
+        return evaluation.message(outcome, "раздел профиля не заполнен")
+    worst_subjects = [s for s in subjects if s.outcome is outcome]
+    first = worst_subjects[0].message
+    if len(worst_subjects) == 1:
+        return first
+    return f"{first} (и ещё {len(worst_subjects) - 1} из {len(subjects)})"

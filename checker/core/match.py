@@ -1,0 +1,96 @@
+"""What a ``where`` condition means — defined once, here.
+
+The engine compiler (``checker.engine.compile``) is tested against these functions
+(``tests/test_match.py``), evaluation's Python paths call them (the facts that start a
+clock), and the reference semantics of the property tests is built on them.
+
+A ``where`` maps a field to a test:
+
+* a bare value — equality (``kind: vsoko_regulation``);
+* a list — any of the values (``kind: [ОГЭ, ЕГЭ]``);
+* a condition — ``eq``, ``ne``, ``gt``, ``gte``, ``lt``, ``lte`` (numbers only) and
+  ``present`` (the field is / is not in the fact).
+
+**An absent field fails every test but ``present: false``.** A fact without ``relation``
+is not «relation ≠ employee»: the school did not say, and «не сообщено» is never silently
+true — not even for ``ne``. ``might_match`` is the other half of that rule: a fact that
+fails only on absent fields *might* match once they are reported, so it blocks a «не
+сделано» and makes a possible violation «не сообщено» (``present`` stays strict there:
+it is about absence itself).
+
+Dates are ISO strings in facts, so equality on a date is string equality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from checker.model.rulepack import Condition, Where, WhereValue
+
+_BOUNDS = (
+    ("gt", int.__gt__),
+    ("gte", int.__ge__),
+    ("lt", int.__lt__),
+    ("lte", int.__le__),
+)
+
+
+def test_field(fact: Mapping[str, Any], name: str, expected: WhereValue) -> bool:
+    """Whether the fact's field ``name`` passes one test of a ``where``."""
+    if isinstance(expected, Condition):
+        return _condition(fact, name, expected)
+    if name not in fact:
+        return False
+    actual = fact[name]
+    if isinstance(expected, list):
+        return any(_equal(actual, value) for value in expected)
+    return _equal(actual, expected)
+
+
+def _equal(actual: object, expected: object) -> bool:
+    # bool is an int in Python; a catalogue field has one type, so keep them apart.
+    return type(actual) is type(expected) and actual == expected
+
+
+def _condition(fact: Mapping[str, Any], name: str, cond: Condition) -> bool:
+    present = name in fact
+    if cond.present is not None and present != cond.present:
+        return False
+    if not present:
+        # Only a ``present: false`` test can pass on an absent field.
+        return cond.present is False and all(
+            getattr(cond, key) is None for key in ("eq", "ne", "gt", "gte", "lt", "lte")
+        )
+    actual = fact[name]
+    if cond.eq is not None and not _equal(actual, cond.eq):
+        return False
+    if cond.ne is not None and _equal(actual, cond.ne):
+        return False
+    number = isinstance(actual, int) and not isinstance(actual, bool)
+    for key, op in _BOUNDS:
+        bound = getattr(cond, key)
+        if bound is not None and not (number and op(actual, bound)):
+            return False
+    return True
+
+
+def matches(fact: Mapping[str, Any], where: Where) -> bool:
+    """Every test of ``where`` passes on the fact."""
+    return all(test_field(fact, name, value) for name, value in where.items())
+
+
+def might_match(fact: Mapping[str, Any], where: Where) -> bool:
+    """The fact matches, or would were its absent fields reported (``present`` is strict)."""
+    for name, value in where.items():
+        if isinstance(value, Condition) and value.present is not None:
+            if not test_field(fact, name, value):
+                return False
+        elif name in fact and not test_field(fact, name, value):
+            return False
+    return True
+
+
+def matches_kind(fact: Mapping[str, Any], kind: str, where: Where) -> bool:
+    """A fact of ``kind`` that matches ``where``."""
+    return fact.get("t") == kind and matches(fact, where)

@@ -1,0 +1,74 @@
+"""Profile text → validated ``Profile``, with located Russian errors."""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from pathlib import Path
+
+from checker.io.validation import validate
+from checker.io.yamlio import load_fast, locate
+from checker.model.errors import InputError, Loc, Problem
+from checker.model.profile import Profile
+
+
+def load_profile(text: str, origin: str) -> Profile:
+    """Parse and validate one profile; every problem found is reported at once."""
+    data = load_fast(text, origin)
+    profile = validate(Profile, data, text, origin)
+    problems = [
+        Problem(origin, locate(text, loc), loc, message)
+        for loc, message in reference_issues(profile)
+    ]
+    if problems:
+        raise InputError(problems)
+    return profile
+
+
+def read_profile(path: Path) -> Profile:
+    """Read and load a profile file; unreadable files become an ``InputError`` too."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = Problem(str(path), None, (), f"не удалось прочитать файл: {_reason(exc)}")
+        raise InputError([problem]) from None
+    return load_profile(text, str(path))
+
+
+def _reason(exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return "файл не в кодировке UTF-8"
+    return exc.strerror or str(exc)
+
+
+def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:
+    """Duplicate ids and references to staff or procedures that the profile lacks."""
+    staff_ids = yield from _unique_ids("staff", [s.id for s in profile.staff or []])
+    proc_ids = yield from _unique_ids("procedures", [p.id for p in profile.procedures or []])
+    yield from _unique_ids("documents", [d.id for d in profile.documents or []])
+    for index, proc in enumerate(profile.procedures or []):
+        base: Loc = ("procedures", index)
+        if profile.staff is None:
+            continue
+        for pos, staff_id in enumerate(proc.organizers or []):
+            if staff_id not in staff_ids:
+                yield base + ("organizers", pos), f"нет работника с id «{staff_id}» в разделе staff"
+        members = proc.checking.members if proc.checking else None
+        for pos, staff_id in enumerate(members or []):
+            if staff_id not in staff_ids:
+                yield base + ("checking", "members", pos), (
+                    f"нет работника с id «{staff_id}» в разделе staff"
+                )
+    for index, activity in enumerate(profile.activities or []):
+        if activity.procedure is not None and activity.procedure not in proc_ids:
+            yield ("activities", index, "procedure"), (
+                f"нет процедуры с id «{activity.procedure}» в разделе procedures"
+            )
+
+
+def _unique_ids(section: str, ids: list[str]) -> Generator[tuple[Loc, str], None, set[str]]:
+    seen: set[str] = set()
+    for index, item_id in enumerate(ids):
+        if item_id in seen:
+            yield (section, index, "id"), f"id «{item_id}» повторяется"
+        seen.add(item_id)
+    return seen

@@ -1,0 +1,259 @@
+"""The fact catalogue: every kind of fact the rules may talk about, and its fields.
+
+Facts are flat records (no lists, no nesting) so that the rule engine can join them and
+so that a rule pack can be checked against this catalogue when it is loaded: a rule naming
+an unknown kind or field is a load error, never a silently unmatched pattern.
+
+Each kind but ``school`` has a *parent*: the fact whose section of the profile it comes
+from, and the boolean *flag* on that parent that says whether the section was reported at
+all. «не сообщено» (flag false) and «не сделано» (flag true, no fact) are kept apart this
+way: the first gives ``unknown``, the second ``gap``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+FieldType = Literal["str", "int", "bool", "date"]
+
+
+@dataclass(frozen=True)
+class FactKind:
+    """One kind of fact: its fields, its parent and the flag that says it was reported."""
+
+    name: str
+    title: str
+    fields: dict[str, FieldType]
+    parent: str | None = None
+    parent_key: str = ""
+    flag: str = ""
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+
+# Every fact also has ``t`` (its kind), ``id`` (f1, f2, … unique per school) and ``ref``
+# (the profile id of the thing it describes) and ``path`` (where in the profile it is).
+COMMON_FIELDS: dict[str, FieldType] = {"ref": "str", "path": "str"}
+
+SCHOOL_FLAGS = (
+    "documents_reported",
+    "staff_reported",
+    "procedures_reported",
+    "activities_reported",
+    "lists_reported",
+    "website_reported",
+)
+
+PROCEDURE_FLAGS = (
+    "classes_reported",
+    "rooms_reported",
+    "organizers_reported",
+    "observers_reported",
+    "video_reported",
+    "checking_reported",
+    "checkers_reported",
+    "results_reported",
+)
+
+_KINDS = [
+    FactKind(
+        "school",
+        "школа",
+        {
+            "type": "str",
+            "region": "str",
+            "municipality": "str",
+            "has_website": "bool",
+            "on_federal_list": "bool",
+            "on_regional_list": "bool",
+            "procedures_count": "int",
+            **dict.fromkeys(SCHOOL_FLAGS, "bool"),
+        },
+    ),
+    FactKind(
+        "document",
+        "локальный акт или приказ",
+        {
+            "kind": "str",
+            "number": "str",
+            "date": "date",
+            "has_number": "bool",
+            "published": "bool",
+            "published_on": "date",
+            "uses_vpr_for_evaluation": "bool",
+            "compares_external_internal": "bool",
+            "covers_collegial_agreement": "bool",
+        },
+        parent="school",
+        flag="documents_reported",
+    ),
+    FactKind("staff", "работник", {"position": "str"}, "school", "", "staff_reported"),
+    FactKind(
+        "teaches_class",
+        "учитель ведёт класс",
+        {"staff": "str", "class": "str"},
+        "school",
+        "",
+        "staff_reported",
+    ),
+    FactKind(
+        "teaches_subject",
+        "учитель ведёт предмет",
+        {"staff": "str", "subject": "str"},
+        "school",
+        "",
+        "staff_reported",
+    ),
+    FactKind(
+        "procedure",
+        "оценочная процедура",
+        {
+            "kind": "str",
+            "subject": "str",
+            "grade": "int",
+            "date": "date",
+            "federal_control": "bool",
+            "in_school_ppe": "bool",
+            **dict.fromkeys(PROCEDURE_FLAGS, "bool"),
+        },
+        "school",
+        "",
+        "procedures_reported",
+    ),
+    FactKind(
+        "procedure_class",
+        "класс, писавший работу",
+        {"procedure": "str", "class": "str"},
+        "procedure",
+        "procedure",
+        "classes_reported",
+    ),
+    FactKind(
+        "organizer",
+        "организатор процедуры",
+        {"procedure": "str", "staff": "str"},
+        "procedure",
+        "procedure",
+        "organizers_reported",
+    ),
+    FactKind(
+        "observer",
+        "наблюдатель",
+        {
+            "procedure": "str",
+            "type": "str",
+            "relation": "str",
+            "accredited": "bool",
+            "independent": "bool",
+        },
+        "procedure",
+        "procedure",
+        "observers_reported",
+    ),
+    FactKind(
+        "video",
+        "видеонаблюдение",
+        {
+            "procedure": "str",
+            "during_work": "bool",
+            "coverage_pct": "int",
+            "checking_filmed": "bool",
+            "storage_known": "bool",
+            "storage_until": "date",
+            "storage_until_march": "bool",
+            "hq": "bool",
+            "entrance": "bool",
+        },
+        "procedure",
+        "procedure",
+        "video_reported",
+    ),
+    FactKind(
+        "checking",
+        "проверка работ",
+        {
+            "procedure": "str",
+            "mode": "str",
+            "external": "bool",
+            "criteria_agreed": "bool",
+            "agreed_before": "bool",
+            "recheck_pct": "int",
+        },
+        "procedure",
+        "procedure",
+        "checking_reported",
+    ),
+    FactKind(
+        "checker",
+        "член комиссии по проверке",
+        {"procedure": "str", "staff": "str"},
+        "procedure",
+        "procedure",
+        "checkers_reported",
+    ),
+    FactKind(
+        "result",
+        "результаты процедуры",
+        {
+            "procedure": "str",
+            "participants": "int",
+            "lowered_pct": "int",
+            "raised_pct": "int",
+            "confirmed_pct": "int",
+        },
+        "procedure",
+        "procedure",
+        "results_reported",
+    ),
+    FactKind(
+        "listing",
+        "школа в перечне ОО с признаками необъективности",
+        {"list": "str"},
+        "school",
+        "",
+        "lists_reported",
+    ),
+    FactKind(
+        "activity",
+        "мероприятие школы",
+        {"kind": "str", "date": "date", "procedure": "str"},
+        "school",
+        "",
+        "activities_reported",
+    ),
+]
+
+FACT_KINDS: dict[str, FactKind] = {kind.name: kind for kind in _KINDS}
+
+
+def field_type(kind: str, name: str) -> FieldType | None:
+    """Type of a field of a fact kind, or None when the kind has no such field."""
+    fact_kind = FACT_KINDS[kind]
+    if name in fact_kind.fields:
+        return fact_kind.fields[name]
+    return COMMON_FIELDS.get(name)
+
+
+# --- facts of one school ---------------------------------------------------------------
+
+Fact = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Facts:
+    """All facts of one school, with ids ``f1``, ``f2``, … in a stable order."""
+
+    school_id: str
+    items: tuple[Fact, ...]
+    _by_kind: dict[str, list[Fact]] = field(default_factory=dict, compare=False, repr=False)
+
+    def of_kind(self, kind: str) -> list[Fact]:
+        """The facts of one kind, in order (indexed on first use; do not modify)."""
+        if not self._by_kind and self.items:
+            for fact in self.items:
+                self._by_kind.setdefault(fact["t"], []).append(fact)
+        return self._by_kind.get(kind, [])
+
+    @property
+    def school(self) -> Fact:
+        return self.items[0]

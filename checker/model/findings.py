@@ -1,0 +1,137 @@
+"""Outcomes and findings: what the evaluation says about each rule and each subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Outcome(StrEnum):
+    """The outcome of a measure. «не сообщено» (unknown) is not «не сделано» (gap)."""
+
+    MET = "met"
+    MET_LATE = "met_late"
+    GAP = "gap"
+    VIOLATION = "violation"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_YET_DUE = "not_yet_due"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    STALE = "stale"
+    WAIVED = "waived"
+
+
+OUTCOME_TITLES: dict[Outcome, str] = {
+    Outcome.MET: "выполнено",
+    Outcome.MET_LATE: "выполнено с опозданием",
+    Outcome.GAP: "не выполнено",
+    Outcome.VIOLATION: "нарушение",
+    Outcome.UNKNOWN: "не сообщено",
+    Outcome.NOT_APPLICABLE: "не применимо",
+    Outcome.NOT_YET_DUE: "срок не наступил",
+    Outcome.DUE_SOON: "срок скоро",
+    Outcome.OVERDUE: "просрочено",
+    Outcome.STALE: "устарело",
+    Outcome.WAIVED: "исключение",
+}
+
+# Worst first: a rule's outcome is the worst outcome among its subjects.
+SEVERITY_OF_OUTCOME: tuple[Outcome, ...] = (
+    Outcome.VIOLATION,
+    Outcome.OVERDUE,
+    Outcome.GAP,
+    Outcome.STALE,
+    Outcome.DUE_SOON,
+    Outcome.UNKNOWN,
+    Outcome.MET_LATE,
+    Outcome.NOT_YET_DUE,
+    Outcome.WAIVED,
+    Outcome.MET,
+    Outcome.NOT_APPLICABLE,
+)
+
+# Measures done (score credit) and measures judged (counted in the level's denominator).
+DONE = frozenset({Outcome.MET, Outcome.MET_LATE})
+JUDGED = frozenset(
+    {Outcome.MET, Outcome.MET_LATE, Outcome.GAP, Outcome.VIOLATION, Outcome.OVERDUE, Outcome.STALE}
+)
+# Open: the deadline has not passed; neither credit nor penalty (never lowers the level).
+OPEN = frozenset({Outcome.NOT_YET_DUE, Outcome.DUE_SOON})
+
+# Outcomes that count as a problem in reports and for --fail-on.
+PROBLEMS = frozenset({Outcome.VIOLATION, Outcome.GAP, Outcome.OVERDUE, Outcome.STALE})
+
+
+def worst(outcomes: list[Outcome]) -> Outcome:
+    return min(outcomes, key=SEVERITY_OF_OUTCOME.index)
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Evidence(Model):
+    """A fact the finding rests on, and where it is in the profile."""
+
+    kind: str
+    ref: str
+    path: str
+    summary: str
+
+
+class SubjectFinding(Model):
+    """The outcome of one rule for one subject (a procedure, a document, the school)."""
+
+    subject: str
+    label: str
+    outcome: Outcome
+    message: str
+    person: str | None = None
+    evidence: list[Evidence] = []
+    due: dt.date | None = None  # the deadline, when the rule has timing and it is known
+    done: dt.date | None = None  # when the measure was done, by the evidence's date
+    # Set by checker.core.verdicts when an inspector's verdict applies to this subject:
+    # the verdict, the inspector's note and what the profile alone concluded.
+    verdict: str | None = None
+    note: str | None = None
+    self_outcome: Outcome | None = None
+
+
+class SourceRef(Model):
+    document: str
+    item: str
+    quote: str
+    confirmed: bool
+    conflicts_with: str | None = None
+
+
+class RemediationRef(Model):
+    measure: str
+    responsible: str
+    due: str
+
+
+class Finding(Model):
+    """The outcome of one rule for one school."""
+
+    rule_id: str
+    title: str
+    pack: str
+    direction: str
+    severity: str
+    weight: float
+    outcome: Outcome
+    message: str
+    subjects: list[SubjectFinding]
+    total: int
+    met: int
+    known: int
+    source: SourceRef
+    remediation: RemediationRef
+    due: dt.date | None = None  # the nearest deadline among the subjects of the worst outcome
+
+    # The outcome from the school's own statements, when inspectors' verdicts changed it.
+    self_outcome: Outcome | None = None

@@ -1,0 +1,137 @@
+"""The report of one school: a documented, versioned structure (``--format json``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict
+
+from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
+
+REPORT_VERSION = "1.1"  # 1.1: conflicts, deadlines, due/done dates, inspection fields
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FiredCap(Model):
+    """A cap of the level policy that fired, with the rules that made it fire."""
+
+    id: str
+    title: str
+    max_level: str
+    rules: list[str]
+
+
+class LevelResult(Model):
+    """The level and how it was reached (computed by ``checker.core.score``)."""
+
+    level: str
+    score: float | None
+    coverage: float
+    band_level: str | None
+    reasons: list[str]
+    caps: list[FiredCap]
+
+
+class SchoolInfo(Model):
+    id: str
+    name: str
+    type: str | None
+    region: str | None
+    municipality: str | None
+
+
+class PackInfo(Model):
+    pack: str
+    title: str
+    layer: str
+
+
+class ParameterInfo(Model):
+    name: str
+    title: str
+    value: int
+    set_by: str
+    default_by: str
+
+
+class ConflictInfo(Model):
+    """A regional item in conflict with a rule that takes precedence."""
+
+    pack: str
+    document: str | None
+    item: str
+    quote: str
+    overridden_by: str
+    note: str
+
+
+class Deadline(Model):
+    """A measure in «Ближайшие сроки»: due soon or overdue, with its date."""
+
+    due: dt.date
+    outcome: Outcome
+    rule_id: str
+    title: str
+    subject: str
+    label: str
+    message: str
+
+
+class Report(Model):
+    """Everything objcheck concluded about one school, as of one date."""
+
+    report_version: str = REPORT_VERSION
+    school: SchoolInfo
+    source_file: str | None
+    as_of: dt.date
+    academic_year: str
+    packs: list[PackInfo]
+    parameters: list[ParameterInfo]
+    level: LevelResult
+    counts: dict[str, int]
+    findings: list[Finding]
+    people: dict[str, str] = {}
+    conflicts: list[ConflictInfo] = []
+    deadlines: list[Deadline] = []  # «Ближайшие сроки»: overdue and due soon, by date
+    # Who inspected the school and when (the profile's inspection section), if anyone did.
+    warnings: list[str] = []  # e.g. verdicts that name an unknown rule or subject
+    inspector: str | None = None
+    inspection_date: dt.date | None = None
+
+    def problems(self) -> list[Finding]:
+        """Findings that need action, worst first (violations, then gaps…)."""
+        chosen = [f for f in self.findings if f.outcome in PROBLEMS]
+        return sorted(chosen, key=lambda f: (SEVERITY_OF_OUTCOME.index(f.outcome), f.rule_id))
+
+
+DEADLINE_OUTCOMES = (Outcome.OVERDUE, Outcome.DUE_SOON)
+
+
+def upcoming_deadlines(findings: list[Finding]) -> list[Deadline]:
+    """Overdue and due-soon subjects of all findings, the earliest date first."""
+    items = [
+        Deadline(
+            due=s.due, outcome=s.outcome, rule_id=f.rule_id, title=f.title,
+            subject=s.subject, label=s.label, message=s.message,
+        )
+        for f in findings
+        for s in f.subjects
+        if s.outcome in DEADLINE_OUTCOMES and s.due is not None
+    ]
+    return sorted(items, key=lambda d: (d.due, d.rule_id, d.subject))
+
+
+def count_outcomes(findings: list[Finding]) -> dict[str, int]:
+    counts = {outcome.value: 0 for outcome in Outcome}
+    for finding in findings:
+        counts[finding.outcome.value] += 1
+    return counts
+
+
+def academic_year_of(day: dt.date) -> str:
+    """The academic year (1 September – 31 August) that contains ``day``."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}/{start + 1}"

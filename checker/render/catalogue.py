@@ -1,0 +1,111 @@
+"""The rule catalogue (``docs/rules.md``), generated from the packs by
+``objcheck rules catalogue > docs/rules.md``; a test keeps the committed file current."""
+
+from __future__ import annotations
+
+from checker.io.packs import RuleBook
+from checker.model.factkinds import FACT_KINDS
+from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, Rule, RulePack
+from checker.model.sources import cite
+
+LAYER_TITLES = {"federal": "федеральный", "regional": "региональный", "municipal": "муниципальный"}
+
+
+def source_line(rule: Rule) -> str:
+    """«<document title> (<key>), п. <item>: «<quote>»» with the unconfirmed mark."""
+    return cite(**rule.source.model_dump(), with_key=True)
+
+
+def applicability(rule: Rule) -> str:
+    parts = [f"для каждого факта «{FACT_KINDS[rule.check.each.kind].title}»"]
+    if rule.applies.procedures:
+        parts.append("процедуры: " + ", ".join(rule.applies.procedures))
+    if rule.applies.school_types:
+        parts.append("типы школ: " + ", ".join(rule.applies.school_types))
+    if len(parts) == 1:
+        parts.append("все школы")
+    return "; ".join(parts)
+
+
+def timing_text(rule: Rule) -> str:
+    timing = rule.timing
+    if timing is None:
+        return ""
+    parts: list[str] = []
+    if timing.deadline is not None:
+        parts.append(f"срок — до {timing.deadline:%d.%m.%Y}")
+    if timing.deadline_month is not None:
+        year, month = timing.deadline_month.split("-")
+        parts.append(f"срок — {month}.{year}")
+    if timing.within is not None:
+        kind = "рабочих " if timing.within.working else ""
+        parts.append(f"в течение {timing.within.days} {kind}дней")
+    period = {
+        "once": "однократно",
+        "academic_year": "ежегодно (учебный год)",
+        "per_procedure": "к каждой процедуре",
+        "quarter": "ежеквартально",
+        "half_year": "раз в полугодие",
+    }
+    if timing.period is not None:
+        parts.append(period[timing.period])
+    return "; ".join(parts)
+
+
+def scope_text(pack: RulePack) -> str:
+    scope = [s for s in (pack.scope.region, pack.scope.municipality) if s]
+    return ", ".join(scope) if scope else "все регионы"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_catalogue(book: RuleBook) -> str:
+    """The whole Markdown catalogue, one section per pack, packs by layer and name."""
+    order = {"federal": 0, "regional": 1, "municipal": 2}
+    packs = sorted(book.packs, key=lambda p: (order[p.layer], p.pack))
+    lines = [
+        "# Каталог правил objcheck",
+        "",
+        "Сгенерировано командой `objcheck rules catalogue > docs/rules.md`; "
+        "не редактируйте вручную.",
+        "",
+        f"Всего правил: {len(book.rules)}; наборов: {len(packs)}.",
+        "",
+    ]
+    for pack in packs:
+        lines += [
+            f"## {pack.title}",
+            "",
+            f"Набор `{pack.pack}` · слой: {LAYER_TITLES[pack.layer]} · область: {scope_text(pack)}"
+            + (f" · документ: {pack.document}" if pack.document else ""),
+            "",
+        ]
+        for conflict in pack.conflicts:
+            lines += [
+                f"> Противоречие: п. {conflict.item} «{conflict.quote}» — не применяется, "
+                f"приоритет у {conflict.overridden_by}. {conflict.note}",
+                "",
+            ]
+        lines += [
+            "| id | название | источник | важность | применимость | что сделать |",
+            "|---|---|---|---|---|---|",
+        ]
+        for rule in pack.rules:
+            rem = rule.remediation
+            apply = applicability(rule)
+            timing = timing_text(rule)
+            if timing:
+                apply += f"; {timing}"
+            row = [
+                rule.id,
+                f"{rule.title} (направление {DIRECTION_TITLES[rule.direction].split('.', 1)[0]})",
+                source_line(rule),
+                SEVERITY_TITLES[rule.severity],
+                apply,
+                f"{rem.measure} — {rem.responsible}; {rem.due}",
+            ]
+            lines.append("| " + " | ".join(_cell(c) for c in row) + " |")
+        lines.append("")
+    return "\n".join(lines)

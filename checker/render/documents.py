@@ -1,0 +1,341 @@
+"""The documents people hand in: the справка (layout of seed 002) and the plan of measures
+(layout of the seed plans), built from a ``Report``.
+
+The content is assembled once (``spravka_data`` / ``plan_data``) and rendered as Markdown
+and HTML (jinja2 templates in ``checker/render/templates``), DOCX (python-docx), CSV and XLSX.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from checker.core.verdicts import disagreements
+from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
+from checker.model.profile import VERDICT_TITLES
+from checker.model.report import Report
+from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
+
+NO_EXECUTOR = "________________________"
+
+
+@dataclass
+class Line:
+    measure: str
+    result: str
+
+
+@dataclass
+class Row:
+    number: str
+    title: str
+    lines: list[Line] = field(default_factory=list)
+    measure: str = ""
+    due: str = ""
+    responsible: str = ""
+
+
+@dataclass
+class Section:
+    number: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class Conclusion:
+    head: str
+    lines: list[str]
+
+
+@dataclass
+class Disagreement:
+    rule: str
+    where: str
+    self_outcome: str
+    outcome: str
+    note: str
+
+
+@dataclass
+class Document:
+    school: str
+    as_of: str
+    academic_year: str
+    sections: list[Section]
+    level: str = ""
+    reasons: list[str] = field(default_factory=list)
+    conclusions: list[Conclusion] = field(default_factory=list)
+    disagreements: list[Disagreement] = field(default_factory=list)
+    executor: str = NO_EXECUTOR
+
+
+def _direction_title(direction: str) -> str:
+    """«1. Обеспечение …» → «Обеспечение …»."""
+    title = DIRECTION_TITLES[direction]
+    return title.split(". ", 1)[1] if ". " in title else title
+
+
+def _result(outcome: Outcome, verdict: str | None) -> str:
+    text = OUTCOME_TITLES[outcome].capitalize()
+    if verdict is not None:
+        text += f" (проверка: {VERDICT_TITLES[verdict]})"
+    return text
+
+
+def _lines(finding: Finding) -> list[Line]:
+    if not finding.subjects:
+        return [Line(finding.message, _result(finding.outcome, None))]
+    # A school-wide measure has the school as its subject: its message says more than «школа».
+    # A problem says what is wrong (who checked their own class), not only where.
+    return [
+        Line(s.message if s.label == "школа" or s.outcome in PROBLEMS else s.label,
+             _result(s.outcome, s.verdict))
+        for s in finding.subjects
+    ]
+
+
+def _applicable(report: Report, direction: str) -> list[Finding]:
+    return [
+        f for f in report.findings
+        if f.direction == direction and f.outcome is not Outcome.NOT_APPLICABLE
+    ]
+
+
+def spravka_data(report: Report, executor: str | None = None) -> Document:
+    sections = []
+    for index, direction in enumerate(DIRECTION_TITLES, start=1):
+        section = Section(f"{index}.", _direction_title(direction))
+        for number, finding in enumerate(_applicable(report, direction), start=1):
+            section.rows.append(Row(f"{index}.{number}.", finding.title, _lines(finding)))
+        sections.append(section)
+    applicable = [f for f in report.findings if f.outcome is not Outcome.NOT_APPLICABLE]
+    met = [f.title for f in applicable if f.outcome in (Outcome.MET, Outcome.MET_LATE)]
+    problems = [f"{f.title}: {f.message}" for f in report.problems()]
+    unknown = [f.title for f in applicable if f.outcome is Outcome.UNKNOWN]
+    conclusions = []
+    if met:
+        conclusions.append(Conclusion(
+            "Объективность проведения оценочных процедур в школе обеспечивается за счёт:", met
+        ))
+    if problems:
+        conclusions.append(Conclusion("Требуют устранения недостатки:", problems))
+    if unknown:
+        conclusions.append(Conclusion("Нет сведений о выполнении мер:", unknown))
+    level = report.level.level
+    return Document(
+        school=report.school.name,
+        as_of=f"{report.as_of:%d.%m.%Y}",
+        academic_year=report.academic_year,
+        sections=sections,
+        level="не определён" if level == UNDETERMINED else level,
+        reasons=list(report.level.reasons),
+        conclusions=conclusions,
+        disagreements=[
+            Disagreement(
+                rule=f"{f.rule_id} {f.title}",
+                where=s.label if s else "мера в целом",
+                self_outcome=OUTCOME_TITLES[(s or f).self_outcome or f.outcome],
+                outcome=OUTCOME_TITLES[(s or f).outcome],
+                note=(s.note if s else None) or "",
+            )
+            for f, s in disagreements(report.findings)
+        ],
+        executor=executor or report.inspector or NO_EXECUTOR,
+    )
+
+
+def plan_data(report: Report) -> Document:
+    """A measure for every problem finding, grouped by direction as in the seed plans."""
+    sections = []
+    problems = {f.rule_id for f in report.problems()}
+    index = 0
+    for direction in DIRECTION_TITLES:
+        chosen = [f for f in _applicable(report, direction) if f.rule_id in problems]
+        if not chosen:
+            continue
+        index += 1
+        section = Section(f"{index}.", _direction_title(direction))
+        for number, finding in enumerate(chosen, start=1):
+            where = [s.label for s in finding.subjects if s.outcome in PROBLEMS]
+            measure = finding.remediation.measure
+            if where:
+                measure += f" ({'; '.join(where)})"
+            section.rows.append(Row(
+                f"{index}.{number}.", finding.title, measure=measure,
+                due=finding.remediation.due, responsible=finding.remediation.responsible,
+            ))
+        sections.append(section)
+    return Document(
+        school=report.school.name,
+        as_of=f"{report.as_of:%d.%m.%Y}",
+        academic_year=report.academic_year,
+        sections=sections,
+    )
+
+
+def _md_cell(value: Any) -> str:
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _environment(autoescape: bool) -> Environment:
+    env = Environment(
+        loader=PackageLoader("checker.render", "templates"),
+        autoescape=select_autoescape(["html"]) if autoescape else False,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = _md_cell
+    return env
+
+
+def _css() -> str:
+    css = resources.files("checker.render").joinpath("templates/base.css")
+    return css.read_text(encoding="utf-8")
+
+
+def spravka_markdown(doc: Document) -> str:
+    return _environment(False).get_template("spravka.md.j2").render(d=doc)
+
+
+def spravka_html(doc: Document) -> str:
+    return _environment(True).get_template("spravka.html.j2").render(d=doc, css=_css())
+
+
+def plan_markdown(doc: Document) -> str:
+    return _environment(False).get_template("plan.md.j2").render(d=doc)
+
+
+PLAN_HEADER = ("№", "Мероприятие", "Сроки", "Ответственные")
+
+
+def plan_rows(doc: Document) -> list[tuple[str, str, str, str]]:
+    rows: list[tuple[str, str, str, str]] = []
+    for section in doc.sections:
+        rows.append((section.number, section.title, "", ""))
+        rows.extend((r.number, r.measure, r.due, r.responsible) for r in section.rows)
+    return rows
+
+
+def plan_csv(doc: Document) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(PLAN_HEADER)
+    writer.writerows(plan_rows(doc))
+    return out.getvalue()
+
+
+def plan_xlsx(doc: Document, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "План мероприятий"
+    sheet.append([f"План мероприятий по обеспечению объективности: {doc.school}, "
+                  f"{doc.academic_year} учебный год"])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(list(PLAN_HEADER))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in plan_rows(doc):
+        sheet.append(list(row))
+        if row[2] == "" and row[3] == "":
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    for column, width in zip("ABCD", (8, 70, 25, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row_cells in sheet.iter_rows(min_row=2):
+        for cell in row_cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    book.save(path)
+
+
+def _docx_table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> Any:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text
+    return table
+
+
+def _docx_base() -> Any:
+    import docx
+    from docx.shared import Mm, Pt
+
+    document = docx.Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(20), Mm(15)
+    section.top_margin = section.bottom_margin = Mm(18)
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    return document
+
+
+def _docx_title(document: Any, title: str, subtitle: str) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    head = document.add_paragraph()
+    head.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    head.add_run(title).bold = True
+    sub = document.add_paragraph()
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub.add_run(subtitle).bold = True
+
+
+def spravka_docx(doc: Document, path: Path) -> None:
+    document = _docx_base()
+    _docx_title(document, "Справка", f"о результатах обеспечения в {doc.school} объективности "
+                f"проведения оценочных процедур (на {doc.as_of})")
+    rows: list[tuple[str, ...]] = []
+    for section in doc.sections:
+        rows.append((section.number, section.title, "", ""))
+        for row in section.rows:
+            for index, line in enumerate(row.lines):
+                first = index == 0
+                rows.append((row.number if first else "", row.title if first else "",
+                             line.measure, line.result))
+    _docx_table(document, ("№", "Направление", "Мероприятие", "Результат"), rows)
+    if doc.disagreements:
+        document.add_paragraph().add_run("Расхождения с самооценкой").bold = True
+        _docx_table(
+            document,
+            ("№", "Мера", "Где", "По данным школы", "По итогам проверки", "Примечание"),
+            [(str(i), x.rule, x.where, x.self_outcome, x.outcome, x.note)
+             for i, x in enumerate(doc.disagreements, start=1)],
+        )
+    document.add_paragraph().add_run("Выводы:").bold = True
+    for index, block in enumerate(doc.conclusions, start=1):
+        document.add_paragraph(f"{index}). {block.head}")
+        for number, text in enumerate(block.lines, start=1):
+            document.add_paragraph(f"{number}. {text}")
+    level = document.add_paragraph()
+    level.add_run(
+        f"{len(doc.conclusions) + 1}). Уровень объективности – {doc.level}."
+    ).bold = True
+    for reason in doc.reasons:
+        document.add_paragraph(f"– {reason}")
+    document.add_paragraph(f"Исполнитель: {doc.executor}")
+    document.save(str(path))
+
+
+def plan_docx(doc: Document, path: Path) -> None:
+    document = _docx_base()
+    _docx_title(document, "План мероприятий", f"по обеспечению объективности оценки "
+                f"образовательных результатов в {doc.school} на {doc.academic_year} учебный год")
+    rows = plan_rows(doc) or [("", "Недостатков не выявлено: мероприятия не требуются", "", "")]
+    _docx_table(document, PLAN_HEADER, list(rows))
+    document.save(str(path))

@@ -1,0 +1,185 @@
+"""Report → rich terminal output: the level and its reasons first, then the findings by
+direction, gaps and violations first, each with its source and remediation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from checker.model.findings import OUTCOME_TITLES, PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
+from checker.model.report import Report
+from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
+from checker.model.sources import SOURCES, cite
+
+LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
+OUTCOME_STYLES = {
+    Outcome.VIOLATION: "bold red",
+    Outcome.GAP: "red",
+    Outcome.OVERDUE: "red",
+    Outcome.STALE: "yellow",
+    Outcome.DUE_SOON: "yellow",
+    Outcome.UNKNOWN: "blue",
+    Outcome.MET: "green",
+    Outcome.MET_LATE: "green",
+    Outcome.NOT_APPLICABLE: "dim",
+    Outcome.NOT_YET_DUE: "dim",
+    Outcome.WAIVED: "magenta",
+}
+
+
+def source_text(finding: Finding) -> str:
+    """«seed:000, п. 1.5: «…»» with a warning when the source is unconfirmed."""
+    return cite(**finding.source.model_dump())
+
+
+def _header(report: Report) -> Panel:
+    level = report.level
+    style = LEVEL_STYLES.get(level.level, "bold blue")
+    lines = Text()
+    lines.append(f"{report.school.name}\n", style="bold")
+    lines.append(f"На дату: {report.as_of:%d.%m.%Y} · учебный год {report.academic_year}\n")
+    lines.append("Уровень объективности: ")
+    lines.append(level.level if level.level != UNDETERMINED else "не определён", style=style)
+    lines.append("\n")
+    for reason in level.reasons:
+        lines.append(f"• {reason}\n")
+    packs = ", ".join(p.title for p in report.packs)
+    lines.append(f"Наборы правил: {packs}", style="dim")
+    return Panel(lines, title="objcheck", expand=True)
+
+
+def _summary(report: Report) -> Text:
+    parts = [
+        f"{OUTCOME_TITLES[Outcome(k)]}: {v}"
+        for k, v in report.counts.items()
+        if v and Outcome(k) is not Outcome.NOT_APPLICABLE
+    ]
+    return Text("Итого по мерам — " + "; ".join(parts), style="bold")
+
+
+def _deadlines(report: Report) -> Iterator[RenderableType]:
+    """«Ближайшие сроки»: overdue and due-soon measures with their dates."""
+    if not report.deadlines:
+        return
+    yield Text("\nБлижайшие сроки", style="bold underline")
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    for item in report.deadlines:
+        table.add_row(
+            f"{item.due:%d.%m.%Y}",
+            Text(OUTCOME_TITLES[item.outcome], style=OUTCOME_STYLES[item.outcome]),
+            f"{item.rule_id} {item.message}",
+        )
+    yield table
+
+
+def _finding_block(finding: Finding, report: Report) -> RenderableType:
+    style = OUTCOME_STYLES.get(finding.outcome, "")
+    head = Text()
+    head.append(f"[{OUTCOME_TITLES[finding.outcome]}] ", style=style)
+    head.append(f"{finding.rule_id} {finding.title}", style="bold")
+    head.append(f"  ({SEVERITY_TITLES.get(finding.severity, finding.severity)})", style="dim")
+    body = Text()
+    for subject in finding.subjects:
+        if subject.outcome is finding.outcome or subject.outcome in PROBLEMS:
+            body.append(f"  – {subject.message}", style=OUTCOME_STYLES.get(subject.outcome, ""))
+            body.append("\n")
+    if not finding.subjects:
+        body.append(f"  – {finding.message}\n")
+    body.append(f"  Источник: {source_text(finding)}\n", style="dim")
+    if finding.outcome in PROBLEMS or finding.outcome is Outcome.UNKNOWN:
+        rem = finding.remediation
+        body.append(f"  Что сделать: {rem.measure} — {rem.responsible}, {rem.due}\n", style="cyan")
+    return Group(head, body)
+
+
+def _direction_section(report: Report, direction: str) -> Iterator[RenderableType]:
+    chosen = [
+        f for f in report.findings
+        if f.direction == direction and f.outcome is not Outcome.NOT_APPLICABLE
+    ]
+    if not chosen:
+        return
+    chosen.sort(key=lambda f: (SEVERITY_OF_OUTCOME.index(f.outcome), f.rule_id))
+    yield Text(f"\n{DIRECTION_TITLES[direction]}", style="bold underline")
+    attention = [f for f in chosen if f.outcome not in (Outcome.MET, Outcome.WAIVED)]
+    for finding in attention:
+        yield _finding_block(finding, report)
+    met = [f for f in chosen if f.outcome in (Outcome.MET, Outcome.WAIVED)]
+    if met:
+        table = Table(show_header=False, box=None, padding=(0, 1))
+        for finding in met:
+            table.add_row(
+                Text(OUTCOME_TITLES[finding.outcome], style=OUTCOME_STYLES[finding.outcome]),
+                f"{finding.rule_id} {finding.title}",
+            )
+        yield table
+
+
+def _parameters(report: Report) -> Iterator[RenderableType]:
+    """Effective parameter values that a regional or municipal layer set."""
+    federal = {p.pack for p in report.packs if p.layer == "federal"}
+    changed = [p for p in report.parameters if p.set_by not in federal]
+    if not changed:
+        return
+    yield Text("\nПараметры, заданные региональным или муниципальным набором", style="bold")
+    for param in changed:
+        yield Text(
+            f"  {param.title}: {param.value} — задано набором «{param.set_by}» "
+            f"(объявлено в «{param.default_by}»)"
+        )
+
+
+def _conflicts(report: Report) -> Iterator[RenderableType]:
+    if not report.conflicts:
+        return
+    yield Text("\nПротиворечия источников", style="bold underline")
+    for conflict in report.conflicts:
+        document = SOURCES.get(conflict.document or "", conflict.document or conflict.pack)
+        line = Text()
+        line.append(f"  – {document}, п. {conflict.item}: «{conflict.quote}»\n", style="yellow")
+        line.append(
+            f"    Не применяется: приоритет у {conflict.overridden_by}. {conflict.note}",
+            style="dim",
+        )
+        yield line
+
+
+def render_report(report: Report) -> Group:
+    """The whole terminal report as one rich renderable."""
+    parts: list[RenderableType] = [_header(report), _summary(report)]
+    parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
+    parts.extend(_parameters(report))
+    parts.extend(_conflicts(report))
+    parts.extend(_deadlines(report))
+    for direction in DIRECTION_TITLES:
+        parts.extend(_direction_section(report, direction))
+    parts.extend(_disagreement_section(report))
+    not_applicable = [f.rule_id for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE]
+    if not_applicable:
+        parts.append(Text(f"\nНе применимо: {', '.join(not_applicable)}", style="dim"))
+    return Group(*parts)
+
+
+def _disagreement_section(report: Report) -> Iterator[RenderableType]:
+    """Where an inspector's verdict changed what the school's statements led to (issue 6)."""
+    from checker.core.verdicts import disagreements
+
+    found = disagreements(report.findings)
+    if not found:
+        return
+    yield Text("\nРасхождения с самооценкой", style="bold underline")
+    for finding, subject in found:
+        node = subject or finding
+        self_outcome = node.self_outcome or node.outcome
+        where = subject.label if subject else "мера в целом"
+        line = Text(f"  – {finding.rule_id} {finding.title} · {where}: по данным школы — ")
+        line.append(OUTCOME_TITLES[self_outcome], style=OUTCOME_STYLES[self_outcome])
+        line.append(", по итогам проверки — ")
+        line.append(OUTCOME_TITLES[node.outcome], style=OUTCOME_STYLES[node.outcome])
+        if subject is not None and subject.note:
+            line.append(f" ({subject.note})")
+        yield line

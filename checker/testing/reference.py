@@ -1,0 +1,159 @@
+"""A small reference semantics of the check forms, in plain Python.
+
+It is written from the rule vocabulary's definition, independently of the engine adapter,
+so that property-based tests can show the durable_rules evaluation agrees with it on
+generated profiles — the guard against the engine's known bugs (late negation, dropped
+facts, mixed-type comparisons). A single ``where`` test means what ``checker.core.match``
+says (that module is itself tested against the compiled engine); the joins, the «не
+сообщено» flags and the forms are re-stated here from their definitions.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from checker.core import match
+from checker.model.factkinds import FACT_KINDS, Fact, Facts
+from checker.model.findings import Outcome
+from checker.model.rulepack import Pattern, Rule, Where
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def matches(fact: Fact, kind: str, where: Where) -> bool:
+    return match.matches_kind(fact, kind, where)
+
+
+def might_match(fact: Fact, kind: str, where: Where) -> bool:
+    """Matches, or would if its absent fields were reported (``present`` stays strict)."""
+    return fact["t"] == kind and match.might_match(fact, where)
+
+
+def _joined(child: Fact, subject: Fact, subject_kind: str) -> bool:
+    kind = FACT_KINDS[child["t"]]
+    if kind.parent == subject_kind and kind.parent_key:
+        return bool(child.get(kind.parent_key) == subject["ref"])
+    return True
+
+
+def _reported(child_kind: str, subject: Fact, subject_kind: str, facts: Facts) -> bool:
+    kind = FACT_KINDS[child_kind]
+    holder = subject if kind.parent == subject_kind else facts.school
+    return bool(holder.get(kind.flag))
+
+
+def _school_applies(rule: Rule, facts: Facts) -> bool:
+    """Applicability by school type and by the procedures the school held."""
+    school = facts.school
+    types = rule.applies.school_types
+    if types and "type" in school and school["type"] not in types:
+        return False
+    if (
+        rule.applies.procedures
+        and rule.check.each.kind != "procedure"
+        and school["procedures_reported"]
+    ):
+        held = {f["kind"] for f in facts.items if f["t"] == "procedure"}
+        return bool(held & set(rule.applies.procedures))
+    return True
+
+
+def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
+    if not _school_applies(rule, facts):
+        return []
+    where = dict(rule.check.each.where)
+    if rule.check.each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
+        where["kind"] = list(rule.applies.procedures)
+    return [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+
+
+def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict[str, Outcome]:
+    """Outcome per subject ref, by the definition of each check form."""
+    kind = rule.check.each.kind
+    result: dict[str, Outcome] = {}
+    for subject in subjects_of(rule, facts):
+        result[subject["ref"]] = _outcome(rule, subject, kind, facts, params)
+    return result
+
+
+def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]) -> Outcome:
+    check = rule.check
+    if check.has is not None:
+        related = [
+            f
+            for f in facts.items
+            if matches(f, check.has.kind, check.has.where) and _joined(f, subject, kind)
+        ]
+        if related:
+            return Outcome.MET
+        possible = [
+            f
+            for f in facts.items
+            if might_match(f, check.has.kind, check.has.where) and _joined(f, subject, kind)
+        ]
+        if possible or not _reported(check.has.kind, subject, kind, facts):
+            return Outcome.UNKNOWN
+        return Outcome.GAP
+    if check.compare is not None:
+        cmp = check.compare
+        value = params[cmp.param]
+        if cmp.kind is None:
+            candidates = [subject]
+        else:
+            candidates = [
+                f for f in facts.items if f["t"] == cmp.kind and _joined(f, subject, kind)
+            ]
+        present = [f[cmp.field] for f in candidates if cmp.field in f]
+        if any(OPS[cmp.op](v, value) for v in present):
+            return Outcome.MET
+        if present:
+            return Outcome.GAP
+        return Outcome.UNKNOWN
+    assert check.forbid is not None
+    if any(True for _ in _forbidden(check.forbid, subject, facts)):
+        return Outcome.VIOLATION
+    if any(True for _ in _forbidden(check.forbid, subject, facts, might_match)):
+        return Outcome.UNKNOWN
+    if all(_reported(p.kind, subject, kind, facts) for p in check.forbid):
+        return Outcome.MET
+    return Outcome.UNKNOWN
+
+
+def _forbidden(
+    patterns: list[Pattern],
+    subject: Fact,
+    facts: Facts,
+    test: Callable[[Fact, str, Where], bool] = matches,
+) -> Iterator[dict[str, Fact]]:
+    """Every assignment of distinct facts to the patterns that satisfies all joins."""
+
+    def extend(index: int, bound: dict[str, Fact]) -> Iterator[dict[str, Fact]]:
+        if index == len(patterns):
+            yield bound
+            return
+        pattern = patterns[index]
+        used = {id(f) for f in bound.values()}
+        for fact in facts.items:
+            if id(fact) in used or not test(fact, pattern.kind, pattern.where):
+                continue
+            if all(
+                _ref_value(ref, bound) == fact.get(own) and own in fact
+                for own, ref in pattern.match.items()
+            ):
+                yield from extend(index + 1, {**bound, pattern.alias: fact})
+
+    yield from extend(0, {"subject": subject})
+
+
+def _ref_value(ref: str, bound: dict[str, Fact]) -> Any:
+    alias, _, name = ref.partition(".")
+    return bound[alias].get(name, object())
