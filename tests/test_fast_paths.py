@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 
 from checker.batch.xlsx import XlsxWriter, column_letter
 from checker.core.check import Checker
-from checker.engine.session import _decode
+from checker.engine.session import decode_firing
 from checker.io.load import load_profile
 from checker.io.yamlio import _CheckedDateConstructor, load_fast
 from checker.model.errors import InputError
@@ -73,7 +73,7 @@ def test_decode_looks_facts_up_and_falls_back_to_json() -> None:
              "f2": {"id": "f2", "t": "document", "path": "documents[0]"}}
     # the engine sees only the tested fields; the firing gives back the whole facts
     plain = '{"R|m":{"s":{"id": "f1", "t": "school"},"r":{"id": "f2", "t": "document"}}}'
-    name, match = _decode(plain, facts)
+    name, match = decode_firing(plain, facts)
     assert name == "R|m"
     assert match["s"] is facts["f1"] and match["r"] is facts["f2"]
     # a value that looks like a fact, another key order: decoded, then the whole fact
@@ -81,9 +81,9 @@ def test_decode_looks_facts_up_and_falls_back_to_json() -> None:
         '{"R|m":{"s":{"id": "f1", "t": "school", "n": "x:{y"}}}',
         '{"R|m":{"s":{"t": "school", "id": "f1"}}}',
     ):
-        assert _decode(message, facts) == ("R|m", {"s": facts["f1"]})
+        assert decode_firing(message, facts) == ("R|m", {"s": facts["f1"]})
     # an id the batch does not have: as decoded
-    assert _decode('{"R|m":{"s":{"id": "f9"}}}', facts) == ("R|m", {"s": {"id": "f9"}})
+    assert decode_firing('{"R|m":{"s":{"id": "f9"}}}', facts) == ("R|m", {"s": {"id": "f9"}})
 
 
 def test_engine_asserts_only_tested_fields() -> None:

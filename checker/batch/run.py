@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import io
 import marshal
 import multiprocessing
 import os
@@ -37,6 +36,7 @@ from checker.model.findings import Outcome
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
+from checker.render.text import render_report_plain
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
@@ -303,18 +303,11 @@ def _compare(file: str, old: Report, new: Report) -> LevelChange | None:
 
 
 def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
-    from rich.console import Console
-
-    from checker.render.text import render_report
-
     target = reports_dir / stem
     target.parent.mkdir(parents=True, exist_ok=True)
     target.with_suffix(".json").write_text(report.model_dump_json(indent=2) + "\n",
                                            encoding="utf-8")
-    buffer = io.StringIO()
-    Console(file=buffer, width=100, color_system=None, force_terminal=False,
-            soft_wrap=False).print(render_report(report))
-    target.with_suffix(".txt").write_text(buffer.getvalue(), encoding="utf-8")
+    target.with_suffix(".txt").write_text(render_report_plain(report), encoding="utf-8")
 
 
 def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileResult:

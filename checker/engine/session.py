@@ -218,7 +218,7 @@ class Engine:
             started = dre.start_action_for_state(self._handle, offset)
             messages = started[1] if started else None
             while messages:
-                name, match = _decode(messages, by_id)
+                name, match = decode_firing(messages, by_id)
                 if name == SENTINEL:
                     evaluated = True
                 else:
@@ -237,7 +237,7 @@ class Engine:
             raise EngineError("идентификаторы фактов повторяются (или совпадают их хэши)")
 
 
-def _decode(message: str, by_id: Mapping[str, Fact]) -> tuple[str, Json]:
+def decode_firing(message: str, by_id: Mapping[str, Fact]) -> tuple[str, Json]:
     """(rule name, {alias: fact}) of one firing message ``{"<name>":{"<alias>":{...}}}``."""
     end = message.find('":{"', 2)
     match: Json = {}

@@ -3,9 +3,10 @@ direction, gaps and violations first, each with its source and remediation."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
-from rich.console import Group, RenderableType
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -162,6 +163,16 @@ def render_report(report: Report) -> Group:
     if not_applicable:
         parts.append(Text(f"\nНе применимо: {', '.join(not_applicable)}", style="dim"))
     return Group(*parts)
+
+
+def render_report_plain(report: Report, width: int = 100) -> str:
+    """The terminal report as plain text (no colours), for a report file."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, color_system=None, force_terminal=False, soft_wrap=False
+    )
+    console.print(render_report(report))
+    return buffer.getvalue()
 
 
 def _disagreement_section(report: Report) -> Iterator[RenderableType]:
