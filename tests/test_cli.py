@@ -69,7 +69,9 @@ def test_text_report_leads_with_level_and_reasons() -> None:
     code, output = _check(str(FIXTURES / "school-conflict.yaml"), "--as-of", "2024-05-01")
     assert code == 0
     level_at = output.index("Уровень объективности: низкий")
-    assert output.index("Ограничение «выявлено критическое нарушение") > level_at
+    # The scale is named as this project's own right under the level, before the reasons.
+    scale_at = output.index("(условная шкала objcheck, не официальные критерии")
+    assert level_at < scale_at < output.index("Ограничение «единичное критическое нарушение")
     # Problems come first within a direction: the violation precedes met measures.
     direction_1 = output.index("1. Обеспечение объективности")
     violation = output.index("[нарушение] FED-COI-001")

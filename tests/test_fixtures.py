@@ -79,8 +79,13 @@ def test_conflict_of_interest_is_a_violation_that_caps_the_level(checker: Checke
     assert coi.outcome is Outcome.VIOLATION
     assert [s.person for s in coi.subjects] == ["t-morozova"]
     assert report.level.level == "низкий"
-    cap = next(cap for cap in report.level.caps if cap.id == "critical_violation")
-    assert "FED-COI-001" in cap.rules
+    # One teacher on one procedure: the isolated-violation cap (not above «средний») fires,
+    # the repeated one does not; the level is «низкий» by the score itself (44 % of the
+    # measures met), not by the cap.
+    fired = {cap.id: cap for cap in report.level.caps}
+    assert "FED-COI-001" in fired["critical_isolated"].rules
+    assert "critical_repeated" not in fired
+    assert report.level.band_level == "низкий"
 
 
 def test_partial_video_and_unpublished_vsoko_are_gaps(checker: Checker) -> None:

@@ -28,7 +28,7 @@ from checker.batch.run import (
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
 
-SUMMARY_VERSION = "1.0"
+SUMMARY_VERSION = "1.1"  # 1.1: scale_note
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
 
 
@@ -156,6 +156,7 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
         "summary_version": SUMMARY_VERSION,
         "report_version": REPORT_VERSION,
         "as_of": result.as_of.isoformat(),
+        "scale_note": result.scale_note,
         "files": result.files,
         "schools_checked": len(result.schools),
         "files_with_errors": len({e.file for e in result.errors}),

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from checker.core.check import Checker
+from checker.core.score import scale_note
 from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
 from checker.io.load import load_profile
 from checker.io.packs import load_rulebook
@@ -180,6 +181,7 @@ class BatchResult:
     timings: Timings
     files: int
     store: FindingStore | None = None
+    scale_note: str = ""  # whose scale the levels are on (the federal level policy's)
     _missing: list[MissingMeasure] | None = field(default=None, repr=False)
 
     def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
@@ -485,7 +487,8 @@ def run_batch(
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = sorted(collected.changes, key=lambda c: c.file)
     return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                       timings, len(files), collected.store)
+                       timings, len(files), collected.store,
+                       scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
 
 
 # --- views for the summary and the files ------------------------------------------------

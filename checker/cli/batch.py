@@ -116,6 +116,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
                   f"дата оценки {result.as_of:%d.%m.%Y}", highlight=False)
 
     levels = _table("Уровни объективности", "уровень", "школ", "доля")
+    levels.caption = f"({result.scale_note})" if result.scale_note else None
     for level, count in level_counts(result.schools).items():
         levels.add_row(level, str(count), f"{100 * count / checked:.0f} %" if checked else "—")
     console.print(levels)

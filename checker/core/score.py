@@ -59,14 +59,32 @@ def _shares(findings: list[Finding]) -> tuple[float, float, float]:
     return met, known, weight
 
 
-def _cap_rules(cap: Cap, findings: list[Finding]) -> list[str]:
-    return [
-        f.rule_id
-        for f in findings
-        if (f.outcome.value == cap.outcome or (cap.outcome == "gap" and f.outcome in AS_GAP))
-        and (cap.severity is None or f.severity == cap.severity)
-        and (cap.rules is None or f.rule_id in cap.rules)
-    ]
+def _has_cap_outcome(cap: Cap, outcome: Outcome) -> bool:
+    return outcome.value == cap.outcome or (cap.outcome == "gap" and outcome in AS_GAP)
+
+
+def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
+    """The rules that make ``cap`` fire and how many subjects had its outcome."""
+    rules: list[str] = []
+    subjects = 0
+    for f in findings:
+        if not _has_cap_outcome(cap, f.outcome):
+            continue
+        if cap.severity is not None and f.severity != cap.severity:
+            continue
+        if cap.rules is not None and f.rule_id not in cap.rules:
+            continue
+        rules.append(f.rule_id)
+        # A school-wide finding has no subjects of its own: it is one subject.
+        subjects += sum(1 for s in f.subjects if _has_cap_outcome(cap, s.outcome)) or 1
+    return rules, subjects
+
+
+def scale_note(policy: LevelPolicy) -> str:
+    """What every output prints next to the level: whose scale this is."""
+    if policy.provisional:
+        return f"условная шкала objcheck, не официальные критерии: {policy.basis}"
+    return f"шкала: {policy.basis}"
 
 
 def _apply_cap(level: str, max_level: str) -> str:
@@ -97,12 +115,17 @@ def compute_level(findings: list[Finding], policy: LevelPolicy) -> LevelResult:
         reasons.append(f"По доле выполненных мер уровень — {band_level}.")
     fired: list[FiredCap] = []
     for cap in policy.caps:
-        rules = _cap_rules(cap, findings)
-        if not rules:
+        rules, subjects = _cap_hits(cap, findings)
+        if not rules or subjects < cap.min_subjects:
             continue
-        fired.append(FiredCap(id=cap.id, title=cap.title, max_level=cap.max_level, rules=rules))
+        fired.append(FiredCap(
+            id=cap.id, title=cap.title, max_level=cap.max_level, rules=rules,
+            subjects=subjects, provisional=cap.provisional, basis=cap.basis,
+        ))
+        status = "условное ограничение objcheck" if cap.provisional else "ограничение"
         reasons.append(
-            f"Ограничение «{cap.title}» ({', '.join(rules)}): уровень не выше «{cap.max_level}»."
+            f"Ограничение «{cap.title}» ({', '.join(rules)}): уровень не выше "
+            f"«{cap.max_level}» ({status}{': ' + cap.basis if cap.basis else ''})."
         )
         level = _apply_cap(level, cap.max_level)
     return LevelResult(
@@ -112,6 +135,8 @@ def compute_level(findings: list[Finding], policy: LevelPolicy) -> LevelResult:
         band_level=band_level,
         reasons=reasons,
         caps=fired,
+        provisional=policy.provisional,
+        scale_note=scale_note(policy),
     )
 
 

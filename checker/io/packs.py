@@ -249,6 +249,14 @@ class RuleBook:
     def rules(self) -> list[Rule]:
         return [rule for pack in self.packs for rule in pack.rules]
 
+    @property
+    def federal_level(self) -> LevelPolicy:
+        """The level policy every school is judged by (the federal pack's)."""
+        for pack in self.packs:
+            if pack.layer == "federal" and pack.level is not None:
+                return pack.level
+        raise KeyError("level")
+
     def rule(self, rule_id: str) -> Rule:
         for rule in self.rules:
             if rule.id == rule_id:

@@ -8,7 +8,9 @@ from pydantic import BaseModel, ConfigDict
 
 from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 
-REPORT_VERSION = "1.1"  # 1.1: conflicts, deadlines, due/done dates, inspection fields
+# 1.1: conflicts, deadlines, due/done dates, inspection fields;
+# 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis)
+REPORT_VERSION = "1.2"
 
 
 class Model(BaseModel):
@@ -22,6 +24,9 @@ class FiredCap(Model):
     title: str
     max_level: str
     rules: list[str]
+    subjects: int = 1  # how many subjects had the outcome (graded caps)
+    provisional: bool = True
+    basis: str | None = None
 
 
 class LevelResult(Model):
@@ -33,6 +38,10 @@ class LevelResult(Model):
     band_level: str | None
     reasons: list[str]
     caps: list[FiredCap]
+    # The scale is this project's own unless the pack cites official criteria: every output
+    # says so next to the level (``scale_note``).
+    provisional: bool = True
+    scale_note: str = ""
 
 
 class SchoolInfo(Model):

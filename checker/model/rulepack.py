@@ -208,7 +208,13 @@ class Band(Strict):
 
 
 class Cap(Strict):
-    """Limits the level whatever the score, when a finding of this kind exists."""
+    """Limits the level whatever the score, when findings of this kind exist.
+
+    Caps are graded: ``min_subjects`` is how many subjects (a procedure, a document, the
+    school) must have the outcome before the cap fires, so an isolated critical finding can
+    cap less than a repeated one. A cap cites where its level comes from (``basis``) or is
+    ``provisional`` — this project's own choice.
+    """
 
     id: Name
     title: str
@@ -216,6 +222,13 @@ class Cap(Strict):
     outcome: Literal["violation", "gap"] = "violation"
     severity: Severity | None = None
     rules: list[RuleId] | None = None
+    min_subjects: int = Field(
+        1, ge=1, le=1000, description="Сколько субъектов с таким исходом нужно, чтобы сработало"
+    )
+    provisional: bool = Field(
+        True, description="true — ограничение выбрано objcheck, опубликованного источника нет"
+    )
+    basis: str | None = Field(None, description="Откуда взято ограничение (или почему условно)")
 
 
 class LevelPolicy(Strict):
@@ -224,6 +237,14 @@ class LevelPolicy(Strict):
     caps: list[Cap] = Field(default_factory=list)
     due_soon_days: int = Field(
         14, ge=0, le=366, description="Горизонт «срок скоро»: дней до срока, не больше"
+    )
+    provisional: bool = Field(
+        True,
+        description="true — полосы, порог полноты, веса и ограничения не взяты из опубликованных "
+        "официальных критериев; каждый вывод тогда называет шкалу условной",
+    )
+    basis: str = Field(
+        min_length=10, description="Откуда пороги шкалы: источник или почему они условные"
     )
 
 

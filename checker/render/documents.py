@@ -70,6 +70,7 @@ class Document:
     academic_year: str
     sections: list[Section]
     level: str = ""
+    scale_note: str = ""  # whose scale the level is on: printed right under the level
     reasons: list[str] = field(default_factory=list)
     conclusions: list[Conclusion] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
@@ -135,6 +136,7 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
         academic_year=report.academic_year,
         sections=sections,
         level="не определён" if level == UNDETERMINED else level,
+        scale_note=report.level.scale_note,
         reasons=list(report.level.reasons),
         conclusions=conclusions,
         disagreements=[
@@ -326,6 +328,7 @@ def spravka_docx(doc: Document, path: Path) -> None:
     level.add_run(
         f"{len(doc.conclusions) + 1}). Уровень объективности – {doc.level}."
     ).bold = True
+    document.add_paragraph().add_run(f"({doc.scale_note})").italic = True
     for reason in doc.reasons:
         document.add_paragraph(f"– {reason}")
     document.add_paragraph(f"Исполнитель: {doc.executor}")

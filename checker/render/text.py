@@ -45,7 +45,7 @@ def _header(report: Report) -> Panel:
     lines.append(f"На дату: {report.as_of:%d.%m.%Y} · учебный год {report.academic_year}\n")
     lines.append("Уровень объективности: ")
     lines.append(level.level if level.level != UNDETERMINED else "не определён", style=style)
-    lines.append("\n")
+    lines.append(f"\n({level.scale_note})\n", style="italic")
     for reason in level.reasons:
         lines.append(f"• {reason}\n")
     packs = ", ".join(p.title for p in report.packs)
