@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -348,3 +349,53 @@ def test_pack_timing_is_checked_against_the_catalogue() -> None:
     assert "signed_on" in messages
     assert "procedure_date" in messages
     assert "colour" in messages
+
+
+# --- effective dates: a measure not in force in the evaluated period does not apply -------
+
+
+def _in_force(valid_from: str | None, valid_to: str | None, as_of: dt.date,
+              year: str | None = None) -> str | None:
+    from checker.core.timing import not_in_force
+
+    return not_in_force(
+        dt.date.fromisoformat(valid_from) if valid_from else None,
+        dt.date.fromisoformat(valid_to) if valid_to else None,
+        TimeContext.for_date(as_of, year),
+    )
+
+
+def test_measure_not_yet_in_force_does_not_apply() -> None:
+    # ВПР with objectivity control under the letter of 10.03.2025, judged on a 2022 справка
+    reason = _in_force("2025-03-10", None, dt.date(2022, 4, 1))
+    assert reason is not None and "действует с 10.03.2025" in reason
+    assert _in_force("2025-03-10", None, dt.date(2025, 3, 10)) is None
+
+
+def test_period_is_the_profiles_year_up_to_the_as_of_date() -> None:
+    """A 2021/2022 profile judged today is still about 2021/2022: a measure from 2025 did
+    not apply to it."""
+    assert _in_force("2025-03-10", None, dt.date(2026, 12, 1), "2021/2022") is not None
+    assert _in_force("2022-05-01", None, dt.date(2026, 12, 1), "2021/2022") is None
+
+
+def test_repealed_measure_applies_only_to_years_it_was_in_force() -> None:
+    assert _in_force(None, "2023-03-31", dt.date(2023, 5, 1)) is None  # repealed mid-year
+    reason = _in_force(None, "2023-03-31", dt.date(2024, 5, 1))
+    assert reason is not None and "утратила силу 31.03.2023" in reason
+
+
+def test_rule_out_of_force_is_not_applicable_with_its_reason(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    pack = rules / "federal" / "federal.yaml"
+    text = pack.read_text(encoding="utf-8")
+    text = text.replace("  - id: FED-ORG-001\n", "  - id: FED-ORG-001\n    valid_from: 2024-01-01\n")
+    pack.write_text(text, encoding="utf-8")
+    checker = Checker(load_rulebook(rules))
+    profile = _profile([{"id": "d1", "kind": "vsoko_regulation"}])
+    early = _finding(checker.check(profile, dt.date(2023, 10, 1)), "FED-ORG-001")
+    assert early.outcome is Outcome.NOT_APPLICABLE
+    assert early.message == "не применимо: мера действует с 01.01.2024, а оценивается период по 01.10.2023"
+    late = _finding(checker.check(profile, dt.date(2024, 2, 1)), "FED-ORG-001")
+    assert late.outcome is not Outcome.NOT_APPLICABLE

@@ -12,14 +12,16 @@ from pathlib import Path
 from checker.core.evaluate import SchoolMemo, evaluate_rule
 from checker.core.facts import extract_facts
 from checker.core.score import compute_level
+from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.engine import Engine
 from checker.io.load import read_profile
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
-from checker.model.profile import Profile
+from checker.model.profile import LIST_TITLES, Profile
 from checker.model.report import (
     ConflictInfo,
+    ListingInfo,
     PackInfo,
     ParameterInfo,
     Report,
@@ -86,6 +88,7 @@ class Checker:
         findings = apply_verdicts(findings, profile.inspection)
         inspection = profile.inspection
         school = profile.school
+        level = compute_level(findings, selection.level)
         return Report(
             school=SchoolInfo(
                 id=school.id,
@@ -105,7 +108,7 @@ class Checker:
                 )
                 for p in selection.parameters.values()
             ],
-            level=compute_level(findings, selection.level),
+            level=level,
             counts=count_outcomes(findings),
             findings=findings,
             people=people,
@@ -121,11 +124,27 @@ class Checker:
             warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
+            listings=_listings(profile),
+            self_assessment=(
+                check_self_assessment(profile.self_assessment, level, findings)
+                if profile.self_assessment else None
+            ),
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
         """Read, validate and evaluate one profile file."""
         return self.check(read_profile(path), as_of, str(path))
+
+
+def _listings(profile: Profile) -> list[ListingInfo]:
+    history = profile.lists.history if profile.lists else None
+    return [
+        ListingInfo(
+            kind=h.kind, title=LIST_TITLES[h.kind], year=h.year, works=list(h.works or []),
+            document=h.document,
+        )
+        for h in sorted(history or [], key=lambda h: (h.year, h.kind))
+    ]
 
 
 def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from checker.core.match import matches
-from checker.core.timing import Dated, TimeContext, Verdict, fmt, judge
+from checker.core.timing import Dated, TimeContext, Verdict, fmt, judge, not_in_force
 from checker.engine.port import RELATED, SUBJECT, Match, RuleMatches
 from checker.model.factkinds import FACT_KINDS, Fact, Facts
 from checker.model.findings import (
@@ -315,7 +315,8 @@ def evaluate_rule(
     shows none of it).
     """
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
-    if _not_applicable(rule, facts):
+    out_of_force = None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
+    if out_of_force is not None or _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
     else:
@@ -338,7 +339,10 @@ def evaluate_rule(
         severity=rule.severity,
         weight=rule.effective_weight,
         outcome=outcome,
-        message=_rule_message(evaluation, outcome, subjects),
+        message=(
+            f"не применимо: {out_of_force}" if out_of_force
+            else _rule_message(evaluation, outcome, subjects)
+        ),
         subjects=subjects,
         total=total,
         met=met,

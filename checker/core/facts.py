@@ -30,9 +30,12 @@ def extract_facts(profile: Profile) -> Facts:
     """Every fact the rules can see, school fact first."""
     raw = [_school_fact(profile)]
     lists = profile.lists
+    # One fact per list the section names; ``listed`` is left out when the school did not
+    # say (a profile that names only the regional list says nothing of the federal one).
     for name in ("federal", "regional"):
-        if lists is not None and getattr(lists, name):
-            raw.append({"t": "listing", "ref": name, "path": f"lists.{name}", "list": name})
+        if lists is not None:
+            raw.append({"t": "listing", "ref": name, "path": f"lists.{name}", "list": name,
+                        "listed": getattr(lists, name)})
     raw.extend(_document_facts(profile.documents or []))
     raw.extend(_staff_facts(profile.staff or []))
     for index, procedure in enumerate(profile.procedures or []):

@@ -274,3 +274,22 @@ def _judge_open(
     if timing.period in ("quarter", "half_year"):
         return _judge_period_open(timing.period, ctx, None)
     return Verdict(Outcome.GAP)
+
+
+def not_in_force(
+    valid_from: dt.date | None, valid_to: dt.date | None, time: TimeContext
+) -> str | None:
+    """Why a measure did not apply in the evaluated period, or ``None`` when it did.
+
+    The period is the profile's academic year up to the as-of date: a measure counts when
+    it came into force by then (a duty cannot be missed before the act that imposes it
+    exists) and was not repealed before the year began.
+    """
+    reference = min(time.as_of, time.year.end)
+    if valid_from is not None and valid_from > reference:
+        return f"мера действует с {fmt(valid_from)}, а оценивается период по {fmt(reference)}"
+    if valid_to is not None and valid_to < time.year.start:
+        return (
+            f"мера утратила силу {fmt(valid_to)}, до начала {time.year.label} учебного года"
+        )
+    return None

@@ -246,11 +246,45 @@ class Activity(Strict):
     procedure: Id | None = Field(None, description="К какой процедуре относится (id)")
 
 
+ListKind = Literal["federal", "regional"]
+LIST_TITLES: dict[str, str] = {
+    "federal": "федеральный перечень",
+    "regional": "региональный перечень",
+}
+
+
+class Listing(Strict):
+    """One year on a list of schools with signs of unobjective results."""
+
+    kind: ListKind = Field(description="federal — федеральный перечень; regional — региональный")
+    year: Annotated[int, Field(ge=2015, le=2100)] = Field(
+        description="Год ВПР (оценочной процедуры), по результатам которой школа попала в перечень"
+    )
+    works: list[Text] | None = Field(
+        None, description="Работы с признаками необъективности, например «4 РУ», «5 МА»"
+    )
+    document: Text | None = Field(None, description="Документ, которым школа включена в перечень")
+
+
 class Lists(Strict):
     federal: bool | None = Field(
         None, description="Школа в федеральном перечне ОО с признаками необъективности"
     )
     regional: bool | None = Field(None, description="Школа в региональном перечне")
+    history: list[Listing] | None = Field(
+        None, description="В каких перечнях и в какие годы была школа, по каким работам"
+    )
+
+
+SelfLevel = Literal["высокий", "средний", "низкий"]
+
+
+class SelfAssessment(Strict):
+    """The level the school gave itself (e.g. the last line of its справка)."""
+
+    level: SelfLevel = Field(description="Уровень объективности по оценке самой школы")
+    document: Text | None = Field(None, description="Где школа так себя оценила (справка, отчёт)")
+    date: dt.date | None = Field(None, description="Дата документа")
 
 
 VerdictKind = Literal["confirmed", "rejected", "not_checked"]
@@ -313,6 +347,9 @@ class Profile(Strict):
     staff: list[Staff] | None = None
     procedures: list[Procedure] | None = None
     activities: list[Activity] | None = None
+    self_assessment: SelfAssessment | None = Field(
+        None, description="Уровень объективности, который школа указала сама (например, в справке)"
+    )
     inspection: Inspection | None = Field(
         None, description="Результаты выездной проверки (записывает objcheck inspect)"
     )

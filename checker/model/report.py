@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict
 from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 
 # 1.1: conflicts, deadlines, due/done dates, inspection fields;
-# 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis)
+# 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis),
+#      listings, self_assessment
 REPORT_VERSION = "1.2"
 
 
@@ -89,6 +90,27 @@ class Deadline(Model):
     message: str
 
 
+class ListingInfo(Model):
+    """A year the school was on a list of schools with signs of unobjective results."""
+
+    kind: str  # federal | regional
+    title: str
+    year: int
+    works: list[str] = []
+    document: str | None = None
+
+
+class SelfAssessmentCheck(Model):
+    """The level the school gave itself against the computed one, and why they differ."""
+
+    claimed: str
+    computed: str
+    confirmed: bool
+    verdict: str
+    reasons: list[str] = []
+    document: str | None = None
+
+
 class Report(Model):
     """Everything objcheck concluded about one school, as of one date."""
 
@@ -109,6 +131,8 @@ class Report(Model):
     warnings: list[str] = []  # e.g. verdicts that name an unknown rule or subject
     inspector: str | None = None
     inspection_date: dt.date | None = None
+    listings: list[ListingInfo] = []  # the school's list history, oldest first
+    self_assessment: SelfAssessmentCheck | None = None
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""

@@ -186,8 +186,20 @@ class Rule(Strict):
     applies: Applies = Field(default_factory=Applies)
     check: Check
     timing: Timing | None = None
+    valid_from: dt.date | None = Field(
+        None, description="С какой даты мера действует (принятие акта, который её вводит)"
+    )
+    valid_to: dt.date | None = Field(
+        None, description="До какой даты включительно мера действует (утрата силы актом)"
+    )
     message: Messages = Field(default_factory=Messages)
     remediation: Remediation
+
+    @model_validator(mode="after")
+    def _period_in_order(self) -> Rule:
+        if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
+            raise ValueError("valid_from позже valid_to")
+        return self
 
     @property
     def effective_weight(self) -> float:

@@ -21,6 +21,7 @@ from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
 from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
+from checker.render.text import listing_text
 
 NO_EXECUTOR = "________________________"
 
@@ -72,6 +73,9 @@ class Document:
     level: str = ""
     scale_note: str = ""  # whose scale the level is on: printed right under the level
     reasons: list[str] = field(default_factory=list)
+    listings: str = ""  # «федеральный перечень 2023 (5 МА), …», empty when never listed
+    self_assessment: str = ""  # the verdict on the school's own level, if it gave one
+    self_reasons: list[str] = field(default_factory=list)
     conclusions: list[Conclusion] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     executor: str = NO_EXECUTOR
@@ -138,6 +142,9 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
         level="не определён" if level == UNDETERMINED else level,
         scale_note=report.level.scale_note,
         reasons=list(report.level.reasons),
+        listings=listing_text(report),
+        self_assessment=report.self_assessment.verdict if report.self_assessment else "",
+        self_reasons=list(report.self_assessment.reasons) if report.self_assessment else [],
         conclusions=conclusions,
         disagreements=[
             Disagreement(
@@ -331,6 +338,12 @@ def spravka_docx(doc: Document, path: Path) -> None:
     document.add_paragraph().add_run(f"({doc.scale_note})").italic = True
     for reason in doc.reasons:
         document.add_paragraph(f"– {reason}")
+    if doc.listings:
+        document.add_paragraph(f"Перечни ОО с признаками необъективности: {doc.listings}.")
+    if doc.self_assessment:
+        document.add_paragraph(doc.self_assessment)
+        for reason in doc.self_reasons:
+            document.add_paragraph(f"– {reason}")
     document.add_paragraph(f"Исполнитель: {doc.executor}")
     document.save(str(path))
 

@@ -48,6 +48,8 @@ def _header(report: Report) -> Panel:
     lines.append(f"\n({level.scale_note})\n", style="italic")
     for reason in level.reasons:
         lines.append(f"• {reason}\n")
+    if report.listings:
+        lines.append(f"Перечни ОО с признаками необъективности: {listing_text(report)}\n")
     packs = ", ".join(p.title for p in report.packs)
     lines.append(f"Наборы правил: {packs}", style="dim")
     return Panel(lines, title="objcheck", expand=True)
@@ -151,7 +153,7 @@ def _conflicts(report: Report) -> Iterator[RenderableType]:
 
 def render_report(report: Report) -> Group:
     """The whole terminal report as one rich renderable."""
-    parts: list[RenderableType] = [_header(report), _summary(report)]
+    parts: list[RenderableType] = [_header(report), *_self_assessment(report), _summary(report)]
     parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
     parts.extend(_parameters(report))
     parts.extend(_conflicts(report))
@@ -159,10 +161,37 @@ def render_report(report: Report) -> Group:
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))
     parts.extend(_disagreement_section(report))
-    not_applicable = [f.rule_id for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE]
+    not_applicable = [
+        _not_applicable_text(f) for f in report.findings if f.outcome is Outcome.NOT_APPLICABLE
+    ]
     if not_applicable:
         parts.append(Text(f"\nНе применимо: {', '.join(not_applicable)}", style="dim"))
     return Group(*parts)
+
+
+def listing_text(report: Report) -> str:
+    """«федеральный перечень 2023 (5 МА), 2024 (4 РУ, 5 МА); региональный перечень 2024»."""
+    by_list: dict[str, list[str]] = {}
+    for item in report.listings:
+        works = f" ({', '.join(item.works)})" if item.works else ""
+        by_list.setdefault(item.title, []).append(f"{item.year}{works}")
+    return "; ".join(f"{title} {', '.join(years)}" for title, years in by_list.items())
+
+
+def _self_assessment(report: Report) -> Iterator[RenderableType]:
+    check = report.self_assessment
+    if check is None:
+        return
+    text = Text(check.verdict, style="green" if check.confirmed else "bold yellow")
+    for reason in check.reasons:
+        text.append(f"\n  – {reason}", style="default")
+    yield text
+
+
+def _not_applicable_text(finding: Finding) -> str:
+    """«FED-X», or with the reason when there is one: «FED-X (мера действует с …)»."""
+    reason = finding.message.removeprefix("не применимо: ")
+    return finding.rule_id if reason == finding.message else f"{finding.rule_id} ({reason})"
 
 
 def render_report_plain(report: Report, width: int = 100) -> str:
