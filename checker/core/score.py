@@ -20,7 +20,9 @@ How the time outcomes (``checker.core.timing``) count, per subject:
   «Ближайшие сроки»;
 * ``unknown`` — in ``total`` only (lowers coverage, not the score).
 
-For caps, ``overdue`` and ``stale`` count as ``gap`` (the measure is missing now).
+For caps, ``overdue`` and ``stale`` count as ``gap`` (the measure is missing now). A
+``waived`` subject (an agreed exception, ``checker.core.waivers``) is out of ``total`` like an
+open one; for caps a waived finding counts with the outcome the exception replaced.
 
 The level is the highest band whose ``min_score`` the score reaches; «не определён» when
 coverage is below ``min_coverage``. Caps then lower it: a cap fires when a finding of its
@@ -50,7 +52,8 @@ def _shares(findings: list[Finding]) -> tuple[float, float, float]:
     for finding in findings:
         # Open subjects are already out of total; a rule whose outcome is open still counts
         # its other subjects (one ВПР met, the next one ahead).
-        skipped = finding.outcome in (Outcome.NOT_APPLICABLE, Outcome.WAIVED)
+        # Subjects under an exception are out of total too: a rule wholly waived has none.
+        skipped = finding.outcome is Outcome.NOT_APPLICABLE
         if skipped or finding.weight == 0 or finding.total == 0:
             continue
         weight += finding.weight
@@ -60,13 +63,18 @@ def _shares(findings: list[Finding]) -> tuple[float, float, float]:
 
 
 def _cap_rules(cap: Cap, findings: list[Finding]) -> list[str]:
+    # An exception never lifts a cap: the outcome it replaced still counts here.
     return [
         f.rule_id
         for f in findings
-        if (f.outcome.value == cap.outcome or (cap.outcome == "gap" and f.outcome in AS_GAP))
+        if (_capped(f).value == cap.outcome or (cap.outcome == "gap" and _capped(f) in AS_GAP))
         and (cap.severity is None or f.severity == cap.severity)
         and (cap.rules is None or f.rule_id in cap.rules)
     ]
+
+
+def _capped(finding: Finding) -> Outcome:
+    return finding.waived_outcome or finding.outcome
 
 
 def _apply_cap(level: str, max_level: str) -> str:
