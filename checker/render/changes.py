@@ -84,6 +84,8 @@ def change_summary(diff: ReportDiff) -> ChangeSummary:
             summary.packs.append(f"набор «{pack.pack}» применён впервые")
         else:
             summary.packs.append(f"набор «{pack.pack}» больше не применяется")
-    summary.history = [history_line(r) for r in diff.history]
+    # One year alone is no history: shown from two audits of different years on.
+    if len(diff.history) > 1:
+        summary.history = [history_line(r) for r in diff.history]
     summary.warnings = list(diff.warnings)
     return summary

@@ -221,7 +221,7 @@ def _changes(diff: ReportDiff) -> Iterator[RenderableType]:
     if summary.packs:
         yield Text("Изменились наборы правил:", style="bold")
         yield from (Text(f"  – {line}", style="yellow") for line in summary.packs)
-    if len(summary.history) > 1:
+    if summary.history:
         yield Text("История проверок:", style="bold")
         yield from (Text(f"  – {line}", style="dim") for line in summary.history)
 
