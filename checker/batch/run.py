@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.core.check import Checker
 from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
@@ -37,6 +37,9 @@ from checker.model.findings import Outcome
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
+
+if TYPE_CHECKING:
+    from checker.batch.since import PastRun, SinceResult
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
@@ -181,6 +184,7 @@ class BatchResult:
     files: int
     store: FindingStore | None = None
     _missing: list[MissingMeasure] | None = field(default=None, repr=False)
+    since: SinceResult | None = None  # against an earlier run (--since)
 
     def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
         if school.findings_ref >= 0 and self.store is not None:
@@ -440,8 +444,10 @@ def run_batch(
     options: BatchOptions,
     workers: int | None = None,
     progress: Progress | None = None,
+    past: PastRun | None = None,
 ) -> BatchResult:
-    """Check every profile under ``paths``; the result is sorted and independent of order."""
+    """Check every profile under ``paths``; the result is sorted and independent of order.
+    With ``past`` (an earlier run's summary), each school is compared with it."""
     as_of = options.as_of or dt.date.today()
     files, errors = collect_files(paths)
     stems = report_names(files)
@@ -491,8 +497,13 @@ def run_batch(
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = sorted(collected.changes, key=lambda c: c.file)
-    return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                       timings, len(files), collected.store)
+    result = BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
+                         timings, len(files), collected.store)
+    if past is not None:
+        from checker.batch.since import compare_with_past
+
+        result.since = compare_with_past(schools, result.findings_of, past)
+    return result
 
 
 # --- views for the summary and the files ------------------------------------------------

@@ -449,6 +449,11 @@ def batch(
             "--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"
         ),
     ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option("--since", help="Каталог (--out) прошлой пакетной проверки: кто улучшился, "
+                     "кто ухудшился"),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="Разделитель CSV")] = ";",
@@ -474,6 +479,14 @@ def batch(
         stderr.print("ошибка: --csv-delimiter — ровно один символ")
         raise typer.Exit(EXIT_INPUT)
     open_rulebook(rules)  # report bad packs once, here, not in every worker
+    past = None
+    if since is not None:
+        from checker.batch.since import read_past_run
+
+        try:
+            past = read_past_run(since)
+        except InputError as error:
+            fail_input(error)
     if compare_rules is not None:
         open_rulebook(compare_rules)
     options = BatchOptions(
@@ -482,7 +495,7 @@ def batch(
         cache_dir=None if no_cache else default_cache_dir(),
     )
     with progress_reporter(stderr) as progress:
-        result = run_batch(paths, options, workers, progress)
+        result = run_batch(paths, options, workers, progress, past)
     written: list[Path] = []
     if out is not None:
         written = write_all(result, out, csv_delimiter, csv_encoding)

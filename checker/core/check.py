@@ -17,9 +17,9 @@ from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
 from checker.engine import Engine
 from checker.io.load import read_profile_text
+from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import locate
 from checker.model.errors import Loc, format_loc
-from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.model.profile import Profile
 from checker.model.report import (
     ConflictInfo,

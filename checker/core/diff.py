@@ -140,7 +140,7 @@ def diff_reports(old: Report, new: Report) -> ReportDiff:
         else:
             measures.append(_change("dropped", was, None))
     measures.sort(key=lambda m: (STATUS_ORDER.index(m.status), m.rule_id))
-    counts = {status: 0 for status in STATUS_ORDER}
+    counts = dict.fromkeys(STATUS_ORDER, 0)
     for measure in measures:
         counts[measure.status] += 1
     warnings = []

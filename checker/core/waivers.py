@@ -180,13 +180,13 @@ def apply_waivers(
     result.findings = changed
     live = {i for rule, chosen in valid.items() for (i, _w) in chosen.values()}
     for index, waiver in enumerate(waivers):
-        finding = by_rule.get(waiver.rule)
+        target = by_rule.get(waiver.rule)
         status, message = refused.get(index) or _valid_status(
             waiver, index in live, (waiver.subject or WHOLE) in used.get(waiver.rule, set()),
         )
         result.statuses.append(_status(waiver, status, message))
-        if status == "applied" and finding is not None:
-            deadline = _expiring(waiver, finding, as_of, horizon_days)
+        if status == "applied" and target is not None:
+            deadline = _expiring(waiver, target, as_of, horizon_days)
             if deadline is not None:
                 result.deadlines.append(deadline)
     return result
