@@ -208,3 +208,23 @@ inspection:
     assert [(f.rule_id, s.subject if s else None) for f, s in disagreements(report.findings)] == [
         ("FED-VID-003", "vsosh-ma")
     ]
+
+
+def test_inspection_asks_about_exceptions_early_and_shows_them(
+    checker: Checker, tmp_path: Path
+) -> None:
+    from rich.console import Console
+
+    from checker.cli.inspect import describe, items_to_inspect
+
+    report, _ = _check(checker, tmp_path, UNFILMED,
+                       _exception("FED-VID-003", subject="vsosh-ma"))
+    items = items_to_inspect(report.findings)
+    waived = next(i for i, item in enumerate(items) if item.key == ("FED-VID-003", "vsosh-ma"))
+    first_met = next(i for i, item in enumerate(items) if item.self_outcome is Outcome.MET)
+    assert waived < first_met
+    console = Console(width=200, record=True, color_system=None)
+    console.print(describe(items[waived], 1, len(items)))
+    shown = console.export_text()
+    assert "По профилю: исключение" in shown
+    assert "согласовано: начальник управления образования Кравцова Елена Викторовна" in shown
