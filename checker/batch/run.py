@@ -364,8 +364,11 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()
     # Evidence appears only in the per-school reports; the batch rows never show it.
+    # The per-school reports locate warnings about exceptions by line; the rows show none.
+    located = content.decode("utf-8") if options.reports_dir and profile.exceptions else None
     report = worker.checker.check(profile, worker.as_of, file,
-                                  with_evidence=options.reports_dir is not None)
+                                  with_evidence=options.reports_dir is not None,
+                                  source_text=located)
     result.school = school_row(file, report)
     if worker.old_checker is not None:
         result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,
