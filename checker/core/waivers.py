@@ -145,6 +145,28 @@ def _problem(
     return None
 
 
+Refused = dict[int, tuple[WaiverStatusKind, str]]
+Valid = dict[str, dict[str, tuple[int, Waiver]]]  # rule → subject (or WHOLE) → the last one
+
+
+def _sort_out(
+    waivers: Sequence[Waiver], by_rule: dict[str, Finding], waivable: Sequence[str],
+    as_of: dt.date, notes: list[tuple[Loc, str]],
+) -> tuple[Valid, Refused]:
+    """The exceptions that may apply, and why the others may not (also added to ``notes``)."""
+    valid: Valid = {}
+    refused: Refused = {}
+    for index, waiver in enumerate(waivers):
+        problem = _problem(waiver, by_rule.get(waiver.rule), waivable, as_of)
+        if problem is None:
+            valid.setdefault(waiver.rule, {})[waiver.subject or WHOLE] = (index, waiver)
+            continue
+        status, place, message = problem
+        refused[index] = (status, message)
+        notes.append((("exceptions", index, place), message))
+    return valid, refused
+
+
 def apply_waivers(
     findings: list[Finding],
     waivers: Sequence[Waiver] | None,
@@ -156,39 +178,26 @@ def apply_waivers(
     if not waivers:
         return WaiverResult(findings)
     by_rule = {f.rule_id: f for f in findings}
-    valid: dict[str, dict[str, tuple[int, Waiver]]] = {}
-    result = WaiverResult(findings)
-    refused: dict[int, tuple[WaiverStatusKind, str]] = {}
-    for index, waiver in enumerate(waivers):
-        problem = _problem(waiver, by_rule.get(waiver.rule), waivable, as_of)
-        if problem is None:
-            valid.setdefault(waiver.rule, {})[waiver.subject or WHOLE] = (index, waiver)
-            continue
-        status, place, message = problem
-        refused[index] = (status, message)
-        result.notes.append((("exceptions", index, place), message))
+    result = WaiverResult([])
+    valid, refused = _sort_out(waivers, by_rule, waivable, as_of, result.notes)
     used: dict[str, set[str]] = {}
-    changed = []
     for finding in findings:
         chosen = valid.get(finding.rule_id)
-        if not chosen:
-            changed.append(finding)
-            continue
-        new, keys = _waive_finding(finding, {k: w for k, (_i, w) in chosen.items()})
-        used[finding.rule_id] = keys
-        changed.append(new)
-    result.findings = changed
-    live = {i for rule, chosen in valid.items() for (i, _w) in chosen.values()}
+        if chosen:
+            finding, used[finding.rule_id] = _waive_finding(
+                finding, {key: waiver for key, (_index, waiver) in chosen.items()}
+            )
+        result.findings.append(finding)
+    live = {index for chosen in valid.values() for (index, _waiver) in chosen.values()}
     for index, waiver in enumerate(waivers):
-        target = by_rule.get(waiver.rule)
         status, message = refused.get(index) or _valid_status(
             waiver, index in live, (waiver.subject or WHOLE) in used.get(waiver.rule, set()),
         )
         result.statuses.append(_status(waiver, status, message))
-        if status == "applied" and target is not None:
-            deadline = _expiring(waiver, target, as_of, horizon_days)
-            if deadline is not None:
-                result.deadlines.append(deadline)
+        deadline = _expiring(waiver, by_rule[waiver.rule], as_of, horizon_days) if (
+            status == "applied") else None
+        if deadline is not None:
+            result.deadlines.append(deadline)
     return result
 
 
