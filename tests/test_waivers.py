@@ -228,3 +228,16 @@ def test_inspection_asks_about_exceptions_early_and_shows_them(
     shown = console.export_text()
     assert "По профилю: исключение" in shown
     assert "согласовано: начальник управления образования Кравцова Елена Викторовна" in shown
+
+
+@pytest.mark.parametrize(("verdict", "replaced", "expected"), [
+    ("rejected", Outcome.VIOLATION, Outcome.VIOLATION),  # a violation stays one
+    ("rejected", Outcome.UNKNOWN, Outcome.GAP),  # as any rejected «не сообщено»
+    ("rejected", Outcome.OVERDUE, Outcome.OVERDUE),
+    ("confirmed", Outcome.GAP, Outcome.WAIVED),  # the inspector confirms the exception
+    ("not_checked", Outcome.GAP, Outcome.WAIVED),
+])
+def test_verdict_on_an_exception(verdict: str, replaced: Outcome, expected: Outcome) -> None:
+    from checker.core.verdicts import overridden
+
+    assert overridden(Outcome.WAIVED, verdict, replaced) is expected
