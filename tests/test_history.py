@@ -317,3 +317,12 @@ def test_batch_since_without_a_summary_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["batch", str(OLD), "--since", str(tmp_path)])
     assert result.exit_code == 2
     assert "не удалось прочитать сводку прошлой проверки" in result.output
+
+
+def test_reports_of_two_schools_are_warned_about(checker: Checker) -> None:
+    other = checker.check_file(FIXTURES / "school-exemplary.yaml", dt.date(2024, 5, 1))
+    new = checker.check_file(NEW, dt.date.fromisoformat(NEW_AS_OF))
+    assert diff_reports(other, new).warnings == [
+        "отчёты относятся к разным школам: 6901000001 и 6901000777"
+    ]
+    assert diff_reports(new, other).warnings[-1].startswith("прежний отчёт (15.05.2024) новее")

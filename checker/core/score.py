@@ -1,8 +1,8 @@
 """The objectivity level: a formula that can be checked by hand from the report.
 
-For every rule that applies (outcome not ``not_applicable`` / ``waived``, and at least one
-subject whose deadline has passed or that has no deadline) with weight ``w``, ``total``
-subjects counted, ``known`` of them judged and ``met`` of them done:
+For every rule that applies (outcome not ``not_applicable``, and at least one subject
+whose deadline has passed or that has no deadline, and not under an exception) with weight
+``w``, ``total`` subjects counted, ``known`` of them judged and ``met`` of them done:
 
     score    = Σ w · met/total   /  Σ w · known/total
     coverage = Σ w · known/total /  Σ w
