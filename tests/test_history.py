@@ -92,6 +92,12 @@ def test_two_year_pair_diff_is_the_reasoned_one(pair: tuple[Report, Report]) -> 
         ("2022/2023", True, "низкий"), ("2023/2024", False, "высокий")
     ]
     assert changes.packs == [] and changes.warnings == []
+    by_rule = {m.rule_id: m for m in changes.measures}
+    # The same procedure id in both years: the subject-level move is kept.
+    assert [(s.subject, s.old_outcome, s.new_outcome) for s in by_rule["FED-CHK-001"].subjects
+            ] == [("vpr-ma-5", Outcome.MET, Outcome.GAP)]
+    assert by_rule["FED-GIA-001"].where == ["ОГЭ · математика · 9 кл. (2024-05-21)"]
+    assert by_rule["FED-OBS-003"].where == []  # school-wide: its title says it all
 
 
 def test_check_since_in_text(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from checker.model.diff import (
     MeasureChange,
     PackChange,
     ReportDiff,
+    SubjectChange,
     Trend,
     YearRecord,
 )
@@ -115,8 +116,31 @@ def _change(
     return MeasureChange(
         rule_id=shown.rule_id, title=shown.title, severity=shown.severity, status=status,
         old_outcome=old.outcome if old else None, new_outcome=new.outcome if new else None,
-        old_title=old.title if title_moved and old else None, **extra,
+        old_title=old.title if title_moved and old else None,
+        where=_problem_labels(new),
+        subjects=_subject_changes(old, new), **extra,
     )
+
+
+def _problem_labels(finding: Finding | None) -> list[str]:
+    """Where the measure fails now; a school-wide measure says nothing more than its title."""
+    if finding is None:
+        return []
+    return [s.label for s in finding.subjects if s.outcome in PROBLEMS and s.label != "школа"]
+
+
+def _subject_changes(old: Finding | None, new: Finding | None) -> list[SubjectChange]:
+    """Subjects with the same id in both runs (the school, a document kept from year to
+    year…) whose outcome differs; a year's procedures usually have new ids."""
+    if old is None or new is None:
+        return []
+    before = {s.subject: s.outcome for s in old.subjects}
+    return [
+        SubjectChange(subject=s.subject, label=s.label, old_outcome=before[s.subject],
+                      new_outcome=s.outcome)
+        for s in new.subjects
+        if s.subject in before and before[s.subject] is not s.outcome
+    ]
 
 
 def diff_reports(old: Report, new: Report) -> ReportDiff:

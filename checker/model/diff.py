@@ -64,6 +64,15 @@ class PackChange(Model):
     status: Literal["changed", "added", "removed"]
 
 
+class SubjectChange(Model):
+    """A subject (procedure, document…) both runs know, whose outcome differs."""
+
+    subject: str
+    label: str
+    old_outcome: Outcome
+    new_outcome: Outcome
+
+
 class MeasureChange(Model):
     rule_id: str
     title: str
@@ -74,6 +83,8 @@ class MeasureChange(Model):
     renamed_from: str | None = None  # the old id, when the pack renamed the rule
     old_title: str | None = None  # when the title differs from the old run's
     replaced_by: str | None = None  # for a retired rule renamed to an id this run lacks
+    where: list[str] = []  # labels of the subjects that are problems in the new run
+    subjects: list[SubjectChange] = []  # subjects of both runs whose outcome changed
 
 
 class ReportDiff(Model):

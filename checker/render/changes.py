@@ -13,6 +13,8 @@ from checker.model.rulepack import UNDETERMINED
 SCHOOL_TREND = {"improved": "стало лучше", "worsened": "стало хуже", "unchanged": "без изменений"}
 # Groups shown measure by measure, in this order; «без изменений» is only counted.
 LISTED = ("regressed", "new", "resolved", "changed", "retired", "dropped", "added")
+# Statuses whose line names where the problem is now.
+WHERE_SHOWN = frozenset({"regressed", "new"})
 
 
 @dataclass
@@ -48,6 +50,8 @@ def measure_line(change: MeasureChange) -> str:
         notes.append(f"заменено правилом {change.replaced_by}")
     if change.old_title:
         notes.append(f"прежнее название: «{change.old_title}»")
+    if change.where and change.status in WHERE_SHOWN:
+        notes.append(f"где: {'; '.join(change.where)}")
     return f"{line} ({'; '.join(notes)})" if notes else line
 
 
