@@ -53,6 +53,10 @@ PROFILE_CASES = {
                       "повторяющийся ключ"),
     "bad_enum": (GOOD_PROFILE.replace("relation: none", "relation: mother"), 11,
                  "procedures[0].observers[0].relation", "недопустимое значение «mother»"),
+    "exception_without_agreement": (
+        GOOD_PROFILE + "exceptions:\n  - rule: FED-VID-001\n    reason: ремонт\n"
+        "    until: 2024-06-01\n", 13, "exceptions[0].agreed", "обязательное поле не заполнено",
+    ),
     "empty_file": ("# только комментарий\n", 1, "", "файл пуст"),
     "not_a_mapping": ("- school\n", 1, "", "файл должен содержать словарь"),
 }

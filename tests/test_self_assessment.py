@@ -55,7 +55,7 @@ def test_school_rating_itself_lower_is_told_so(checker: Checker, tmp_path: Path)
 
 def test_list_history_is_named_in_the_report(checker: Checker) -> None:
     report = checker.check_file(FIXTURES / "regional" / "nesterov-sosh.yaml", dt.date(2024, 6, 30))
-    assert [(item.kind, item.year) for item in report.listings] == [("regional", 2023)]
+    assert [(item.kind, item.year) for item in report.list_history] == [("regional", 2023)]
     assert report.level.level == "низкий"
     assert "regional_list" in {cap.id for cap in report.level.caps}
     output = CliRunner().invoke(

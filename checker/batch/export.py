@@ -25,10 +25,12 @@ from checker.batch.run import (
     municipalities,
     schools_by_level,
 )
+from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend, SinceResult
+from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
 
-SUMMARY_VERSION = "1.1"  # 1.1: scale_note
+SUMMARY_VERSION = "1.1"  # 1.1: scale_note; the «since» block and columns (--since)
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
 
 
@@ -106,6 +108,47 @@ def change_values(c: LevelChange, num: _Number) -> list[Any]:
             num(c.new_score), change_text(c)]
 
 
+SINCE_HEADER = ["уровень в прошлый раз", "балл в прошлый раз", "динамика",
+                "ухудшились меры", "устранены недостатки", "новые недостатки"]
+SINCE_MUNICIPALITY_HEADER = ["регион", "муниципалитет", "улучшились", "ухудшились",
+                             "без изменений", "впервые в проверке"]
+REGRESSED_HEADER = ["правило", "мера", "важность", "ухудшилась в школах"]
+
+
+def since_values(trend: SchoolTrend | None, num: _Number) -> list[Any]:
+    """The «since» columns of a school row: blank when the earlier run lacked the school."""
+    if trend is None or trend.trend is None:
+        return ["", "", "впервые в проверке", "", "", ""]
+    return [trend.old_level, num(trend.old_score), TREND_TITLES[trend.trend],
+            ", ".join(trend.regressed), ", ".join(trend.resolved), ", ".join(trend.new)]
+
+
+def _since_by_file(result: BatchResult) -> dict[str, SchoolTrend]:
+    return {t.file: t for t in result.since.schools} if result.since else {}
+
+
+def _summary_rows(result: BatchResult, num: _Number) -> Iterable[list[Any]]:
+    """School rows, with the «since» columns when the run compares with an earlier one."""
+    trends = _since_by_file(result)
+    for school in schools_by_level(result.schools):
+        values = school_values(school, num)
+        if result.since is not None:
+            values.extend(since_values(trends.get(school.file), num))
+        yield values
+
+
+def _summary_header(result: BatchResult) -> list[str]:
+    return SCHOOL_HEADER + SINCE_HEADER if result.since is not None else SCHOOL_HEADER
+
+
+def since_municipality_values(m: MunicipalityTrend) -> list[Any]:
+    return [m.region, m.municipality, m.improved, m.worsened, m.unchanged, m.first_time]
+
+
+def regressed_values(m: RegressedMeasure) -> list[Any]:
+    return [m.rule_id, m.title, m.severity, m.schools]
+
+
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
                delimiter: str, encoding: str) -> None:
     with path.open("w", encoding=encoding, newline="") as handle:
@@ -123,13 +166,21 @@ def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
               encoding: str = "utf-8-sig") -> list[Path]:
     num = _Number(decimal_comma=delimiter != ",")
     written = [out / "summary.csv", out / "findings.csv", out / "errors.csv"]
-    _write_csv(written[0], SCHOOL_HEADER,
-               (school_values(s, num) for s in schools_by_level(result.schools)),
+    _write_csv(written[0], _summary_header(result), _summary_rows(result, num),
                delimiter, encoding)
     _write_csv(written[1], FINDING_HEADER,
                _finding_rows(result), delimiter, encoding)
     _write_csv(written[2], ERROR_HEADER, (error_values(e) for e in result.errors),
                delimiter, encoding)
+    if result.since is not None:
+        written.append(out / "since-municipalities.csv")
+        _write_csv(written[-1], SINCE_MUNICIPALITY_HEADER,
+                   (since_municipality_values(m) for m in result.since.municipalities()),
+                   delimiter, encoding)
+        written.append(out / "since-regressed.csv")
+        _write_csv(written[-1], REGRESSED_HEADER,
+                   (regressed_values(m) for m in result.since.regressed_most),
+                   delimiter, encoding)
     if result.compared:
         written.append(out / "compare.csv")
         _write_csv(written[-1], CHANGE_HEADER,
@@ -184,10 +235,38 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
              "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules]}
             for c in result.changes
         ]
+    if result.since is not None:
+        data["since"] = since_data(result.since)
     if schools:
         data["schools"] = [_school_data(s, result.findings_of(s))
                            for s in schools_by_level(result.schools)]
     return data
+
+
+def since_data(since: SinceResult) -> dict[str, Any]:
+    """The ``since`` block of summary.json: trends per school and municipality."""
+    return {
+        "old_as_of": since.old_as_of,
+        "trends": since.counts(),
+        "municipalities": [
+            {"region": m.region, "municipality": m.municipality, "improved": m.improved,
+             "worsened": m.worsened, "unchanged": m.unchanged, "first_time": m.first_time}
+            for m in since.municipalities()
+        ],
+        "regressed_most": [
+            {"rule_id": m.rule_id, "title": m.title, "severity": m.severity,
+             "schools": m.schools}
+            for m in since.regressed_most
+        ],
+        "schools": [
+            {"file": t.file, "school_id": t.school_id, "old_level": t.old_level,
+             "old_score": t.old_score, "new_level": t.new_level, "new_score": t.new_score,
+             "trend": t.trend, "regressed": list(t.regressed), "resolved": list(t.resolved),
+             "new": list(t.new)}
+            for t in since.schools
+        ],
+        "not_in_this_run": since.gone,
+    }
 
 
 def write_json(result: BatchResult, out: Path) -> Path:
@@ -224,9 +303,16 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
                 f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
                 "полный список — в CSV-файлах рядом"))
 
+        trends = _since_by_file(result)
+
         def school_row(s: SchoolRow) -> list[Any]:
             values = school_values(s, plain)
             values[7:9] = [number(s.score), number(s.coverage)]
+            if result.since is not None:
+                extra = since_values(trends.get(s.file), plain)
+                trend = trends.get(s.file)
+                extra[1] = number(trend.old_score) if trend and trend.trend else ""
+                values.extend(extra)
             return values
 
         def missing_row(m: MissingMeasure) -> list[Any]:
@@ -235,7 +321,8 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
             return values
 
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
-        sheet("Школы", SCHOOL_HEADER, (school_row(s) for s in schools_by_level(result.schools)))
+        sheet("Школы", _summary_header(result),
+              (school_row(s) for s in schools_by_level(result.schools)))
         sheet("Результаты по правилам", FINDING_HEADER, _finding_rows(result))
         sheet("Чаще всего не выполнено", MISSING_HEADER,
               (missing_row(m) for m in result.most_missing()))
@@ -244,6 +331,11 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
             for m in municipalities(result.schools)
         ))
         sheet("Ошибки", ERROR_HEADER, (error_values(e) for e in result.errors))
+        if result.since is not None:
+            sheet("Динамика по муниципалитетам", SINCE_MUNICIPALITY_HEADER,
+                  (since_municipality_values(m) for m in result.since.municipalities()))
+            sheet("Чаще всего ухудшились", REGRESSED_HEADER,
+                  (regressed_values(m) for m in result.since.regressed_most))
         if result.compared:
             sheet("Сравнение правил", CHANGE_HEADER, (
                 [c.file, c.school_id, c.name, c.old_level, c.new_level, number(c.old_score),

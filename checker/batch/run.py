@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from checker.core.check import Checker
 from checker.core.score import scale_note
@@ -38,6 +38,9 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
 from checker.render.text import render_report_plain
+
+if TYPE_CHECKING:
+    from checker.batch.since import PastRun, SinceResult
 
 PROFILE_SUFFIXES = (".yaml", ".yml")
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
@@ -183,6 +186,7 @@ class BatchResult:
     store: FindingStore | None = None
     scale_note: str = ""  # whose scale the levels are on (the federal level policy's)
     _missing: list[MissingMeasure] | None = field(default=None, repr=False)
+    since: SinceResult | None = None  # against an earlier run (--since)
 
     def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
         if school.findings_ref >= 0 and self.store is not None:
@@ -355,8 +359,11 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()
     # Evidence appears only in the per-school reports; the batch rows never show it.
+    # The per-school reports locate warnings about exceptions by line; the rows show none.
+    located = content.decode("utf-8") if options.reports_dir and profile.exceptions else None
     report = worker.checker.check(profile, worker.as_of, file,
-                                  with_evidence=options.reports_dir is not None)
+                                  with_evidence=options.reports_dir is not None,
+                                  source_text=located)
     result.school = school_row(file, report)
     if worker.old_checker is not None:
         result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,
@@ -435,8 +442,10 @@ def run_batch(
     options: BatchOptions,
     workers: int | None = None,
     progress: Progress | None = None,
+    past: PastRun | None = None,
 ) -> BatchResult:
-    """Check every profile under ``paths``; the result is sorted and independent of order."""
+    """Check every profile under ``paths``; the result is sorted and independent of order.
+    With ``past`` (an earlier run's summary), each school is compared with it."""
     as_of = options.as_of or dt.date.today()
     files, errors = collect_files(paths)
     stems = report_names(files)
@@ -486,9 +495,14 @@ def run_batch(
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = sorted(collected.changes, key=lambda c: c.file)
-    return BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                       timings, len(files), collected.store,
-                       scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
+    result = BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
+                         timings, len(files), collected.store,
+                         scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
+    if past is not None:
+        from checker.batch.since import compare_with_past
+
+        result.since = compare_with_past(schools, result.findings_of, past)
+    return result
 
 
 # --- views for the summary and the files ------------------------------------------------

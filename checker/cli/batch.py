@@ -21,6 +21,8 @@ from checker.batch.run import (
     municipalities,
     schools_by_level,
 )
+from checker.batch.since import SinceResult
+from checker.model.diff import TREND_TITLES
 
 SCHOOLS_SHOWN = 40
 MISSING_SHOWN = 15
@@ -93,11 +95,13 @@ def _score(value: float | None) -> str:
 
 
 # Columns that must never wrap or be cut: identifiers and short figures. Long texts wrap.
-_KEEP_WHOLE = frozenset({"правило", "уровень", "балл", "полнота", "школ", "доля", "строка"})
+_KEEP_WHOLE = frozenset({"правило", "уровень", "балл", "полнота", "школ", "доля", "строка",
+                         "было", "стало"})
 # Columns of figures, aligned right so that they read down the column.
 _FIGURES = frozenset({
     "балл", "полнота", "школ", "доля", "недостатков", "нарушение", "просрочено",
     "не выполнено", "высокий", "средний", "низкий", "не определён", "средний балл", "строка",
+    "улучшились", "ухудшились", "без изменений", "впервые",
 })
 
 
@@ -163,6 +167,9 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
             console.print(f"Ещё у {other} школ изменились результаты правил без смены уровня "
                           "(см. compare.csv).", highlight=False)
 
+    if result.since is not None:
+        _print_since(result.since, console)
+
     if result.errors:
         errors = _table(f"Ошибки во входных файлах: {len(result.errors)}",
                         "файл", "строка", "поле", "ошибка")
@@ -171,3 +178,32 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         console.print(errors)
     if out is not None:
         console.print(f"Файлы: {', '.join(str(p) for p in written)}", highlight=False)
+
+
+def _print_since(since: SinceResult, console: Console) -> None:
+    """«С прошлой проверки»: who improved, who worsened, and the measures that slipped."""
+    counts = since.counts()
+    first = sum(1 for t in since.schools if t.trend is None)
+    line = "; ".join(f"{TREND_TITLES[k]}: {v}" for k, v in counts.items())
+    console.print(f"[bold]С прошлой проверки (на {since.old_as_of})[/bold] — {line}; "
+                  f"впервые в проверке: {first}; нет в этой проверке: {len(since.gone)}",
+                  highlight=False)
+    munis = _table("Динамика по муниципалитетам", "регион", "муниципалитет", "улучшились",
+                   "ухудшились", "без изменений", "впервые")
+    for mu in since.municipalities():
+        munis.add_row(mu.region, mu.municipality, str(mu.improved), str(mu.worsened),
+                      str(mu.unchanged), str(mu.first_time))
+    console.print(munis)
+    worse = [t for t in since.schools if t.trend == "worsened"]
+    if worse:
+        schools = _table("Ухудшились", "школа", "было", "стало", "ухудшились меры")
+        for t in worse[:SCHOOLS_SHOWN]:
+            schools.add_row(t.name, f"{t.old_level} ({_score(t.old_score)})",
+                            f"{t.new_level} ({_score(t.new_score)})", ", ".join(t.regressed))
+        console.print(schools)
+    if since.regressed_most:
+        measures = _table("Чаще всего ухудшились (были выполнены, теперь нет)", "правило",
+                          "мера", "школ")
+        for m in since.regressed_most[:MISSING_SHOWN]:
+            measures.add_row(m.rule_id, m.title, str(m.schools))
+        console.print(measures)

@@ -27,7 +27,8 @@ VERDICT_KEYS = {
 }
 QUIT_KEYS = frozenset({"q", "й", "выход"})
 SKIP_KEYS = frozenset({"s", "ы", ""})
-FIRST = PROBLEMS | {Outcome.UNKNOWN, Outcome.DUE_SOON}
+# Exceptions come early too: the inspector checks the agreement and may reject it.
+FIRST = PROBLEMS | {Outcome.UNKNOWN, Outcome.DUE_SOON, Outcome.WAIVED}
 
 
 class Quit(Exception):  # noqa: N818 - a signal, not an error
@@ -75,6 +76,10 @@ def describe(item: Item, number: int, total: int) -> Panel:
     body.append(f"Требование: {finding.remediation.measure}\n")
     body.append(f"Источник: {source_text(finding)}\n", style="dim")
     body.append(f"По профилю: {OUTCOME_TITLES[item.self_outcome]}\n")
+    waiver = (item.subject or item.finding).waiver
+    if waiver is not None:
+        body.append(f"Исключение: {waiver.reason}; согласовано: {waiver.agreed_by}, "
+                    f"{waiver.document}; до {waiver.until:%d.%m.%Y}\n", style="magenta")
     evidence = item.subject.evidence if item.subject else []
     if evidence:
         body.append("Что указала школа:\n")

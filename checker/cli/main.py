@@ -105,13 +105,39 @@ def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
     return EXIT_OK
 
 
-def _report_for(profile: Path, as_of: str | None, rules: Path | None) -> Report:
-    """Evaluate one profile file, or exit 2 with located Russian messages."""
-    checker = Checker(open_rulebook(rules))
+SinceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--since",
+        help="JSON-отчёт прошлой проверки (objcheck check --format json): показать, что "
+        "изменилось",
+    ),
+]
+
+
+def _read_report(path: Path) -> Report:
+    from checker.io.reports import read_report
+
     try:
-        return checker.check_file(profile, parse_as_of(as_of))
+        return read_report(path)
     except InputError as error:
         fail_input(error)
+
+
+def _report_for(
+    profile: Path, as_of: str | None, rules: Path | None, since: Path | None = None
+) -> Report:
+    """Evaluate one profile file (compared with the report ``since``, if given), or exit 2
+    with located Russian messages."""
+    from checker.core.diff import with_changes
+
+    previous = _read_report(since) if since is not None else None
+    checker = Checker(open_rulebook(rules))
+    try:
+        report = checker.check_file(profile, parse_as_of(as_of))
+    except InputError as error:
+        fail_input(error)
+    return report if previous is None else with_changes(report, previous)
 
 
 @app.command()
@@ -126,14 +152,35 @@ def check(
     ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    since: SinceOption = None,
 ) -> None:
     """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
-    report = _report_for(profile, as_of, rules)
+    report = _report_for(profile, as_of, rules, since)
     if output_format is OutputFormat.json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         stdout.print(render_report(report))
     raise typer.Exit(exit_code_for(report, fail_on))
+
+
+@app.command()
+def diff(
+    old: Annotated[Path, typer.Argument(help="JSON-отчёт прошлой проверки")],
+    new: Annotated[Path, typer.Argument(help="JSON-отчёт новой проверки")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
+    ] = OutputFormat.text,
+) -> None:
+    """Что изменилось между двумя проверками школы: новые, устранённые, ухудшившиеся меры."""
+    from checker.core.diff import diff_reports
+    from checker.render.text import render_diff
+
+    before, after = _read_report(old), _read_report(new)
+    changes = diff_reports(before, after)
+    if output_format is OutputFormat.json:
+        sys.stdout.write(changes.model_dump_json(indent=2) + "\n")
+    else:
+        stdout.print(render_diff(changes, after.school.name))
 
 
 @app.command()
@@ -337,11 +384,12 @@ def report(
     ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    since: SinceOption = None,
 ) -> None:
     """Справка о результатах обеспечения объективности (таблица, выводы, уровень)."""
     from checker.render import documents
 
-    doc = documents.spravka_data(_report_for(profile, as_of, rules), executor)
+    doc = documents.spravka_data(_report_for(profile, as_of, rules, since), executor)
     if output_format is SpravkaFormat.md:
         _emit(documents.spravka_markdown(doc), output)
     elif output_format is SpravkaFormat.html:
@@ -401,6 +449,11 @@ def batch(
             "--compare-rules", help="Старый каталог правил: у каких школ сменится уровень"
         ),
     ] = None,
+    since: Annotated[
+        Path | None,
+        typer.Option("--since", help="Каталог (--out) прошлой пакетной проверки: кто улучшился, "
+                     "кто ухудшился"),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     csv_delimiter: Annotated[str, typer.Option("--csv-delimiter", help="Разделитель CSV")] = ";",
@@ -426,6 +479,14 @@ def batch(
         stderr.print("ошибка: --csv-delimiter — ровно один символ")
         raise typer.Exit(EXIT_INPUT)
     open_rulebook(rules)  # report bad packs once, here, not in every worker
+    past = None
+    if since is not None:
+        from checker.batch.since import read_past_run
+
+        try:
+            past = read_past_run(since)
+        except InputError as error:
+            fail_input(error)
     if compare_rules is not None:
         open_rulebook(compare_rules)
     options = BatchOptions(
@@ -434,7 +495,7 @@ def batch(
         cache_dir=None if no_cache else default_cache_dir(),
     )
     with progress_reporter(stderr) as progress:
-        result = run_batch(paths, options, workers, progress)
+        result = run_batch(paths, options, workers, progress, past)
     written: list[Path] = []
     if out is not None:
         written = write_all(result, out, csv_delimiter, csv_encoding)

@@ -15,12 +15,16 @@ from checker.core.score import compute_level
 from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
+from checker.core.waivers import apply_waivers
 from checker.engine import Engine
-from checker.io.load import read_profile
+from checker.io.load import read_profile_text
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
+from checker.io.yamlio import locate
+from checker.model.errors import Loc, format_loc
 from checker.model.profile import LIST_TITLES, Profile
 from checker.model.report import (
     ConflictInfo,
+    Listing,
     ListingInfo,
     PackInfo,
     ParameterInfo,
@@ -53,13 +57,15 @@ class Checker:
     def check(
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
         horizon_days: int | None = None, with_evidence: bool = True,
+        source_text: str | None = None,
     ) -> Report:
         """Evaluate one profile as of a date (default: today).
 
         The academic year is the profile's, else the one containing ``as_of``; a measure is
         «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
         ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
-        show it); everything else in the report is the same.
+        show it); everything else in the report is the same. ``source_text`` (the profile's
+        text) lets warnings about the profile's exceptions give their line.
         """
         as_of = as_of or dt.date.today()
         academic_year = profile.academic_year or academic_year_of(as_of)
@@ -84,8 +90,12 @@ class Checker:
             )
             for rule in selection.rules
         ]
-        # An inspector's verdicts override what the school's statements led to (issue 6).
-        findings = apply_verdicts(findings, profile.inspection)
+        # Agreed exceptions first: they are the school's (and the authority's) statements,
+        # which an inspector's verdicts then override (issue 6), rejecting one included.
+        waived = apply_waivers(
+            findings, profile.exceptions, selection.level.waivable, as_of, horizon
+        )
+        findings = apply_verdicts(waived.findings, profile.inspection)
         inspection = profile.inspection
         school = profile.school
         level = compute_level(findings, selection.level)
@@ -100,7 +110,11 @@ class Checker:
             source_file=source_file,
             as_of=as_of,
             academic_year=academic_year,
-            packs=[PackInfo(pack=p.pack, title=p.title, layer=p.layer) for p in selection.packs],
+            packs=[
+                PackInfo(pack=p.pack, title=p.title, layer=p.layer, version=p.version,
+                         retired=list(p.retired), renamed=dict(p.renamed))
+                for p in selection.packs
+            ],
             parameters=[
                 ParameterInfo(
                     name=p.name, title=p.title, value=p.value,
@@ -120,11 +134,23 @@ class Checker:
                 for p in selection.packs
                 for c in p.conflicts
             ],
-            deadlines=upcoming_deadlines(findings),
-            warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
+            deadlines=sorted(
+                upcoming_deadlines(findings) + waived.deadlines,
+                key=lambda d: (d.due, d.rule_id, d.subject),
+            ),
+            warnings=[
+                *_year_warnings(profile, as_of),
+                *(_located(loc, message, source_text) for loc, message in waived.notes),
+                *unmatched_verdicts(findings, inspection),
+            ],
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
-            listings=_listings(profile),
+            waivers=waived.statuses,
+            listing=Listing(
+                federal=profile.lists.federal if profile.lists else None,
+                regional=profile.lists.regional if profile.lists else None,
+            ),
+            list_history=_list_history(profile),
             self_assessment=(
                 check_self_assessment(profile.self_assessment, level, findings)
                 if profile.self_assessment else None
@@ -133,10 +159,17 @@ class Checker:
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
         """Read, validate and evaluate one profile file."""
-        return self.check(read_profile(path), as_of, str(path))
+        profile, text = read_profile_text(path)
+        return self.check(profile, as_of, str(path), source_text=text)
 
 
-def _listings(profile: Profile) -> list[ListingInfo]:
+def _located(loc: Loc, message: str, source_text: str | None) -> str:
+    """A warning about a part of the profile, with its line when the text is at hand."""
+    line = locate(source_text, loc) if source_text is not None else None
+    return f"строка {line}: {message}" if line is not None else f"{format_loc(loc)}: {message}"
+
+
+def _list_history(profile: Profile) -> list[ListingInfo]:
     history = profile.lists.history if profile.lists else None
     return [
         ListingInfo(

@@ -1,8 +1,8 @@
 """The objectivity level: a formula that can be checked by hand from the report.
 
-For every rule that applies (outcome not ``not_applicable`` / ``waived``, and at least one
-subject whose deadline has passed or that has no deadline) with weight ``w``, ``total``
-subjects counted, ``known`` of them judged and ``met`` of them done:
+For every rule that applies (outcome not ``not_applicable``, and at least one subject
+whose deadline has passed or that has no deadline, and not under an exception) with weight
+``w``, ``total`` subjects counted, ``known`` of them judged and ``met`` of them done:
 
     score    = Σ w · met/total   /  Σ w · known/total
     coverage = Σ w · known/total /  Σ w
@@ -20,7 +20,9 @@ How the time outcomes (``checker.core.timing``) count, per subject:
   «Ближайшие сроки»;
 * ``unknown`` — in ``total`` only (lowers coverage, not the score).
 
-For caps, ``overdue`` and ``stale`` count as ``gap`` (the measure is missing now).
+For caps, ``overdue`` and ``stale`` count as ``gap`` (the measure is missing now). A
+``waived`` subject (an agreed exception, ``checker.core.waivers``) is out of ``total`` like an
+open one; for caps a waived finding counts with the outcome the exception replaced.
 
 The level is the highest band whose ``min_score`` the score reaches; «не определён» when
 coverage is below ``min_coverage``. Caps then lower it: a cap fires when a finding of its
@@ -50,7 +52,8 @@ def _shares(findings: list[Finding]) -> tuple[float, float, float]:
     for finding in findings:
         # Open subjects are already out of total; a rule whose outcome is open still counts
         # its other subjects (one ВПР met, the next one ahead).
-        skipped = finding.outcome in (Outcome.NOT_APPLICABLE, Outcome.WAIVED)
+        # Subjects under an exception are out of total too: a rule wholly waived has none.
+        skipped = finding.outcome is Outcome.NOT_APPLICABLE
         if skipped or finding.weight == 0 or finding.total == 0:
             continue
         weight += finding.weight
@@ -64,11 +67,14 @@ def _has_cap_outcome(cap: Cap, outcome: Outcome) -> bool:
 
 
 def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
-    """The rules that make ``cap`` fire and how many subjects had its outcome."""
+    """The rules that make ``cap`` fire and how many subjects had its outcome.
+
+    An exception never lifts a cap: the outcome it replaced still counts here.
+    """
     rules: list[str] = []
     subjects = 0
     for f in findings:
-        if not _has_cap_outcome(cap, f.outcome):
+        if not _has_cap_outcome(cap, _capped(f)):
             continue
         if cap.severity is not None and f.severity != cap.severity:
             continue
@@ -76,7 +82,9 @@ def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
             continue
         rules.append(f.rule_id)
         # A school-wide finding has no subjects of its own: it is one subject.
-        subjects += sum(1 for s in f.subjects if _has_cap_outcome(cap, s.outcome)) or 1
+        subjects += sum(
+            1 for s in f.subjects if _has_cap_outcome(cap, s.waived_outcome or s.outcome)
+        ) or 1
     return rules, subjects
 
 
@@ -85,6 +93,10 @@ def scale_note(policy: LevelPolicy) -> str:
     if policy.provisional:
         return f"условная шкала objcheck, не официальные критерии: {policy.basis}"
     return f"шкала: {policy.basis}"
+
+
+def _capped(finding: Finding) -> Outcome:
+    return finding.waived_outcome or finding.outcome
 
 
 def _apply_cap(level: str, max_level: str) -> str:

@@ -4,7 +4,7 @@ The school's statements stay as they are; an inspector's verdict overrides what 
 lead to:
 
 * «не подтверждено» (rejected): a measure the school claims (met) or did not report
-  (unknown) is a gap;
+  (unknown) is a gap; an exception (waived) is rejected: the outcome it replaced returns;
 * «подтверждено» (confirmed): an unknown or a gap is met — the inspector saw it done;
 * «не проверялось» (not_checked): nothing changes.
 
@@ -16,7 +16,7 @@ where the self-assessment and the inspection disagree.
 
 from __future__ import annotations
 
-from checker.model.findings import Finding, Outcome, SubjectFinding, worst
+from checker.model.findings import NOT_IN_TOTAL, Finding, Outcome, SubjectFinding, worst
 from checker.model.profile import VERDICT_TITLES, Inspection, InspectionVerdict
 
 COUNTED = (Outcome.MET, Outcome.GAP, Outcome.VIOLATION)
@@ -34,8 +34,13 @@ def _index(inspection: Inspection) -> dict[str, dict[str, InspectionVerdict]]:
     return index
 
 
-def overridden(outcome: Outcome, verdict: str) -> Outcome:
-    """The outcome after a verdict."""
+def overridden(outcome: Outcome, verdict: str, waived: Outcome | None = None) -> Outcome:
+    """The outcome after a verdict. Rejecting an exception (``waived``) restores what the
+    exception replaced (an unknown one becomes a gap, as any rejected claim)."""
+    if outcome is Outcome.WAIVED:
+        if verdict != "rejected":
+            return outcome
+        return overridden(waived or Outcome.GAP, verdict)
     if verdict == "rejected" and outcome in REJECTED_BECOMES_GAP:
         return Outcome.GAP
     if verdict == "confirmed" and outcome in CONFIRMED_BECOMES_MET:
@@ -49,7 +54,7 @@ def _message(label: str, verdict: InspectionVerdict) -> str:
 
 
 def _apply_subject(subject: SubjectFinding, verdict: InspectionVerdict) -> SubjectFinding:
-    outcome = overridden(subject.outcome, verdict.verdict)
+    outcome = overridden(subject.outcome, verdict.verdict, subject.waived_outcome)
     changed = outcome is not subject.outcome
     return subject.model_copy(
         update={
@@ -70,7 +75,7 @@ def apply_to_finding(finding: Finding, verdicts: dict[str, InspectionVerdict]) -
     if not finding.subjects:
         if whole is None:
             return finding
-        outcome = overridden(finding.outcome, whole.verdict)
+        outcome = overridden(finding.outcome, whole.verdict, finding.waived_outcome)
         if outcome is finding.outcome:
             return finding
         return finding.model_copy(
@@ -103,6 +108,8 @@ def apply_to_finding(finding: Finding, verdicts: dict[str, InspectionVerdict]) -
             "message": message,
             "met": sum(1 for s in subjects if s.outcome is Outcome.MET),
             "known": sum(1 for s in subjects if s.outcome in COUNTED),
+            # A rejected exception brings its subject back into the total.
+            "total": sum(1 for s in subjects if s.outcome not in NOT_IN_TOTAL),
         }
     )
 

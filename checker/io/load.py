@@ -26,12 +26,17 @@ def load_profile(text: str, origin: str) -> Profile:
 
 def read_profile(path: Path) -> Profile:
     """Read and load a profile file; unreadable files become an ``InputError`` too."""
+    return read_profile_text(path)[0]
+
+
+def read_profile_text(path: Path) -> tuple[Profile, str]:
+    """The profile and its text (for locating later warnings, such as exceptions')."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         problem = Problem(str(path), None, (), f"не удалось прочитать файл: {_reason(exc)}")
         raise InputError([problem]) from None
-    return load_profile(text, str(path))
+    return load_profile(text, str(path)), text
 
 
 def _reason(exc: OSError | UnicodeDecodeError) -> str:

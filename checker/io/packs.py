@@ -324,7 +324,8 @@ def _book_problems(
 ) -> Iterator[Problem]:
     """Checks across packs: unique ids, retired ids, parameters and their layering."""
     seen: dict[str, str] = {}
-    retired = {rid for pack in packs for rid in pack.retired}
+    # A renamed rule's old id is retired as well: never taken again.
+    retired = {rid for pack in packs for rid in (*pack.retired, *pack.renamed)}
     declared = {name: (pack, p) for pack in packs for name, p in pack.parameters.items()}
     for pack in packs:
         origin, text = origins[pack.pack], texts[pack.pack]
@@ -347,6 +348,13 @@ def _book_problems(
             yield from _override_problems(pack, name, value, declared, problem)
     all_ids = {rule.id for pack in packs for rule in pack.rules}
     for pack in packs:
+        for old_id, new_id in pack.renamed.items():
+            if new_id not in all_ids:
+                loc = ("renamed", old_id)
+                yield Problem(
+                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
+                    f"правило {new_id} (новый id для {old_id}) не найдено ни в одном пакете",
+                )
         for index, conflict in enumerate(pack.conflicts):
             if conflict.overridden_by not in all_ids:
                 loc = ("conflicts", index, "overridden_by")

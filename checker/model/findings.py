@@ -60,6 +60,8 @@ JUDGED = frozenset(
 )
 # Open: the deadline has not passed; neither credit nor penalty (never lowers the level).
 OPEN = frozenset({Outcome.NOT_YET_DUE, Outcome.DUE_SOON})
+# Subjects left out of a finding's total: open ones, and those under an agreed exception.
+NOT_IN_TOTAL = OPEN | {Outcome.WAIVED}
 
 # Outcomes that count as a problem in reports and for --fail-on.
 PROBLEMS = frozenset({Outcome.VIOLATION, Outcome.GAP, Outcome.OVERDUE, Outcome.STALE})
@@ -82,6 +84,15 @@ class Evidence(Model):
     summary: str
 
 
+class WaiverInfo(Model):
+    """An exception from the profile that turned an outcome into ``waived``."""
+
+    reason: str
+    agreed_by: str  # «должность ФИО»
+    document: str  # «№ 12 от 01.09.2024»
+    until: dt.date
+
+
 class SubjectFinding(Model):
     """The outcome of one rule for one subject (a procedure, a document, the school)."""
 
@@ -98,6 +109,9 @@ class SubjectFinding(Model):
     verdict: str | None = None
     note: str | None = None
     self_outcome: Outcome | None = None
+    # Set by checker.core.waivers when an exception applies: it, and the outcome it replaced.
+    waiver: WaiverInfo | None = None
+    waived_outcome: Outcome | None = None
 
 
 class SourceRef(Model):
@@ -135,3 +149,7 @@ class Finding(Model):
 
     # The outcome from the school's own statements, when inspectors' verdicts changed it.
     self_outcome: Outcome | None = None
+    # The outcome before exceptions, when an exception changed it (caps still see it), and
+    # the exception of a rule judged as a whole (without subjects).
+    waived_outcome: Outcome | None = None
+    waiver: WaiverInfo | None = None

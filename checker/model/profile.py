@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checker.model.waivers import Waiver
+
 SCHEMA_VERSION = 1
 
 ProcedureKind = Literal["ВПР", "РПР", "ДКР", "ОГЭ", "ЕГЭ", "НИКО", "ВсОШ"]
@@ -352,4 +354,9 @@ class Profile(Strict):
     )
     inspection: Inspection | None = Field(
         None, description="Результаты выездной проверки (записывает objcheck inspect)"
+    )
+    exceptions: list[Waiver] | None = Field(
+        None,
+        description="Исключения: меры, которые не выполняются по согласованной с органом "
+        "управления образованием причине, со сроком действия",
     )

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from checker.model.diff import ReportDiff, YearRecord
 from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 
 # 1.1: conflicts, deadlines, due/done dates, inspection fields;
 # 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis),
-#      listings, self_assessment
+#      list_history, self_assessment; exceptions (waivers), pack versions with retired /
+#      renamed ids, listing, history and changes since a report.
 REPORT_VERSION = "1.2"
 
 
@@ -57,6 +60,33 @@ class PackInfo(Model):
     pack: str
     title: str
     layer: str
+    version: str | None = None  # None in reports before 1.2 and for packs without one
+    retired: list[str] = []
+    renamed: dict[str, str] = {}  # old rule id → new rule id
+
+
+class Listing(Model):
+    """Whether the school is in the federal / regional list (the profile's «lists»)."""
+
+    federal: bool | None = None
+    regional: bool | None = None
+
+
+WaiverStatusKind = Literal["applied", "not_needed", "expired", "not_allowed", "unknown_rule",
+                           "unknown_subject"]
+
+
+class WaiverStatus(Model):
+    """What became of one exception of the profile."""
+
+    rule_id: str
+    subject: str | None
+    reason: str
+    agreed_by: str
+    document: str
+    until: dt.date
+    status: WaiverStatusKind
+    message: str
 
 
 class ParameterInfo(Model):
@@ -131,8 +161,14 @@ class Report(Model):
     warnings: list[str] = []  # e.g. verdicts that name an unknown rule or subject
     inspector: str | None = None
     inspection_date: dt.date | None = None
-    listings: list[ListingInfo] = []  # the school's list history, oldest first
+    waivers: list[WaiverStatus] = []  # the profile's exceptions and what became of each
+    listing: Listing = Listing()
+    list_history: list[ListingInfo] = []  # the school's list history, oldest first
     self_assessment: SelfAssessmentCheck | None = None
+    # Earlier audits carried from the report given to --since (the oldest first), and what
+    # changed since that report.
+    history: list[YearRecord] = []
+    changes: ReportDiff | None = None
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""

@@ -258,6 +258,19 @@ class LevelPolicy(Strict):
     basis: str = Field(
         min_length=10, description="Откуда пороги шкалы: источник или почему они условные"
     )
+    waivable: list[Severity] = Field(
+        default_factory=list,
+        description="Важность мер, по которым профиль может заявить исключение (exceptions); "
+        "критичные меры исключать нельзя",
+    )
+
+    @model_validator(mode="after")
+    def _critical_never_waived(self) -> LevelPolicy:
+        # A conflict of interest or ВПР used to judge teachers cannot be agreed away.
+        if "critical" in self.waivable:
+            raise ValueError("критичные меры (critical) не могут быть исключены: уберите "
+                             "critical из waivable")
+        return self
 
 
 class PackScope(Strict):
@@ -277,6 +290,11 @@ class Conflict(Strict):
 class RulePack(Strict):
     pack: Name
     title: str
+    version: Annotated[str, Field(pattern=r"^\d+(\.\d+){0,2}$")] | None = Field(
+        None,
+        description="Версия пакета (например, 2024.1): меняется при каждом изменении правил, "
+        "чтобы сравнение проверок показало, что правила стали другими",
+    )
     layer: Literal["federal", "regional", "municipal"]
     scope: PackScope = Field(default_factory=PackScope)
     document: str | None = Field(None, description="Основной документ пакета (seed:NNN)")
@@ -286,6 +304,10 @@ class RulePack(Strict):
     )
     level: LevelPolicy | None = None
     retired: list[RuleId] = Field(default_factory=list)
+    renamed: dict[RuleId, RuleId] = Field(
+        default_factory=dict,
+        description="Старый id → новый id правила той же меры (старый id больше не занимается)",
+    )
     conflicts: list[Conflict] = Field(
         default_factory=list, description="Пункты документа, противоречащие правилам выше"
     )

@@ -17,10 +17,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from checker.core.verdicts import disagreements
-from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
+from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome, WaiverInfo
 from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
+from checker.render.changes import ChangeSummary, change_summary
 from checker.render.text import listing_text
 
 NO_EXECUTOR = "________________________"
@@ -79,6 +80,7 @@ class Document:
     conclusions: list[Conclusion] = field(default_factory=list)
     disagreements: list[Disagreement] = field(default_factory=list)
     executor: str = NO_EXECUTOR
+    changes: ChangeSummary | None = None  # «Изменения с прошлой проверки» (--since)
 
 
 def _direction_title(direction: str) -> str:
@@ -87,8 +89,11 @@ def _direction_title(direction: str) -> str:
     return title.split(". ", 1)[1] if ". " in title else title
 
 
-def _result(outcome: Outcome, verdict: str | None) -> str:
+def _result(outcome: Outcome, verdict: str | None, waiver: WaiverInfo | None = None) -> str:
     text = OUTCOME_TITLES[outcome].capitalize()
+    if waiver is not None and outcome is Outcome.WAIVED:
+        text += f" ({waiver.reason}; согласовано: {waiver.agreed_by}, {waiver.document}; " \
+            f"до {waiver.until:%d.%m.%Y})"
     if verdict is not None:
         text += f" (проверка: {VERDICT_TITLES[verdict]})"
     return text
@@ -96,12 +101,12 @@ def _result(outcome: Outcome, verdict: str | None) -> str:
 
 def _lines(finding: Finding) -> list[Line]:
     if not finding.subjects:
-        return [Line(finding.message, _result(finding.outcome, None))]
+        return [Line(finding.message, _result(finding.outcome, None, finding.waiver))]
     # A school-wide measure has the school as its subject: its message says more than «школа».
     # A problem says what is wrong (who checked their own class), not only where.
     return [
         Line(s.message if s.label == "школа" or s.outcome in PROBLEMS else s.label,
-             _result(s.outcome, s.verdict))
+             _result(s.outcome, s.verdict, s.waiver))
         for s in finding.subjects
     ]
 
@@ -157,6 +162,7 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
             for f, s in disagreements(report.findings)
         ],
         executor=executor or report.inspector or NO_EXECUTOR,
+        changes=change_summary(report.changes) if report.changes is not None else None,
     )
 
 
@@ -326,6 +332,8 @@ def spravka_docx(doc: Document, path: Path) -> None:
             [(str(i), x.rule, x.where, x.self_outcome, x.outcome, x.note)
              for i, x in enumerate(doc.disagreements, start=1)],
         )
+    if doc.changes is not None:
+        _docx_changes(document, doc.changes)
     document.add_paragraph().add_run("Выводы:").bold = True
     for index, block in enumerate(doc.conclusions, start=1):
         document.add_paragraph(f"{index}). {block.head}")
@@ -346,6 +354,22 @@ def spravka_docx(doc: Document, path: Path) -> None:
             document.add_paragraph(f"– {reason}")
     document.add_paragraph(f"Исполнитель: {doc.executor}")
     document.save(str(path))
+
+
+def _docx_changes(document: Any, changes: ChangeSummary) -> None:
+    document.add_paragraph().add_run("Изменения с прошлой проверки").bold = True
+    document.add_paragraph(changes.headline)
+    document.add_paragraph(changes.counts)
+    for title, lines in changes.groups:
+        document.add_paragraph().add_run(f"{title}:").italic = True
+        for line in lines:
+            document.add_paragraph(f"– {line}")
+    for heading, lines in (("Изменились наборы правил:", changes.packs),
+                           ("История проверок:", changes.history)):
+        if lines:
+            document.add_paragraph().add_run(heading).italic = True
+            for line in lines:
+                document.add_paragraph(f"– {line}")
 
 
 def plan_docx(doc: Document, path: Path) -> None:

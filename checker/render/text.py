@@ -11,10 +11,12 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from checker.model.diff import ReportDiff
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
 from checker.model.sources import SOURCES, cite
+from checker.render.changes import change_summary
 
 LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
 OUTCOME_STYLES = {
@@ -30,6 +32,8 @@ OUTCOME_STYLES = {
     Outcome.NOT_YET_DUE: "dim",
     Outcome.WAIVED: "magenta",
 }
+
+TREND_STYLES = {"improved": "bold green", "worsened": "bold red", "unchanged": "bold"}
 
 
 def source_text(finding: Finding) -> str:
@@ -48,7 +52,7 @@ def _header(report: Report) -> Panel:
     lines.append(f"\n({level.scale_note})\n", style="italic")
     for reason in level.reasons:
         lines.append(f"• {reason}\n")
-    if report.listings:
+    if report.list_history:
         lines.append(f"Перечни ОО с признаками необъективности: {listing_text(report)}\n")
     packs = ", ".join(p.title for p in report.packs)
     lines.append(f"Наборы правил: {packs}", style="dim")
@@ -155,9 +159,12 @@ def render_report(report: Report) -> Group:
     """The whole terminal report as one rich renderable."""
     parts: list[RenderableType] = [_header(report), *_self_assessment(report), _summary(report)]
     parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
+    if report.changes is not None:
+        parts.extend(_changes(report.changes))
     parts.extend(_parameters(report))
     parts.extend(_conflicts(report))
     parts.extend(_deadlines(report))
+    parts.extend(_waivers(report))
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))
     parts.extend(_disagreement_section(report))
@@ -172,7 +179,7 @@ def render_report(report: Report) -> Group:
 def listing_text(report: Report) -> str:
     """«федеральный перечень 2023 (5 МА), 2024 (4 РУ, 5 МА); региональный перечень 2024»."""
     by_list: dict[str, list[str]] = {}
-    for item in report.listings:
+    for item in report.list_history:
         works = f" ({', '.join(item.works)})" if item.works else ""
         by_list.setdefault(item.title, []).append(f"{item.year}{works}")
     return "; ".join(f"{title} {', '.join(years)}" for title, years in by_list.items())
@@ -223,3 +230,42 @@ def _disagreement_section(report: Report) -> Iterator[RenderableType]:
         if subject is not None and subject.note:
             line.append(f" ({subject.note})")
         yield line
+
+
+def _waivers(report: Report) -> Iterator[RenderableType]:
+    """«Исключения»: the profile's exceptions that apply (ignored ones are warnings)."""
+    applied = [w for w in report.waivers if w.status == "applied"]
+    if not applied:
+        return
+    yield Text("\nИсключения (согласованы, не входят в расчёт уровня)", style="bold underline")
+    for waiver in applied:
+        where = f" · {waiver.subject}" if waiver.subject else ""
+        line = Text(f"  – {waiver.rule_id}{where}: {waiver.reason}\n", style="magenta")
+        line.append(f"    согласовано: {waiver.agreed_by}, {waiver.document}; действует до "
+                    f"{waiver.until:%d.%m.%Y}", style="dim")
+        yield line
+
+
+def _changes(diff: ReportDiff) -> Iterator[RenderableType]:
+    """«Изменения с прошлой проверки» (``check --since``, ``objcheck diff``)."""
+    summary = change_summary(diff)
+    yield Text("\nИзменения с прошлой проверки", style="bold underline")
+    style = TREND_STYLES[diff.trend]
+    yield Text(summary.headline, style=style)
+    yield Text(summary.counts)
+    for warning in summary.warnings:
+        yield Text(f"Предупреждение: {warning}", style="yellow")
+    for title, lines in summary.groups:
+        yield Text(f"{title}:", style="bold")
+        yield from (Text(f"  – {line}") for line in lines)
+    if summary.packs:
+        yield Text("Изменились наборы правил:", style="bold")
+        yield from (Text(f"  – {line}", style="yellow") for line in summary.packs)
+    if summary.history:
+        yield Text("История проверок:", style="bold")
+        yield from (Text(f"  – {line}", style="dim") for line in summary.history)
+
+
+def render_diff(diff: ReportDiff, school: str) -> Group:
+    """``objcheck diff``: the changes between two reports of one school."""
+    return Group(Text(school, style="bold"), *_changes(diff))
