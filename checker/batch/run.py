@@ -360,8 +360,10 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()
     # Evidence appears only in the per-school reports; the batch rows never show it.
-    report = worker.checker.check(profile, worker.as_of, file,
-                                  with_evidence=options.reports_dir is not None)
+    # Load warnings are located (a slow round-trip parse) only for the per-school reports.
+    writing = options.reports_dir is not None
+    report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
+                                  source_text=content.decode("utf-8") if writing else None)
     result.school = school_row(file, report)
     if worker.old_checker is not None:
         result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,

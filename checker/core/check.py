@@ -10,12 +10,12 @@ import datetime as dt
 from pathlib import Path
 
 from checker.core.evaluate import SchoolMemo, evaluate_rule
-from checker.core.facts import extract_facts
+from checker.core.facts import extract_facts, people_names
 from checker.core.score import compute_level
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.engine import Engine
-from checker.io.load import read_profile
+from checker.io.load import load_profile, located_warnings, read_text
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.model.profile import Profile
 from checker.model.report import (
@@ -51,13 +51,15 @@ class Checker:
     def check(
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
         horizon_days: int | None = None, with_evidence: bool = True,
+        source_text: str | None = None,
     ) -> Report:
         """Evaluate one profile as of a date (default: today).
 
         The academic year is the profile's, else the one containing ``as_of``; a measure is
         «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
         ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
-        show it); everything else in the report is the same.
+        show it); everything else in the report is the same. ``source_text``, the profile's
+        text, gives the load warnings (unreadable class labels…) their lines.
         """
         as_of = as_of or dt.date.today()
         academic_year = profile.academic_year or academic_year_of(as_of)
@@ -67,7 +69,7 @@ class Checker:
         engine = self._engine(selection)
         facts = extract_facts(profile)
         found = engine.run(facts.items)
-        people = {s.id: s.name for s in profile.staff or []}
+        people = people_names(profile)
         memo = SchoolMemo()
         findings = [
             evaluate_rule(
@@ -118,14 +120,20 @@ class Checker:
                 for c in p.conflicts
             ],
             deadlines=upcoming_deadlines(findings),
-            warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
+            warnings=[
+                str(problem)
+                for problem in located_warnings(profile, source_text, source_file or "профиль")
+            ]
+            + _year_warnings(profile, as_of)
+            + unmatched_verdicts(findings, inspection),
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
         """Read, validate and evaluate one profile file."""
-        return self.check(read_profile(path), as_of, str(path))
+        text = read_text(path)
+        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text)
 
 
 def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:
