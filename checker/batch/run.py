@@ -22,7 +22,7 @@ import tempfile
 import time
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -280,10 +280,19 @@ def school_row(file: str, report: Report) -> SchoolRow:
         counts=dict(report.counts),
         findings=tuple(
             FindingRow(f.rule_id, f.title, f.severity, f.outcome.value, f.met, f.known,
-                       f.total, f.message)
+                       f.total, without_names(f.message, report.people))
             for f in report.findings
         ),
     )
+
+
+def without_names(message: str, people: Mapping[str, str]) -> str:
+    """A message for the batch summary, which leaves the school: people are named there by
+    their id in the profile, never by name (names belong in the school's own report)."""
+    for person_id, name in sorted(people.items(), key=lambda item: -len(item[1])):
+        if name and name in message:
+            message = message.replace(name, person_id)
+    return message
 
 
 def _compare(file: str, old: Report, new: Report) -> LevelChange | None:
