@@ -194,6 +194,24 @@ def test_a_registered_observer_takes_type_and_accreditation_from_the_register() 
     assert "Лебедева" not in repr(observer)  # names never enter the engine
 
 
+@pytest.mark.parametrize(
+    ("declared", "employee", "parent", "relation"),
+    [("none", False, False, "none"), ("parent", None, True, "parent"),
+     ("employee", True, None, "employee"), (None, None, None, None)],
+)
+def test_an_inline_observer_is_what_the_school_declares_and_no_more(
+    declared: str | None, employee: bool | None, parent: bool | None, relation: str | None
+) -> None:
+    observer: dict[str, Any] = {"type": "public"}
+    if declared is not None:
+        observer["relation"] = declared
+    profile = _profile(procedures=[{**PROCEDURE, "observers": [observer]}])
+    [fact] = extract_facts(profile).of_kind("observer")
+    assert (fact.get("employee"), fact.get("parent"), fact.get("relation")) == (
+        employee, parent, relation)
+    assert "declared_relation" not in fact  # nothing to contradict without the register
+
+
 def test_an_inline_observer_is_named_in_the_message(checker: Checker) -> None:
     profile = _profile(procedures=[{**PROCEDURE, "observers": [
         {"name": "Петров П. П.", "type": "public", "relation": "employee"}]}])

@@ -170,8 +170,9 @@ def observer_fields(obs: Observer, proc: Procedure, register: Register) -> Fact:
     """
     declared = obs.relation
     if obs.person is None:
-        employee = None if declared is None else declared == "employee"
-        parent = None if declared in (None, "employee") else declared == "parent"
+        # A declaration says one thing: «parent» says nothing of employment, and vice versa.
+        employee = declared == "employee" if declared in ("employee", "none") else None
+        parent = declared == "parent" if declared in ("parent", "none") else None
         return _relation_fields(employee, parent) | {"type": obs.type}
     employee = register.employee(obs.person)
     parent = _parent_of_participant(register.children(obs.person), proc.classes)
