@@ -294,3 +294,69 @@ def test_a_profile_without_a_version_is_read_as_the_current_one(checker: Checker
     profile = load_profile("school: {id: s1, name: Школа}\n", "p.yaml")
     assert profile.schema_version == 2
     assert checker.check(profile, AS_OF).warnings == []
+
+
+# --- objcheck migrate ----------------------------------------------------------------------
+
+V1_NAMED = """\
+# Школа пишет наблюдателей прямо в процедурах.
+schema_version: 1
+school: {id: s1, name: Школа}
+staff: [{id: obs-1, name: Иванова Анна Петровна}]
+procedures:
+  - id: v1
+    kind: ВПР
+    classes: [5а]
+    observers:
+      - {name: Кузнецова Ольга Ивановна, type: public, relation: none}  # мама из 7б
+      - {type: authority, relation: none}
+  - id: v2
+    kind: ВПР
+    observers: [{name: КУЗНЕЦОВА  Ольга Ивановна, type: public, accreditation: ОН-1}]
+"""
+
+
+def test_migrate_moves_named_observers_into_the_register(tmp_path: Path) -> None:
+    path = tmp_path / "school.yaml"
+    path.write_text(V1_NAMED, encoding="utf-8")
+    result = CliRunner().invoke(app, ["migrate", str(path)], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "obs-2" in result.output and "Кузнецова" not in result.output  # ids, not names
+    assert (tmp_path / "school.yaml.bak").read_text(encoding="utf-8") == V1_NAMED
+    text = path.read_text(encoding="utf-8")
+    assert "# мама из 7б" in text and "# Школа пишет" in text  # comments kept
+    profile = load_profile(text, str(path))
+    assert profile.schema_version == 2
+    # one person for both spellings of the name; «obs-1» is taken by staff
+    assert [(p.id, p.name, p.role) for p in profile.people or []] == [
+        ("obs-2", "Кузнецова Ольга Ивановна", "public_observer")]
+    first, second = profile.procedures or []
+    assert [(o.person, o.relation, o.type) for o in first.observers or []] == [
+        ("obs-2", "none", None), (None, "none", "authority")]
+    assert [(o.person, o.accreditation) for o in second.observers or []] == [("obs-2", "ОН-1")]
+    again = CliRunner().invoke(app, ["migrate", str(path)])
+    assert again.exit_code == 0 and "уже в версии 2" in again.output
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_migrated_register_without_children_is_not_reported_not_met(checker: Checker,
+                                                                    tmp_path: Path) -> None:
+    """Before: «relation: none» passed on the school's word. After migration the register
+    decides, and it does not yet know the observer's children: «не сообщено»."""
+    path = tmp_path / "school.yaml"
+    path.write_text(V1_NAMED, encoding="utf-8")
+    assert _finding(checker.check_file(path, AS_OF), "FED-COI-002").subjects[0].outcome is (
+        Outcome.MET)
+    CliRunner().invoke(app, ["migrate", str(path)])
+    coi = _finding(checker.check_file(path, AS_OF), "FED-COI-002")
+    assert coi.subjects[0].outcome is Outcome.UNKNOWN
+
+
+def test_migrate_refuses_a_bad_profile_with_its_location(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    bad = "schema_version: 1\nschool: {id: s1}\n"
+    path.write_text(bad, encoding="utf-8")
+    result = CliRunner().invoke(app, ["migrate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: school.name: обязательное поле не заполнено" in result.output
+    assert path.read_text(encoding="utf-8") == bad

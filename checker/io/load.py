@@ -108,10 +108,11 @@ def profile_warnings(profile: Profile) -> Iterator[tuple[Loc, str]]:
     if profile.schema_version < SCHEMA_VERSION:
         yield ("schema_version",), (
             f"профиль в формате версии {profile.schema_version}: связь наблюдателей со школой "
-            "принята со слов школы. Чтобы конфликт интересов проверялся по реестру, укажите "
-            f"schema_version: {SCHEMA_VERSION}, внесите наблюдателей в раздел people (id, ФИО, "
-            "роль, место работы, классы детей — children) и ссылайтесь на них в процедурах: "
-            "observers: [{person: id}]"
+            "принята со слов школы. Чтобы конфликт интересов проверялся по реестру, выполните "
+            "objcheck migrate с этим файлом (наблюдатели с ФИО перейдут в раздел people) и "
+            "укажите у них место работы (employer) и классы детей (children) — или вручную: "
+            f"schema_version: {SCHEMA_VERSION}, раздел people, в процедурах observers: "
+            "[{person: id}]"
         )
     labelled: list[tuple[Loc, list[ClassLabel] | None]] = []
     for index, member in enumerate(profile.staff or []):
