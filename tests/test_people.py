@@ -360,3 +360,13 @@ def test_migrate_refuses_a_bad_profile_with_its_location(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert f"{path}:2: school.name: обязательное поле не заполнено" in result.output
     assert path.read_text(encoding="utf-8") == bad
+
+
+def test_an_id_from_the_file_is_printed_as_written_never_as_markup(tmp_path: Path) -> None:
+    path = tmp_path / "school.yaml"
+    path.write_text("school: {id: s1, name: Школа}\nprocedures:\n"
+                    "  - {id: v1, kind: ВПР, observers: [{person: '[bold]o9'}]}\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(app, ["check", str(path)], env={"COLUMNS": "250"})
+    assert result.exit_code == 2
+    assert "нет человека с id «[bold]o9»" in result.output
