@@ -16,6 +16,7 @@ from checker.cli.main import app
 from checker.core.check import Checker
 from checker.core.facts import extract_facts
 from checker.io.load import load_profile
+from checker.io.packs import load_pack
 from checker.model.errors import InputError
 from checker.model.findings import Finding, Outcome
 from checker.model.labels import ClassLabel, class_key, name_key
@@ -370,3 +371,36 @@ def test_an_id_from_the_file_is_printed_as_written_never_as_markup(tmp_path: Pat
     result = CliRunner().invoke(app, ["check", str(path)], env={"COLUMNS": "250"})
     assert result.exit_code == 2
     assert "нет человека с id «[bold]o9»" in result.output
+
+
+PLACE_PACK = """\
+pack: placed
+title: Пакет с местом нарушения
+layer: regional
+scope: {region: Нигде}
+rules:
+  - id: PLC-001
+    title: Организатор не ведёт уроки в классе процедуры
+    direction: procedure
+    source: {document: "seed:000", item: "1.4", quote: Контроль отсутствия конфликта интересов}
+    severity: low
+    check:
+      each: {kind: procedure}
+      forbid:
+        - {as: org, kind: organizer, match: {procedure: subject.ref}}
+        - {as: tch, kind: teaches_class, match: {staff: org.staff}}
+        - {as: cls, kind: procedure_class, match: {procedure: subject.ref, class: tch.class}}
+      person: org.staff
+      place: cls.class
+    message: {violation: "{person} учит {place}"}
+    remediation: {measure: м, responsible: р, due: с}
+"""
+
+
+def test_a_pack_names_the_place_of_a_forbidden_pattern() -> None:
+    assert load_pack(PLACE_PACK, "p.yaml").rules[0].check.place == "cls.class"
+    for wrong, phrase in (("cls.room", "нет поля «room»"), ("room.class", "псевдоним")):
+        with pytest.raises(InputError) as raised:
+            load_pack(PLACE_PACK.replace("place: cls.class", f"place: {wrong}"), "p.yaml")
+        [problem] = raised.value.problems
+        assert problem.loc == ("rules", 0, "check", "place") and phrase in problem.message
