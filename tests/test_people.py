@@ -140,6 +140,8 @@ def test_a_parent_observer_is_found_by_join_although_the_school_declares_none(
     coi = _finding(report, "FED-COI-002")
     assert coi.outcome is Outcome.VIOLATION
     assert "наблюдатель Зайцева Ольга Петровна" in coi.message  # defect 3: names the observer
+    [evidence] = coi.subjects[0].evidence
+    assert "parent=True" in evidence.summary and "child_class=5А" in evidence.summary
     contradiction = _finding(report, "FED-COI-004")
     assert contradiction.outcome is Outcome.VIOLATION
     assert "Зайцева Ольга Петровна" in contradiction.message

@@ -175,8 +175,12 @@ def observer_fields(obs: Observer, proc: Procedure, register: Register) -> Fact:
         parent = declared == "parent" if declared in ("parent", "none") else None
         return _relation_fields(employee, parent) | {"type": obs.type}
     employee = register.employee(obs.person)
-    parent = _parent_of_participant(register.children(obs.person), proc.classes)
+    children = register.children(obs.person)
+    parent = _parent_of_participant(children, proc.classes)
     fields = _relation_fields(employee, parent)
+    if parent:
+        shared = {c.join_key for c in children or []} & {c.join_key for c in proc.classes or []}
+        fields["child_class"] = min(shared)  # where the conflict is, for the report
     person = register.people.get(obs.person)
     role_type = OBSERVER_TYPE_OF_ROLE.get(person.role) if person is not None else None
     fields["type"] = obs.type or role_type
