@@ -28,7 +28,13 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from checker.io.load import load_profile
 from checker.io.yamlio import round_trip_yaml
 from checker.model.labels import name_key
-from checker.model.profile import SCHEMA_VERSION, VERDICT_TITLES, InspectionVerdict, Profile
+from checker.model.profile import (
+    OBSERVER_TYPE_OF_ROLE,
+    SCHEMA_VERSION,
+    VERDICT_TITLES,
+    InspectionVerdict,
+    Profile,
+)
 
 SECTION = "inspection"
 _TOP_KEY = re.compile(r"^[^\s#\-][^:]*:")
@@ -209,12 +215,7 @@ _PEOPLE_NOTE = (
     "\nРеестр людей (objcheck migrate): укажите место работы (employer) и классы детей в этой\n"
     "школе (children; [] — детей в школе нет), иначе конфликт интересов — «не сообщено»"
 )
-_ROLE_OF_TYPE = {
-    "public": "public_observer",
-    "independent": "independent_observer",
-    "authority": "authority",
-    "other_school": "other_school_teacher",
-}
+_ROLE_OF_TYPE = {observer: role for role, observer in OBSERVER_TYPE_OF_ROLE.items()}
 
 
 @dataclass(frozen=True)

@@ -79,15 +79,6 @@ PersonRole = Literal[
     "parent",
     "other",
 ]
-PERSON_ROLE_TITLES: dict[str, str] = {
-    "public_observer": "общественный наблюдатель",
-    "independent_observer": "независимый наблюдатель",
-    "authority": "представитель органа управления образованием",
-    "other_school_teacher": "педагог другой школы",
-    "expert": "эксперт",
-    "parent": "родитель",
-    "other": "иное",
-}
 # The observer type a role implies when a procedure refers to the person without a type.
 OBSERVER_TYPE_OF_ROLE: dict[str, str] = {
     "public_observer": "public",
