@@ -192,6 +192,23 @@ def test_reports_per_school(corpus: Path, tmp_path: Path) -> None:
     assert "Каменская" in (out / "reports" / "kamenskaya-2022.txt").read_text(encoding="utf-8")
 
 
+def test_names_stay_in_the_schools_own_report(corpus: Path, tmp_path: Path) -> None:
+    """The batch summary leaves the school: a conflict names the person by id there; the
+    school's own report names them (issue 11)."""
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, [
+        "batch", str(corpus / "fixtures" / "school-conflict.yaml"), "--out", str(out),
+        "--reports", "--as-of", AS_OF, "--workers", "1",
+    ])
+    assert run.exit_code == 0, run.output
+    findings = (out / "findings.csv").read_text(encoding="utf-8-sig")
+    assert "t-morozova ведёт уроки в 5А" in findings and "наблюдатель o-zaytseva" in findings
+    assert "Морозова" not in findings and "Зайцева" not in findings
+    own = json.loads((out / "reports" / "school-conflict.json").read_text(encoding="utf-8"))
+    messages = [f["message"] for f in own["findings"]]
+    assert any("Морозова Светлана Ивановна ведёт уроки в 5А" in m for m in messages)
+
+
 def test_missing_path_is_an_error_row(tmp_path: Path) -> None:
     result = run_batch([str(tmp_path / "нет-такого")], _options(), workers=1)
     assert [e.message for e in result.errors] == ["файл или каталог не найден"]

@@ -76,7 +76,7 @@ def test_text_report_leads_with_level_and_reasons() -> None:
     direction_1 = output.index("1. Обеспечение объективности")
     violation = output.index("[нарушение] FED-COI-001")
     assert direction_1 < violation < output.index("FED-OBS-001 На каждой")
-    assert "работы проверяет Морозова Светлана Ивановна" in output
+    assert "Морозова Светлана Ивановна ведёт уроки в 5А и проверяет работы 5А" in output
     assert "Источник:" in output and "Что сделать:" in output
 
 

@@ -22,7 +22,9 @@ from checker.io.packs import RuleBook, load_pack
 from checker.model.profile import PROCEDURE_KINDS, Profile
 from checker.testing.reference import reference_outcomes
 
-CLASSES = ["5а", "5б", "6а", "9а"]
+# Aliases of one class («5а», «5 А», «5-А», Latin «5A») join as «5А»; «5 угл» cannot be read.
+CLASSES = ["5а", "5 А", "5-А", "5A", "6а", "5 угл"]
+PEOPLE_IDS = ["o1", "o2"]
 ROOMS = ["11", "12", "307"]
 STAFF_IDS = ["t1", "t2", "t3"]
 DOC_KINDS = ["vsoko_regulation", "order_responsible", "pay_regulation", "coi_regulation"]
@@ -41,13 +43,29 @@ def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.none() | strategy
 
 
-observers = st.lists(
+RELATIONS = st.sampled_from(["none", "employee", "parent"])
+inline_observer = st.fixed_dictionaries(
+    {"type": st.sampled_from(["public", "independent", "authority", "other_school"])},
+    optional={"relation": RELATIONS, "accreditation": st.sampled_from(["ОН-1", False])},
+)
+# A reference to the people register (outside persons or staff), with or without the
+# school's own declaration of the relation; references to absent people are filtered out.
+registered_observer = st.fixed_dictionaries(
+    {"person": st.sampled_from(PEOPLE_IDS + ["t1", "t2"])},
+    optional={"relation": RELATIONS, "type": st.sampled_from(["public", "independent"])},
+)
+observers = st.lists(inline_observer | registered_observer, max_size=3)
+people = st.lists(
     st.fixed_dictionaries(
-        {"type": st.sampled_from(["public", "independent", "authority", "other_school"])},
-        optional={"relation": st.sampled_from(["none", "employee", "parent"]),
-                  "accreditation": st.sampled_from(["ОН-1", False])},
+        {"name": st.just("Наблюдатель"),
+         "role": st.sampled_from(["public_observer", "independent_observer", "authority",
+                                  "parent", "expert"])},
+        optional={"employer": st.sampled_from(["Школа", "СОШ № 2"]),  # «Школа» is this one
+                  "children": st.lists(st.sampled_from(CLASSES), unique=True, max_size=2),
+                  "accreditation": st.sampled_from(["ОН-2", False])},
     ),
-    max_size=3,
+    min_size=1,
+    max_size=len(PEOPLE_IDS),
 )
 video = st.just(False) | st.fixed_dictionaries(
     {},
@@ -92,13 +110,18 @@ def profiles(draw: st.DrawFn) -> Profile:
     school: dict[str, Any] = {"id": "s", "name": "Школа"}
     if region:
         school.update(region=region, municipality=municipality)
-    data: dict[str, Any] = {"school": school}
+    data: dict[str, Any] = {"schema_version": 2, "school": school}
     if draw(st.booleans()):
         data["staff"] = [
             {"id": sid, "name": f"Учитель {sid}",
-             "classes": draw(st.lists(st.sampled_from(CLASSES), unique=True, max_size=2))}
-            for sid in STAFF_IDS[: draw(st.integers(0, 3))]
+             "classes": draw(st.lists(st.sampled_from(CLASSES), unique=True, max_size=2)),
+             **draw(st.fixed_dictionaries({}, optional={
+                 "children": st.lists(st.sampled_from(CLASSES), unique=True, max_size=2)}))}
+            for sid in STAFF_IDS[: draw(st.sampled_from([1, 2, 3, 0]))]  # 0: staff: []
         ]
+    if draw(st.booleans()):
+        data["people"] = [{"id": pid, **person}
+                          for pid, person in zip(PEOPLE_IDS, draw(people), strict=False)]
     if draw(st.booleans()):
         data["documents"] = [
             {"id": f"d{i}", "kind": draw(st.sampled_from(DOC_KINDS)),
@@ -117,7 +140,11 @@ def profiles(draw: st.DrawFn) -> Profile:
     data["incomplete"] = draw(st.lists(st.sampled_from(["documents", "staff", "procedures"]),
                                        unique=True, max_size=2))
     staff_ids = {s["id"] for s in data.get("staff", [])}
+    registered = staff_ids | {p["id"] for p in data.get("people", [])}
     for proc in data.get("procedures", []):  # keep references valid when staff is reported
+        if "observers" in proc:
+            proc["observers"] = [o for o in proc["observers"]
+                                 if "person" not in o or o["person"] in registered]
         if "staff" in data:
             if "organizers" in proc:
                 proc["organizers"] = [m for m in proc["organizers"] if m in staff_ids]
@@ -230,11 +257,39 @@ def test_synthetic_rules_agree_with_reference(profile: Profile) -> None:
         assert observed[rule.id] == expected, rule.id
 
 
+def test_generated_profiles_reach_the_people_register_and_class_aliases() -> None:
+    """The generator produces what issue 11 added: observers from the register who are
+    employees, parents of participants, or neither, declarations the register contradicts,
+    and one class joined under different spellings."""
+    seen: set[str] = set()
+
+    @settings(max_examples=1000, deadline=None, database=None, derandomize=True)
+    @given(profile=profiles())
+    def collect(profile: Profile) -> None:
+        facts = extract_facts(profile)
+        for obs in facts.of_kind("observer"):
+            if "declared_relation" in obs or obs["person"] in PEOPLE_IDS + STAFF_IDS:
+                seen.add(f"registered relation={obs.get('relation')}")
+                seen.add(f"registered matches={obs.get('relation_matches')}")
+        spellings: dict[str, set[str]] = {}
+        for fact in facts.of_kind("teaches_class") + facts.of_kind("procedure_class"):
+            spellings.setdefault(fact["class"], set()).add(fact["class_label"])
+        if any(len(labels) > 1 for labels in spellings.values()):
+            seen.add("aliases joined")
+
+    collect()
+    assert {
+        "registered relation=employee", "registered relation=parent",
+        "registered relation=none", "registered relation=None",
+        "registered matches=False", "registered matches=True", "aliases joined",
+    } <= seen
+
+
 def test_generated_profiles_reach_every_outcome() -> None:
     """The generator is not degenerate: the properties above see met, gap, violation, unknown."""
     seen: set[str] = set()
 
-    @settings(max_examples=200, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True)
     @given(profile=profiles())
     def collect(profile: Profile) -> None:
         for subjects in _engine_outcomes(_SYNTHETIC_ENGINE, _SYNTHETIC.rules, profile).values():

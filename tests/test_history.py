@@ -14,8 +14,8 @@ The two-year pair fixtures/school-history-2023.yaml → school-history-2024.yaml
 * changed — FED-VID-003: still not filmed at vpr-ru-6, but now under an agreed exception
   (gap → исключение): NOT resolved; FED-ANL-003 and FED-GIA-002…005: did not apply, now
   apply and are done;
-* the level rises from «низкий» (capped by the federal list, score 93,6 %) to «высокий»
-  (95,4 %): improved; the listing history reads 2022/2023 — in the list, 2023/2024 — not.
+* the level rises from «низкий» (capped by the federal list, score 93,8 %) to «высокий»
+  (95,5 %): improved; the listing history reads 2022/2023 — in the list, 2023/2024 — not.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def test_two_year_pair_diff_is_the_reasoned_one(pair: tuple[Report, Report]) -> 
     assert changes.counts["unchanged"] == len(pair[1].findings) - len(EXPECTED_STATUS)
     assert (changes.old_level, changes.new_level, changes.trend) == ("низкий", "высокий",
                                                                       "improved")
-    assert (changes.old_score, changes.new_score) == (0.9363, 0.9537)
+    assert (changes.old_score, changes.new_score) == (0.9377, 0.9545)
     assert [(h.academic_year, h.federal_list, h.level) for h in changes.history] == [
         ("2022/2023", True, "низкий"), ("2023/2024", False, "высокий")
     ]
@@ -104,12 +104,12 @@ def test_check_since_in_text(tmp_path: Path) -> None:
     old = _json_report(tmp_path, OLD, OLD_AS_OF)
     text = _cli("check", str(NEW), "--as-of", NEW_AS_OF, "--since", str(old))
     assert "Изменения с прошлой проверки" in text
-    assert ("Было на 15.05.2023 (2022/2023): уровень низкий (93,6 %); стало на 15.05.2024 "
-            "(2023/2024): высокий (95,4 %) — стало лучше.") in text
+    assert ("Было на 15.05.2023 (2022/2023): уровень низкий (93,8 %); стало на 15.05.2024 "
+            "(2023/2024): высокий (95,5 %) — стало лучше.") in text
     assert "Устранены:\n  – FED-COI-003" in text
     assert "FED-VID-003 Проверка работ проводится под видеонаблюдением: не выполнено → " \
            "исключение" in text
-    assert "2022/2023 (на 15.05.2023): уровень низкий (93,6 %); в федеральном перечне — да" in text
+    assert "2022/2023 (на 15.05.2023): уровень низкий (93,8 %); в федеральном перечне — да" in text
 
 
 def test_check_since_json_carries_changes_and_history_and_matches_diff(tmp_path: Path) -> None:

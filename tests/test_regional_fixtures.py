@@ -72,6 +72,19 @@ def test_boguchany_report_marks_item_3_4_as_conflict(checker: Checker) -> None:
     assert "Противоречия источников" in text and "FED-POS-006" in text
 
 
+def test_shebalino_parent_observer_is_found_in_the_register(checker: Checker) -> None:
+    """The observer of ВПР 6 is registered as the mother of a 6 А pupil: the conflict follows
+    from the register (the school's own «parent» agrees with it, so no contradiction)."""
+    report = checker.check_file(REGIONAL / "shebalino-sosh.yaml", AS_OF)
+    outcomes = {f.rule_id: f for f in report.findings}
+    coi = outcomes["FED-COI-002"]
+    assert coi.outcome.value == "violation"
+    assert [s.subject for s in coi.subjects if s.outcome.value == "violation"] == ["vpr-ru-6"]
+    assert "наблюдатель Кергилова Эмилия Сергеевна" in coi.message
+    assert outcomes["FED-COI-004"].outcome.value == "met"
+    assert report.warnings == []
+
+
 def test_nesterov_sample_has_both_deadline_rules(checker: Checker) -> None:
     report = checker.check_file(REGIONAL / "nesterov-sosh.yaml", AS_OF)
     ids = {f.rule_id for f in report.findings}

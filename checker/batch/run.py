@@ -21,7 +21,7 @@ import tempfile
 import time
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -286,10 +286,19 @@ def school_row(file: str, report: Report) -> SchoolRow:
         counts=dict(report.counts),
         findings=tuple(
             FindingRow(f.rule_id, f.title, f.severity, f.outcome.value, f.met, f.known,
-                       f.total, f.message)
+                       f.total, without_names(f.message, report.people))
             for f in report.findings
         ),
     )
+
+
+def without_names(message: str, people: Mapping[str, str]) -> str:
+    """A message for the batch summary, which leaves the school: people are named there by
+    their id in the profile, never by name (names belong in the school's own report)."""
+    for person_id, name in sorted(people.items(), key=lambda item: -len(item[1])):
+        if name and name in message:
+            message = message.replace(name, person_id)
+    return message
 
 
 def _compare(file: str, old: Report, new: Report) -> LevelChange | None:
@@ -359,11 +368,11 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             worker.cache.put("profile", pkey, profile)
     started = time.perf_counter()
     # Evidence appears only in the per-school reports; the batch rows never show it.
-    # The per-school reports locate warnings about exceptions by line; the rows show none.
-    located = content.decode("utf-8") if options.reports_dir and profile.exceptions else None
-    report = worker.checker.check(profile, worker.as_of, file,
-                                  with_evidence=options.reports_dir is not None,
-                                  source_text=located)
+    # Load warnings and warnings about exceptions are located (a slow round-trip parse) only
+    # for the per-school reports; the rows show none.
+    writing = options.reports_dir is not None
+    report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
+                                  source_text=content.decode("utf-8") if writing else None)
     result.school = school_row(file, report)
     if worker.old_checker is not None:
         result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,

@@ -15,6 +15,7 @@ from typing import Annotated, NoReturn
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 
 from checker.core.check import Checker
 from checker.io.packs import RuleBook, load_rulebook
@@ -73,7 +74,8 @@ ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы
 def fail_input(error: InputError) -> NoReturn:
     """Print every problem of a bad input in Russian and exit with code 2."""
     for problem in error.problems:
-        stderr.print(f"[red]ошибка:[/red] {problem}", markup=True, highlight=False)
+        # The problem quotes the file (ids, values): escaped, never read as markup.
+        stderr.print(f"[red]ошибка:[/red] {escape(str(problem))}", markup=True, highlight=False)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -357,6 +359,40 @@ def inspect(
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
     else:
         stdout.print(f"Готово. Записано ответов: {session.recorded}.")
+
+
+@app.command()
+def migrate(
+    profile: Annotated[Path, typer.Argument(help="Профиль школы версии 1 (YAML); переписывается")],
+) -> None:
+    """Перевести профиль на версию 2 схемы: наблюдатели — в реестр людей (people)."""
+    from checker.io.profile_edit import ConcurrentEditError, migrate_file
+
+    try:
+        migration = migrate_file(profile)
+    except InputError as error:
+        fail_input(error)
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось прочитать или записать файл {profile}: {exc.strerror}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except ConcurrentEditError:
+        stderr.print("ошибка: файл изменён во время перевода; ничего не записано",
+                     highlight=False)
+        raise typer.Exit(EXIT_CONFLICT) from None
+    if not migration.changed:
+        stdout.print(f"{profile}: профиль уже в версии 2, менять нечего.", highlight=False,
+                     markup=False)
+        return
+    # Ids only: names stay in the profile and the school's report, never in messages.
+    people = ", ".join(migration.registered) or "нет"
+    stdout.print(
+        f"{profile}: переведён на версию 2 (прежний — {profile.name}.bak). Наблюдатели в "
+        f"реестре people: {people}. Укажите их место работы (employer) и классы детей "
+        "(children; [] — детей в школе нет): до этого конфликт интересов наблюдателя — "
+        "«не сообщено».",
+        highlight=False, markup=False,
+    )
 
 
 def _emit(text: str, output: Path | None) -> None:

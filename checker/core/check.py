@@ -10,14 +10,14 @@ import datetime as dt
 from pathlib import Path
 
 from checker.core.evaluate import SchoolMemo, evaluate_rule
-from checker.core.facts import extract_facts
+from checker.core.facts import extract_facts, people_names
 from checker.core.score import compute_level
 from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
 from checker.engine import Engine
-from checker.io.load import read_profile_text
+from checker.io.load import load_profile, located_warnings, read_text
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import locate
 from checker.model.errors import Loc, format_loc
@@ -64,8 +64,9 @@ class Checker:
         The academic year is the profile's, else the one containing ``as_of``; a measure is
         «due soon» within ``horizon_days`` of its deadline (default: the level policy's).
         ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
-        show it); everything else in the report is the same. ``source_text`` (the profile's
-        text) lets warnings about the profile's exceptions give their line.
+        show it); everything else in the report is the same. ``source_text``, the profile's
+        text, gives the load warnings (unreadable class labels…) and the warnings about the
+        profile's exceptions their lines.
         """
         as_of = as_of or dt.date.today()
         academic_year = profile.academic_year or academic_year_of(as_of)
@@ -75,7 +76,7 @@ class Checker:
         engine = self._engine(selection)
         facts = extract_facts(profile)
         found = engine.run(facts.items)
-        people = {s.id: s.name for s in profile.staff or []}
+        people = people_names(profile)
         memo = SchoolMemo()
         findings = [
             evaluate_rule(
@@ -139,6 +140,9 @@ class Checker:
                 key=lambda d: (d.due, d.rule_id, d.subject),
             ),
             warnings=[
+                *(str(problem) for problem in located_warnings(
+                    profile, source_text, source_file or "профиль"
+                )),
                 *_year_warnings(profile, as_of),
                 *(_located(loc, message, source_text) for loc, message in waived.notes),
                 *unmatched_verdicts(findings, inspection),
@@ -159,8 +163,8 @@ class Checker:
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
         """Read, validate and evaluate one profile file."""
-        profile, text = read_profile_text(path)
-        return self.check(profile, as_of, str(path), source_text=text)
+        text = read_text(path)
+        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text)
 
 
 def _located(loc: Loc, message: str, source_text: str | None) -> str:

@@ -150,7 +150,7 @@ class _RuleEvaluation:
     def subject_finding(self, subject: Fact, unknown: frozenset[str]) -> SubjectFinding:
         ref = subject["ref"]
         check = self.rule.check
-        person = None
+        person = place = None
         evidence: list[Evidence] = []
         if check.forbid is not None:
             hits = self.found.violation.get(ref, ())
@@ -159,7 +159,8 @@ class _RuleEvaluation:
                 evidence = self.evidence_of(
                     [f for hit in hits for role, f in hit.items() if role != SUBJECT]
                 )
-                person = self._person(hits[0])
+                person = self._from_hit(hits[0], check.person)
+                place = self._from_hit(hits[0], check.place)
             else:
                 outcome = Outcome.UNKNOWN if ref in unknown else Outcome.MET
         else:
@@ -179,7 +180,7 @@ class _RuleEvaluation:
             subject=ref,
             label=label,
             outcome=outcome,
-            message=self.message(outcome, label, person),
+            message=self.message(outcome, label, person, place=place),
             person=person,
             evidence=evidence,
         )
@@ -244,16 +245,18 @@ class _RuleEvaluation:
         base = self.message(TIME_BASE[outcome], label, due=verdict.due, done=verdict.done)
         return f"{base} ({verdict.note})" if verdict.note else base
 
-    def _person(self, hit: Match) -> str | None:
-        if self.rule.check.person is None:
+    @staticmethod
+    def _from_hit(hit: Match, ref: str | None) -> str | None:
+        """The value of «alias.field» in a forbid match (None if the rule names none)."""
+        if ref is None:
             return None
-        alias, _, name = self.rule.check.person.partition(".")
+        alias, _, name = ref.partition(".")
         value = hit.get(alias, {}).get(name)
         return None if value is None else str(value)
 
     def message(
         self, outcome: Outcome, subject: str, person: str | None = None,
-        due: dt.date | None = None, done: dt.date | None = None,
+        due: dt.date | None = None, done: dt.date | None = None, place: str | None = None,
     ) -> str:
         template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
             outcome, "{subject}"
@@ -261,6 +264,7 @@ class _RuleEvaluation:
         values = _Defaults(
             subject=subject,
             person=self.people.get(person, person) if person else "",
+            place=place or "",
             school=self.facts.school_id,
         )
         if due is not None:
@@ -307,7 +311,8 @@ def evaluate_rule(
 ) -> Finding:
     """The finding of one rule from the engine's matches of it (``found``).
 
-    ``people`` maps staff ids to names for messages; names never enter the engine. With
+    ``people`` maps person ids (staff, outside persons, inline observers) to names for
+    messages; names never enter the engine. With
     ``time`` (the as-of date, academic year and horizon), a rule's ``timing`` turns met /
     gap into the time outcomes of ``checker.core.timing``; without it time is ignored.
     ``memo`` (a fresh ``SchoolMemo`` per school) shares evidence and labels between rules;

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from checker.model.factkinds import Fact, Facts
-from checker.model.profile import Document, Procedure, Profile, Staff, Video
+from checker.model.labels import ClassLabel, name_key
+from checker.model.profile import (
+    OBSERVER_TYPE_OF_ROLE,
+    Document,
+    Observer,
+    Person,
+    Procedure,
+    Profile,
+    Staff,
+    Video,
+)
 
 
 def _clean(fact: Fact) -> Fact:
@@ -38,8 +49,9 @@ def extract_facts(profile: Profile) -> Facts:
                         "listed": getattr(lists, name)})
     raw.extend(_document_facts(profile.documents or []))
     raw.extend(_staff_facts(profile.staff or []))
+    register = Register.of(profile)
     for index, procedure in enumerate(profile.procedures or []):
-        raw.extend(_procedure_facts(index, procedure))
+        raw.extend(_procedure_facts(index, procedure, register))
     for index, activity in enumerate(profile.activities or []):
         raw.append(
             {
@@ -108,13 +120,121 @@ def _staff_facts(staff: list[Staff]) -> Iterator[Fact]:
         yield {"t": "staff", "ref": person.id, "path": path, "position": person.position}
         for cls in person.classes or []:
             yield {"t": "teaches_class", "ref": person.id, "path": path,
-                   "staff": person.id, "class": cls}
+                   "staff": person.id, **_class_fields(cls)}
         for subject in person.subjects or []:
             yield {"t": "teaches_subject", "ref": person.id, "path": path,
-                   "staff": person.id, "subject": subject.lower()}
+                   "staff": person.id, "subject": name_key(subject)}
 
 
-def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
+def _class_fields(label: ClassLabel) -> Fact:
+    """A class joins on its normal form; the school's spelling is kept for messages."""
+    return {"class": label.join_key, "class_label": str(label)}
+
+
+@dataclass(frozen=True)
+class Register:
+    """The people of a profile by id: staff (employees by definition) and outside persons."""
+
+    staff: dict[str, Staff]
+    people: dict[str, Person]
+    school_keys: frozenset[str]
+
+    @classmethod
+    def of(cls, profile: Profile) -> Register:
+        school = profile.school
+        return cls(
+            staff={s.id: s for s in profile.staff or []},
+            people={p.id: p for p in profile.people or []},
+            school_keys=frozenset({name_key(school.name), name_key(school.id)}),
+        )
+
+    def employee(self, person_id: str) -> bool | None:
+        """Works at the school: a member of staff, or an outside person whose employer is the
+        school by name or id. ``None`` for an id the register lacks."""
+        if person_id in self.staff:
+            return True
+        person = self.people.get(person_id)
+        if person is None:
+            return None
+        return person.employer is not None and name_key(person.employer) in self.school_keys
+
+    def children(self, person_id: str) -> list[ClassLabel] | None:
+        """Classes of the person's children at this school (``None``: not reported)."""
+        member = self.staff.get(person_id) or self.people.get(person_id)
+        return None if member is None else member.children
+
+
+def observer_fields(obs: Observer, proc: Procedure, register: Register) -> Fact:
+    """Who an observer is to the school, derived from the register when the procedure refers
+    to a person, else taken from the school's declaration (the legacy inline form).
+
+    ``parent`` is the join of the person's children's classes with the classes that sat the
+    procedure, on their normal forms; it stays unknown when either list is not reported.
+    """
+    declared = obs.relation
+    if obs.person is None:
+        # A declaration says one thing: «parent» says nothing of employment, and vice versa.
+        employee = declared == "employee" if declared in ("employee", "none") else None
+        parent = declared == "parent" if declared in ("parent", "none") else None
+        return _relation_fields(employee, parent) | {"type": obs.type}
+    employee = register.employee(obs.person)
+    children = register.children(obs.person)
+    parent = _parent_of_participant(children, proc.classes)
+    fields = _relation_fields(employee, parent)
+    if parent:
+        shared = {c.join_key for c in children or []} & {c.join_key for c in proc.classes or []}
+        fields["child_class"] = min(shared)  # where the conflict is, for the report
+    person = register.people.get(obs.person)
+    role_type = OBSERVER_TYPE_OF_ROLE.get(person.role) if person is not None else None
+    fields["type"] = obs.type or role_type
+    fields["declared_relation"] = declared
+    fields["relation_matches"] = _declaration_holds(declared, employee, parent)
+    return fields
+
+
+def _parent_of_participant(
+    children: list[ClassLabel] | None, classes: list[ClassLabel] | None
+) -> bool | None:
+    if children is not None and not children:
+        return False  # no children at this school: whatever the classes, not a parent
+    if children is None or classes is None:
+        return None
+    return bool({c.join_key for c in children} & {c.join_key for c in classes})
+
+
+def _relation_fields(employee: bool | None, parent: bool | None) -> Fact:
+    """``relation`` and ``independent`` from the two facts they summarise (None: unknown)."""
+    if employee or parent:
+        relation: str | None = "employee" if employee else "parent"
+    elif employee is False and parent is False:
+        relation = "none"
+    else:
+        relation = None
+    return {
+        "employee": employee,
+        "parent": parent,
+        "relation": relation,
+        "independent": None if relation is None else relation == "none",
+    }
+
+
+def _declaration_holds(
+    declared: str | None, employee: bool | None, parent: bool | None
+) -> bool | None:
+    """Whether the school's declared relation agrees with the register (None: cannot tell)."""
+    if declared is None:
+        return None
+    if declared == "employee":
+        return employee
+    if declared == "parent":
+        return parent
+    # «none»: contradicted by either relation; confirmed only when both are known to be absent
+    if employee or parent:
+        return False
+    return None if employee is None or parent is None else True
+
+
+def _procedure_facts(index: int, proc: Procedure, register: Register) -> Iterator[Fact]:
     path = f"procedures[{index}]"
     checking = proc.checking
     yield {
@@ -122,7 +242,7 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
         "ref": proc.id,
         "path": path,
         "kind": proc.kind,
-        "subject": proc.subject.lower() if proc.subject else None,
+        "subject": name_key(proc.subject) if proc.subject else None,
         "grade": proc.grade,
         "date": _iso(proc.date),
         "federal_control": proc.federal_control,
@@ -138,19 +258,22 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
     }
     link = {"ref": proc.id, "procedure": proc.id}
     for cls in proc.classes or []:
-        yield {"t": "procedure_class", **link, "path": f"{path}.classes", "class": cls}
+        yield {"t": "procedure_class", **link, "path": f"{path}.classes", **_class_fields(cls)}
     for staff_id in proc.organizers or []:
         yield {"t": "organizer", **link, "path": f"{path}.organizers", "staff": staff_id}
     for obs_index, obs in enumerate(proc.observers or []):
+        obs_path = f"{path}.observers[{obs_index}]"
+        accreditation = obs.accreditation
+        if accreditation is None and obs.person in register.people:
+            accreditation = register.people[obs.person].accreditation
         yield {
             "t": "observer",
             **link,
-            "path": f"{path}.observers[{obs_index}]",
-            "type": obs.type,
-            "relation": obs.relation,
-            "accredited": None if obs.accreditation is None else bool(obs.accreditation),
-            # Independent means: not a member of the school and not a parent of a participant.
-            "independent": None if obs.relation is None else obs.relation == "none",
+            "path": obs_path,
+            # An inline observer has no id: its place in the profile names it in messages.
+            "person": obs.person or observer_key(proc.id, obs_index),
+            "accredited": None if accreditation is None else bool(accreditation),
+            **observer_fields(obs, proc, register),
         }
     if proc.video is not None:
         yield _video_fact(proc, f"{path}.video")
@@ -169,6 +292,23 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
             yield {"t": "checker", **link, "path": f"{path}.checking.members", "staff": staff_id}
     if proc.results is not None:
         yield _result_fact(proc, f"{path}.results")
+
+
+def people_names(profile: Profile) -> dict[str, str]:
+    """Person id → name for the school's own report (names never enter the engine): staff,
+    outside persons and observers written inline, who have no id of their own."""
+    names = {s.id: s.name for s in profile.staff or []}
+    names.update({p.id: p.name for p in profile.people or []})
+    for proc in profile.procedures or []:
+        for index, obs in enumerate(proc.observers or []):
+            if obs.person is None:
+                names[observer_key(proc.id, index)] = obs.name or f"без ФИО (№ {index + 1})"
+    return names
+
+
+def observer_key(procedure_id: str, index: int) -> str:
+    """The id of an observer written inline (without the register) in messages."""
+    return f"{procedure_id}/observers[{index}]"
 
 
 def _agreed_before(agreed_on: dt.date | None, held_on: dt.date | None) -> bool | None:

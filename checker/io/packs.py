@@ -19,7 +19,9 @@ from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 
 MESSAGE_PLACEHOLDERS = frozenset(
-    {"subject", "person", "value", "threshold", "school", "due", "done", "year"}
+    # person: the name of whom a forbid pattern names (check.person); place: where it happened
+    # (check.place, e.g. a class). Both come only from a forbid match.
+    {"subject", "person", "place", "value", "threshold", "school", "due", "done", "year"}
 )
 LAYER_ORDER = {"federal": 0, "regional": 1, "municipal": 2}
 
@@ -162,8 +164,9 @@ def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
                 yield (*loc, "match", own), _unknown_field(pattern.kind, own)
             yield from _ref_issue(ref, aliases, (*loc, "match", own))
         aliases[pattern.alias] = pattern.kind
-    if check.person is not None:
-        yield from _ref_issue(check.person, aliases, ("check", "person"))
+    for name, named in (("person", check.person), ("place", check.place)):
+        if named is not None:
+            yield from _ref_issue(named, aliases, ("check", name))
 
 
 def _ref_issue(ref: str, aliases: dict[str, str], loc: Loc) -> Iterator[tuple[Loc, str]]:

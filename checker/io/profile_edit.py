@@ -1,4 +1,5 @@
-"""Writing the inspection section into a profile file, leaving the rest byte-identical.
+"""Writing the inspection section into a profile file, leaving the rest byte-identical;
+and migrating a version-1 profile to version 2 (``objcheck migrate``).
 
 The school's statements are never rewritten: only the top-level ``inspection:`` section is
 produced (with the ruamel round-trip dumper, so the comments inside it survive too) and
@@ -18,6 +19,7 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +27,14 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from checker.io.load import load_profile
 from checker.io.yamlio import round_trip_yaml
-from checker.model.profile import VERDICT_TITLES, InspectionVerdict, Profile
+from checker.model.labels import name_key
+from checker.model.profile import (
+    OBSERVER_TYPE_OF_ROLE,
+    SCHEMA_VERSION,
+    VERDICT_TITLES,
+    InspectionVerdict,
+    Profile,
+)
 
 SECTION = "inspection"
 _TOP_KEY = re.compile(r"^[^\s#\-][^:]*:")
@@ -198,3 +207,105 @@ def _atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+# --- objcheck migrate: a version-1 profile → version 2 (the people register) ---------------
+
+_PEOPLE_NOTE = (
+    "\nРеестр людей (objcheck migrate): укажите место работы (employer) и классы детей в этой\n"
+    "школе (children; [] — детей в школе нет), иначе конфликт интересов — «не сообщено»"
+)
+_ROLE_OF_TYPE = {observer: role for role, observer in OBSERVER_TYPE_OF_ROLE.items()}
+
+
+@dataclass(frozen=True)
+class Migration:
+    """What ``migrate_text`` did: the new text and the ids of the people it registered."""
+
+    text: str
+    registered: tuple[str, ...]
+    changed: bool
+
+
+def migrate_text(text: str, origin: str) -> Migration:
+    """A version-1 profile rewritten as version 2, comments and order kept.
+
+    Inline observers with a name move to the ``people`` register (one person per name, ё/е,
+    case and spaces ignored; the role from the observer type) and the procedure refers to
+    them by id, keeping the school's declared ``relation`` and the accreditation. Observers
+    without a name stay inline. The result is validated before it is returned.
+    """
+    profile = load_profile(text, origin)
+    if profile.schema_version == SCHEMA_VERSION:
+        return Migration(text, (), False)
+    document = _yaml().load(text)
+    taken = {s.id for s in profile.staff or []}
+    people: CommentedSeq = CommentedSeq()
+    by_name: dict[str, str] = {}
+    for proc in document.get("procedures") or []:
+        for index, observer in enumerate(proc.get("observers") or []):
+            name = observer.get("name") if isinstance(observer, CommentedMap) else None
+            if not isinstance(name, str):
+                continue
+            key = name_key(name)
+            if key not in by_name:
+                by_name[key] = _new_id(taken)
+                people.append(_person_node(by_name[key], name, observer.get("type")))
+            proc["observers"][index] = _reference_node(by_name[key], observer, people)
+    if "schema_version" in document:
+        document["schema_version"] = SCHEMA_VERSION
+    else:
+        document.insert(0, "schema_version", SCHEMA_VERSION)
+    if people:
+        position = list(document).index("procedures")
+        document.insert(position, "people", people)
+        document.yaml_set_comment_before_after_key("people", before=_PEOPLE_NOTE)
+    out = io.StringIO()
+    _yaml().dump(document, out)
+    new_text = out.getvalue()
+    load_profile(new_text, origin)  # never hand back an invalid profile
+    return Migration(new_text, tuple(by_name.values()), True)
+
+
+def _new_id(taken: set[str]) -> str:
+    number = 1
+    while f"obs-{number}" in taken:
+        number += 1
+    taken.add(f"obs-{number}")
+    return f"obs-{number}"
+
+
+def _person_node(person_id: str, name: str, observer_type: object) -> CommentedMap:
+    node = CommentedMap()
+    node["id"] = person_id
+    node["name"] = name
+    node["role"] = _ROLE_OF_TYPE.get(str(observer_type), "other")
+    node.fa.set_flow_style()
+    return node
+
+
+def _reference_node(person_id: str, observer: CommentedMap, people: CommentedSeq) -> CommentedMap:
+    """``{person: id}`` with what the procedure itself said: the declared relation, the
+    accreditation, and the type when it differs from the person's role."""
+    node = CommentedMap()
+    node["person"] = person_id
+    role = next(p["role"] for p in people if p["id"] == person_id)
+    if "type" in observer and _ROLE_OF_TYPE.get(str(observer["type"])) != role:
+        node["type"] = observer["type"]
+    for key in ("accreditation", "relation"):
+        if key in observer:
+            node[key] = observer[key]
+    node.fa.set_flow_style()
+    return node
+
+
+def migrate_file(path: Path) -> Migration:
+    """Migrate a profile file in place: atomic, the old version kept as ``<file>.bak``."""
+    data = path.read_bytes()
+    migration = migrate_text(data.decode("utf-8"), str(path))
+    if migration.changed:
+        if digest(path.read_bytes()) != digest(data):
+            raise ConcurrentEditError(str(path))
+        shutil.copy2(path, path.with_name(path.name + ".bak"))
+        _atomic_write(path, migration.text.encode("utf-8"))
+    return migration

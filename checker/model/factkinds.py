@@ -91,10 +91,14 @@ _KINDS = [
     FactKind(
         "teaches_class",
         "учитель ведёт класс",
-        {"staff": "str", "class": "str"},
+        {"staff": "str", "class": "str", "class_label": "str"},
         "school",
         "",
         "staff_reported",
+        {
+            "class": "класс в нормальной форме («5А»): по нему соединяются факты",
+            "class_label": "класс, как его записала школа",
+        },
     ),
     FactKind(
         "teaches_subject",
@@ -123,10 +127,14 @@ _KINDS = [
     FactKind(
         "procedure_class",
         "класс, писавший работу",
-        {"procedure": "str", "class": "str"},
+        {"procedure": "str", "class": "str", "class_label": "str"},
         "procedure",
         "procedure",
         "classes_reported",
+        {
+            "class": "класс в нормальной форме («5А»): по нему соединяются факты",
+            "class_label": "класс, как его записала школа",
+        },
     ),
     FactKind(
         "organizer",
@@ -141,14 +149,33 @@ _KINDS = [
         "наблюдатель",
         {
             "procedure": "str",
+            "person": "str",
             "type": "str",
             "relation": "str",
+            "declared_relation": "str",
+            "relation_matches": "bool",
+            "employee": "bool",
+            "parent": "bool",
+            "child_class": "str",
             "accredited": "bool",
             "independent": "bool",
         },
         "procedure",
         "procedure",
         "observers_reported",
+        {
+            "person": "id человека из реестра (people или staff); у наблюдателя без реестра — "
+            "его место в профиле",
+            "employee": "работает в школе: по реестру (работник из staff или место работы — "
+            "эта школа), без реестра — по заявлению школы",
+            "parent": "родитель ученика класса, писавшего работу: по реестру (классы детей × "
+            "классы процедуры), без реестра — по заявлению школы",
+            "relation": "связь со школой: employee, parent или none — из employee и parent",
+            "independent": "не работает в школе и не родитель участника",
+            "child_class": "класс процедуры, где учится ребёнок наблюдателя (нормальная форма)",
+            "declared_relation": "связь, заявленная школой для человека из реестра",
+            "relation_matches": "заявленная связь совпадает с выведенной из реестра",
+        },
     ),
     FactKind(
         "video",

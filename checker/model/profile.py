@@ -10,11 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from checker.model.labels import ClassText
 from checker.model.waivers import Waiver
 
-SCHEMA_VERSION = 1
+SchemaVersion = Literal[1, 2]
+SCHEMA_VERSION: SchemaVersion = 2
 
 ProcedureKind = Literal["ВПР", "РПР", "ДКР", "ОГЭ", "ЕГЭ", "НИКО", "ВсОШ"]
 PROCEDURE_KINDS: tuple[str, ...] = ("ВПР", "РПР", "ДКР", "ОГЭ", "ЕГЭ", "НИКО", "ВсОШ")
@@ -69,6 +71,22 @@ DOCUMENT_KIND_TITLES: dict[str, str] = {
 
 ObserverType = Literal["public", "independent", "authority", "other_school"]
 ObserverRelation = Literal["none", "employee", "parent"]
+PersonRole = Literal[
+    "public_observer",
+    "independent_observer",
+    "authority",
+    "other_school_teacher",
+    "expert",
+    "parent",
+    "other",
+]
+# The observer type a role implies when a procedure refers to the person without a type.
+OBSERVER_TYPE_OF_ROLE: dict[str, str] = {
+    "public_observer": "public",
+    "independent_observer": "independent",
+    "authority": "authority",
+    "other_school_teacher": "other_school",
+}
 CheckingMode = Literal["school", "municipal", "cross", "federal", "regional"]
 ActivityKind = Literal[
     "results_analysis",
@@ -165,23 +183,67 @@ class Staff(Strict):
     name: Text = Field(description="ФИО")
     position: Text | None = None
     subjects: list[Text] | None = Field(None, description="Преподаваемые предметы")
-    classes: list[Text] | None = Field(None, description="Классы, в которых ведёт уроки")
+    classes: list[ClassText] | None = Field(None, description="Классы, в которых ведёт уроки")
+    children: list[ClassText] | None = Field(
+        None,
+        description="Классы этой школы, где учатся дети работника; [] — детей в школе нет "
+        "(с версии 2 схемы)",
+    )
+
+
+class Person(Strict):
+    """Someone from outside the school's staff: an observer, an expert, a representative…"""
+
+    id: Id = Field(description="Постоянный id человека (не совпадает с id работников)")
+    name: Text = Field(description="ФИО")
+    role: PersonRole = Field(
+        description="public_observer — общественный наблюдатель; independent_observer — "
+        "независимый наблюдатель; authority — представитель органа управления образованием; "
+        "other_school_teacher — педагог другой школы; expert — эксперт; parent — родитель; "
+        "other — иное"
+    )
+    employer: Text | None = Field(
+        None, description="Место работы (организация); работники этой школы — в разделе staff"
+    )
+    children: list[ClassText] | None = Field(
+        None,
+        description="Классы этой школы, где учатся дети этого человека; [] — детей в школе нет",
+    )
+    accreditation: Text | Literal[False] | None = Field(
+        None, description="Номер удостоверения общественного наблюдателя; false — нет"
+    )
 
 
 class Observer(Strict):
-    name: Text | None = Field(None, description="ФИО наблюдателя")
-    type: ObserverType = Field(
+    person: Id | None = Field(
+        None,
+        description="id человека из реестра people или staff (с версии 2 схемы); тогда ФИО, "
+        "место работы и классы детей берутся из реестра",
+    )
+    name: Text | None = Field(None, description="ФИО наблюдателя (без реестра)")
+    type: ObserverType | None = Field(
+        None,
         description="public — общественный; independent — независимый; authority — "
-        "представитель органа управления образованием; other_school — педагог другой школы"
+        "представитель органа управления образованием; other_school — педагог другой школы. "
+        "Без реестра обязателен; для человека из реестра выводится из его роли",
     )
     accreditation: Text | Literal[False] | None = Field(
         None, description="Номер удостоверения об аккредитации; false — не аккредитован"
     )
     relation: ObserverRelation | None = Field(
         None,
-        description="Связь со школой: none — нет; employee — работник школы; "
-        "parent — родитель участника",
+        description="Связь со школой по заявлению школы: none — нет; employee — работник "
+        "школы; parent — родитель участника. Для человека из реестра связь выводится из "
+        "реестра, а расхождение с заявленной — отдельное замечание",
     )
+
+    @model_validator(mode="after")
+    def _person_or_type(self) -> Observer:
+        if self.person is None and self.type is None:
+            raise ValueError("укажите person (id из реестра) или type наблюдателя")
+        if self.person is not None and self.name is not None:
+            raise ValueError("ФИО наблюдателя из реестра берётся из реестра: уберите name")
+        return self
 
 
 class Video(Strict):
@@ -227,7 +289,7 @@ class Procedure(Strict):
     kind: ProcedureKind
     subject: Text | None = None
     grade: Annotated[int, Field(ge=1, le=11)] | None = None
-    classes: list[Text] | None = None
+    classes: list[ClassText] | None = None
     date: dt.date | None = None
     rooms: list[Text] | None = None
     federal_control: bool | None = Field(
@@ -334,7 +396,11 @@ class Inspection(Strict):
 class Profile(Strict):
     """A school's documented setup for one academic year."""
 
-    schema_version: Literal[1] = 1
+    schema_version: SchemaVersion = Field(
+        SCHEMA_VERSION,
+        description="Версия схемы профиля: 2 — с реестром людей (people); 1 — прежняя, "
+        "читается с предупреждением",
+    )
     school: School
     academic_year: Annotated[str, Field(pattern=r"^\d{4}/\d{4}$")] | None = Field(
         None, description="Учебный год, например 2023/2024"
@@ -347,6 +413,11 @@ class Profile(Strict):
     lists: Lists | None = None
     documents: list[Document] | None = None
     staff: list[Staff] | None = None
+    people: list[Person] | None = Field(
+        None,
+        description="Реестр людей вне штата школы: наблюдатели, эксперты, представители "
+        "органа управления, педагоги других школ (с версии 2 схемы)",
+    )
     procedures: list[Procedure] | None = None
     activities: list[Activity] | None = None
     self_assessment: SelfAssessment | None = Field(

@@ -104,7 +104,14 @@ class Check(Strict):
     has: Related | None = None
     forbid: list[Pattern] | None = None
     compare: Compare | None = None
-    person: str | None = Field(None, description="«псевдоним.поле» с id работника в forbid")
+    person: str | None = Field(
+        None, description="«псевдоним.поле» с id человека в forbid (подстановка {person} — ФИО)"
+    )
+    place: str | None = Field(
+        None,
+        description="«псевдоним.поле» с местом нарушения в forbid, например классом "
+        "(подстановка {place})",
+    )
 
     @model_validator(mode="after")
     def _exactly_one_form(self) -> Check:

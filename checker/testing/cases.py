@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from checker.io.validation import validate
 from checker.io.yamlio import load_fast
 from checker.model.findings import Outcome
+from checker.model.profile import SCHEMA_VERSION
 
 
 class Case(BaseModel):
@@ -55,7 +56,7 @@ def case_profile(case: Case, region: str | None, municipality: str | None) -> di
     """The full profile of a case: its partial profile over a minimal school."""
     profile = dict(case.profile)
     school = {**base_school(region, municipality), **profile.pop("school", {})}
-    return {"schema_version": 1, "school": school, **profile}
+    return {"schema_version": SCHEMA_VERSION, "school": school, **profile}
 
 
 def load_cases(path: Path) -> dict[str, list[Case]]:

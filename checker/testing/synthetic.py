@@ -15,7 +15,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from checker.model.profile import PROCEDURE_KINDS
+from checker.model.profile import PROCEDURE_KINDS, SCHEMA_VERSION
 
 SEED_MUNICIPALITIES: tuple[tuple[str, str], ...] = (
     ("Красноярский край", "Богучанский район"),
@@ -213,7 +213,7 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
             activity["procedure"] = f"p{rng.randint(1, len(procedures))}"
         activities.append(activity)
     profile: dict[str, Any] = {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "school": school,
         "academic_year": f"{year}/{year + 1}",
         "lists": {"federal": conflicted and rng.random() < 0.3, "regional": rng.random() < 0.05},
