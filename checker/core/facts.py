@@ -11,7 +11,17 @@ import datetime as dt
 from collections.abc import Iterator
 
 from checker.model.factkinds import Fact, Facts
-from checker.model.profile import Document, Procedure, Profile, Staff, Video
+from checker.model.profile import (
+    PROCEDURE_ACTIVITY_KINDS,
+    PROCEDURE_DOCUMENT_KINDS,
+    Activity,
+    Document,
+    Observer,
+    Procedure,
+    Profile,
+    Staff,
+    Video,
+)
 
 
 def _clean(fact: Fact) -> Fact:
@@ -33,10 +43,16 @@ def extract_facts(profile: Profile) -> Facts:
     for name in ("federal", "regional"):
         if lists is not None and getattr(lists, name):
             raw.append({"t": "listing", "ref": name, "path": f"lists.{name}", "list": name})
+    raw.extend(_site_facts(profile))
     raw.extend(_document_facts(profile.documents or []))
     raw.extend(_staff_facts(profile.staff or []))
+    sections = {
+        "documents_reported": profile.section_complete("documents"),
+        "activities_reported": profile.section_complete("activities"),
+    }
     for index, procedure in enumerate(profile.procedures or []):
-        raw.extend(_procedure_facts(index, procedure))
+        raw.extend(_procedure_facts(index, procedure, sections))
+        raw.extend(_procedure_links(procedure, profile))
     for index, activity in enumerate(profile.activities or []):
         raw.append(
             {
@@ -66,18 +82,33 @@ def _school_fact(profile: Profile) -> Fact:
         "on_federal_list": lists.federal if lists else None,
         "on_regional_list": lists.regional if lists else None,
         "procedures_count": len(profile.procedures or []),
-        "documents_reported": _complete(profile, "documents"),
-        "staff_reported": _complete(profile, "staff"),
-        "procedures_reported": _complete(profile, "procedures"),
-        "activities_reported": _complete(profile, "activities"),
+        "documents_reported": profile.section_complete("documents"),
+        "staff_reported": profile.section_complete("staff"),
+        "procedures_reported": profile.section_complete("procedures"),
+        "activities_reported": profile.section_complete("activities"),
         "lists_reported": lists is not None,
         "website_reported": school.website is not None,
+        # A school without a website has none of its sections; with one, only the sections
+        # it names are known.
+        "site_sections_reported": school.website is False,
     }
 
 
-def _complete(profile: Profile, section: str) -> bool:
-    """A section counts as reported when present and not declared incomplete."""
-    return getattr(profile, section) is not None and section not in profile.incomplete
+def _site_facts(profile: Profile) -> Iterator[Fact]:
+    """One fact per website section the school states (``school.site_sections``).
+
+    A listed «Сведения об ОО» document (the older way to say it) states the section too:
+    published — it is there, ``published: false`` — it is not.
+    """
+    sections = profile.school.site_sections
+    stated = sections.model_dump(exclude_none=True) if sections is not None else {}
+    for name, present in stated.items():
+        yield {"t": "site_section", "ref": f"site.{name}",
+               "path": f"school.site_sections.{name}", "section": name, "present": present}
+    for index, doc in enumerate(profile.documents or []):
+        if doc.kind == "site_info_section" and doc.published is not None:
+            yield {"t": "site_section", "ref": doc.id, "path": f"documents[{index}]",
+                   "section": "info", "present": doc.published is not False}
 
 
 def _document_facts(documents: list[Document]) -> Iterator[Fact]:
@@ -111,7 +142,71 @@ def _staff_facts(staff: list[Staff]) -> Iterator[Fact]:
                    "staff": person.id, "subject": subject.lower()}
 
 
-def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
+def _procedure_links(proc: Procedure, profile: Profile) -> Iterator[Fact]:
+    """The documents and activities that count for one procedure.
+
+    A document counts for the procedures it names (``procedures``) or for all
+    (``procedures: all``); an activity for its ``procedure``. A document or activity made
+    for one procedure that does not say which (``PROCEDURE_*_KINDS``) might be for this
+    one: its fact has no ``covers`` («не сообщено»).
+    """
+    link = {"ref": proc.id, "procedure": proc.id}
+    for index, doc in enumerate(profile.documents or []):
+        covers = _document_covers(doc, proc.id)
+        if covers is not False:
+            yield {"t": "procedure_document", **link, "path": f"documents[{index}]",
+                   "kind": doc.kind, "date": _iso(doc.date), "covers": covers}
+    for index, activity in enumerate(profile.activities or []):
+        covers = _activity_covers(activity, proc.id)
+        if covers is not False:
+            yield {"t": "procedure_activity", **link, "path": f"activities[{index}]",
+                   "kind": activity.kind, "date": _iso(activity.date), "covers": covers}
+
+
+def _document_covers(doc: Document, procedure: str) -> bool | None:
+    if doc.procedures == "all" or (doc.procedures is not None and procedure in doc.procedures):
+        return True
+    if doc.procedures is None and doc.kind in PROCEDURE_DOCUMENT_KINDS:
+        return None
+    return False
+
+
+def _activity_covers(activity: Activity, procedure: str) -> bool | None:
+    if activity.procedure == procedure:
+        return True
+    if activity.procedure is None and activity.kind in PROCEDURE_ACTIVITY_KINDS:
+        return None
+    return False
+
+
+def _independent(observer: Observer) -> bool | None:
+    """Not a member of the school and not a parent of a participant."""
+    return None if observer.relation is None else observer.relation == "none"
+
+
+def _rooms_covered(proc: Procedure) -> bool | None:
+    """Whether an independent observer sat in every room of the procedure.
+
+    With one room or none listed, any independent observer will do. With several, an
+    observer counts for the room assigned to them (``room``); an observer without a room
+    might be in any one room, so the answer is «не сообщено» while the observers who might
+    fill the uncovered rooms are enough in number, and «нет» once they are not.
+    """
+    observers = proc.observers or []
+    independent = [o for o in observers if _independent(o) is True]
+    undecided = [o for o in observers if _independent(o) is None]
+    rooms = set(proc.rooms or [])
+    if len(rooms) <= 1:
+        return True if independent else None if undecided else False
+    uncovered = rooms - {o.room for o in independent}
+    if not uncovered:
+        return True
+    assigned = {o.room for o in undecided if o.room in uncovered}
+    unassigned = sum(1 for o in independent + undecided if o.room is None)
+    return None if len(uncovered) <= len(assigned) + unassigned else False
+
+
+def _procedure_facts(index: int, proc: Procedure, sections: dict[str, bool]) -> Iterator[Fact]:
     path = f"procedures[{index}]"
     checking = proc.checking
     yield {
@@ -124,6 +219,8 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
         "date": _iso(proc.date),
         "federal_control": proc.federal_control,
         "in_school_ppe": proc.in_school_ppe,
+        # ГИА sat in another school's ППЭ: the school films and staffs nothing there.
+        "held_at_school": proc.in_school_ppe is not False,
         "classes_reported": proc.classes is not None,
         "rooms_reported": proc.rooms is not None,
         "organizers_reported": proc.organizers is not None,
@@ -132,6 +229,7 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
         "checking_reported": checking is not None,
         "checkers_reported": checking is not None and checking.members is not None,
         "results_reported": proc.results is not None,
+        **sections,
     }
     link = {"ref": proc.id, "procedure": proc.id}
     for cls in proc.classes or []:
@@ -146,9 +244,11 @@ def _procedure_facts(index: int, proc: Procedure) -> Iterator[Fact]:
             "type": obs.type,
             "relation": obs.relation,
             "accredited": None if obs.accreditation is None else bool(obs.accreditation),
-            # Independent means: not a member of the school and not a parent of a participant.
-            "independent": None if obs.relation is None else obs.relation == "none",
+            "independent": _independent(obs),
         }
+    if proc.observers is not None:
+        yield {"t": "observation", **link, "path": f"{path}.observers",
+               "rooms_covered": _rooms_covered(proc)}
     if proc.video is not None:
         yield _video_fact(proc, f"{path}.video")
     if checking is not None:

@@ -100,9 +100,19 @@ def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[st
             for f in facts.items
             if might_match(f, check.has.kind, check.has.where) and _joined(f, subject, kind)
         ]
-        if possible or not _reported(check.has.kind, subject, kind, facts):
+        if possible:
             return Outcome.UNKNOWN
-        return Outcome.GAP
+        identity = FACT_KINDS[check.has.kind].identity
+        refused = [
+            f
+            for f in facts.items
+            if f["t"] == check.has.kind
+            and match.explicitly_fails(f, check.has.where, identity)
+            and _joined(f, subject, kind)
+        ]
+        if refused or _reported(check.has.kind, subject, kind, facts):
+            return Outcome.GAP
+        return Outcome.UNKNOWN
     if check.compare is not None:
         cmp = check.compare
         value = params[cmp.param]
