@@ -151,9 +151,10 @@ class Messages(Strict):
 
 
 class Within(Strict):
-    """«в течение N (рабочих) дней после события»."""
+    """«в течение N (рабочих) дней после события»; 0 — не позднее дня события («перед
+    каждой процедурой»: ``days: 0, after: procedure_date``)."""
 
-    days: int = Field(ge=1, le=366)
+    days: int = Field(ge=0, le=366)
     working: bool = False
     after: Literal["document_date", "procedure_date"] = "document_date"
     event: Where | None = Field(
