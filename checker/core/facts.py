@@ -84,6 +84,8 @@ def _school_fact(profile: Profile) -> Fact:
         "procedures_count": len(profile.procedures or []),
         "documents_reported": profile.section_complete("documents"),
         "staff_reported": profile.section_complete("staff"),
+        "staff_classes_reported": _load_known(profile, "classes"),
+        "staff_subjects_reported": _load_known(profile, "subjects"),
         "procedures_reported": profile.section_complete("procedures"),
         "activities_reported": profile.section_complete("activities"),
         "lists_reported": lists is not None,
@@ -92,6 +94,22 @@ def _school_fact(profile: Profile) -> Fact:
         # it names are known.
         "site_sections_reported": school.website is False,
     }
+
+
+def _load_known(profile: Profile, field: str) -> bool:
+    """Whether the classes (or subjects) of everyone a procedure names are known.
+
+    A conflict of interest joins an organizer or a checker to what they teach. That join is
+    complete when each of them is listed in ``staff`` with the list given — a person's own
+    list is complete as written — whether or not the staff list names everyone else.
+    """
+    named: set[str] = set()
+    for proc in profile.procedures or []:
+        named.update(proc.organizers or [])
+        if proc.checking is not None:
+            named.update(proc.checking.members or [])
+    listed = {person.id: person for person in profile.staff or []}
+    return all(name in listed and getattr(listed[name], field) is not None for name in named)
 
 
 def _site_facts(profile: Profile) -> Iterator[Fact]:

@@ -44,6 +44,9 @@ SCHOOL_FLAGS = (
     "lists_reported",
     "website_reported",
     "site_sections_reported",
+    # Whom / what the people named by procedures teach is known: see checker.core.facts.
+    "staff_classes_reported",
+    "staff_subjects_reported",
 )
 
 PROCEDURE_FLAGS = (
@@ -101,7 +104,7 @@ _KINDS = [
         {"staff": "str", "class": "str"},
         "school",
         "",
-        "staff_reported",
+        "staff_classes_reported",
     ),
     FactKind(
         "teaches_subject",
@@ -109,7 +112,7 @@ _KINDS = [
         {"staff": "str", "subject": "str"},
         "school",
         "",
-        "staff_reported",
+        "staff_subjects_reported",
     ),
     FactKind(
         "procedure",
