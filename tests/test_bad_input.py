@@ -53,6 +53,15 @@ PROFILE_CASES = {
                       "повторяющийся ключ"),
     "bad_enum": (GOOD_PROFILE.replace("relation: none", "relation: mother"), 11,
                  "procedures[0].observers[0].relation", "недопустимое значение «mother»"),
+    "complete_and_incomplete": (
+        GOOD_PROFILE.replace("procedures:", "incomplete: [documents]\ncomplete: [documents]\n"
+                             "procedures:"), 6, "complete",
+        "раздел «documents» не может быть одновременно в complete и в incomplete",
+    ),
+    "document_names_unknown_procedure": (
+        GOOD_PROFILE + "documents:\n  - {id: d1, kind: vpr_codes_protocol, procedures: [v9]}\n",
+        13, "documents[0].procedures[0]", "нет процедуры с id «v9» в разделе procedures",
+    ),
     "empty_file": ("# только комментарий\n", 1, "", "файл пуст"),
     "not_a_mapping": ("- school\n", 1, "", "файл должен содержать словарь"),
 }
