@@ -38,7 +38,8 @@ class Checker:
         self._engines: dict[tuple[str, ...], Engine] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
-        return self.rulebook.select(profile.school.region, profile.school.municipality)
+        school = profile.school
+        return self.rulebook.select(school.region, school.municipality, school.oktmo)
 
     def _engine(self, selection: RuleSelection) -> Engine:
         engine = self._engines.get(selection.key)
@@ -118,7 +119,11 @@ class Checker:
                 for c in p.conflicts
             ],
             deadlines=upcoming_deadlines(findings),
-            warnings=_year_warnings(profile, as_of) + unmatched_verdicts(findings, inspection),
+            warnings=[
+                *selection.warnings,
+                *_year_warnings(profile, as_of),
+                *unmatched_verdicts(findings, inspection),
+            ],
             inspector=inspection.inspector if inspection else None,
             inspection_date=inspection.date if inspection else None,
         )

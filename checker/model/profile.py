@@ -142,6 +142,9 @@ class School(Strict):
     type: SchoolType | None = Field(None, description="Тип: СОШ, ООШ, лицей, гимназия, …")
     region: Text | None = Field(None, description="Субъект РФ, например «Красноярский край»")
     municipality: Text | None = Field(None, description="Муниципальное образование")
+    oktmo: Annotated[str, Field(pattern=r"^\d{8}(\d{3})?$")] | None = Field(
+        None, description="Код ОКТМО муниципального образования (8 или 11 цифр)"
+    )
     website: Text | Literal[False] | None = Field(
         None, description="Адрес официального сайта; false — сайта нет"
     )

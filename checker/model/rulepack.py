@@ -229,8 +229,23 @@ class LevelPolicy(Strict):
 
 
 class PackScope(Strict):
+    """Where a pack applies. Names are compared by their canonical key
+    (``checker.io.packs.place_key``: case, ё/е, quotes, spaces and words such as «район»,
+    «МО», «муниципальный округ» do not matter); an ОКТМО code, when both the pack and the
+    profile give one, decides alone."""
+
     region: str | None = None
     municipality: str | None = None
+    region_aliases: list[str] = Field(
+        default_factory=list, description="Другие написания региона"
+    )
+    municipality_aliases: list[str] = Field(
+        default_factory=list,
+        description="Другие написания муниципалитета (прежнее название, город вместо округа)",
+    )
+    oktmo: Annotated[str, Field(pattern=r"^\d{2,11}$")] | None = Field(
+        None, description="Код ОКТМО муниципалитета (или его начало — для региона)"
+    )
 
 
 class Conflict(Strict):
