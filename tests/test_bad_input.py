@@ -131,6 +131,16 @@ PACK_CASES = {
                           "rules[0].check.has.kind", "неизвестный вид факта «inspector»"),
     "unknown_field": (PACK_HEAD.replace("independent: true", "indepedent: true"), 13,
                       "rules[0].check.has.where.indepedent", "нет поля «indepedent»"),
+    # A procedure_document of a kind not made for one procedure would read «не сделано» into
+    # a document that does not say which procedure it serves.
+    "unlinked_document_kind": (
+        PACK_HEAD.replace("kind: observer, where: {independent: true}",
+                          "kind: procedure_document, where: {kind: observer_schedule}"),
+        13, "rules[0].check.has.where.kind", "по видам, которые составляют к одной процедуре",
+    ),
+    "bad_scope_oktmo": (PACK_HEAD.replace("scope: {region: Нигде}",
+                                          "scope: {region: Нигде, oktmo: 27-624}"), 4,
+                        "scope.oktmo", "не соответствует формату"),
 }
 
 

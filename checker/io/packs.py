@@ -17,6 +17,7 @@ from checker.io.validation import validate
 from checker.io.yamlio import load_fast, locate
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
+from checker.model.profile import PROCEDURE_ACTIVITY_KINDS, PROCEDURE_DOCUMENT_KINDS
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 
 MESSAGE_PLACEHOLDERS = frozenset(
@@ -127,10 +128,33 @@ def check_issues(check: Check) -> Iterator[tuple[Loc, str]]:
         yield from _kind_issue(check.has.kind, ("check", "has", "kind"))
         yield from _child_issue(subject, check.has.kind, ("check", "has", "kind"))
         yield from _where_issues(check.has.kind, check.has.where, ("check", "has", "where"))
+        yield from _link_issues(check.has.kind, check.has.where)
     if check.compare is not None:
         yield from _compare_issues(subject, check)
     if check.forbid is not None:
         yield from _forbid_issues(subject, check)
+
+
+# A document or activity counts for a procedure it does not name only when it is of a kind
+# made for one procedure (checker.core.facts._procedure_links); for any other kind a rule
+# would read «не сделано» into a document that simply does not say which procedure it serves.
+_LINKED_KINDS = {
+    "procedure_document": PROCEDURE_DOCUMENT_KINDS,
+    "procedure_activity": PROCEDURE_ACTIVITY_KINDS,
+}
+
+
+def _link_issues(kind: str, where: Where) -> Iterator[tuple[Loc, str]]:
+    allowed = _LINKED_KINDS.get(kind)
+    if allowed is None:
+        return
+    named = _values(where.get("kind"))
+    if not named or any(value not in allowed for value in named):
+        known = ", ".join(sorted(allowed))
+        yield ("check", "has", "where", "kind"), (
+            f"факт «{kind}» проверяется только по видам, которые составляют к одной процедуре: "
+            f"{known}"
+        )
 
 
 def _compare_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
