@@ -55,12 +55,12 @@ def label_of(fact: Fact) -> str:
         date = fact.get("date")
         label = " · ".join(str(p) for p in parts if p)
         return f"{label} ({date})" if date else label
-    if kind == "document":
+    if kind in ("document", "procedure_document"):
         title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
         number = f" № {fact['number']}" if "number" in fact else ""
         date = f" от {fact['date']}" if "date" in fact else ""
         return f"{title}{number}{date}"
-    if kind == "activity":
+    if kind in ("activity", "procedure_activity"):
         title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
         return title + (f" ({fact['date']})" if "date" in fact else "")
     if kind == "school":

@@ -168,17 +168,19 @@ def _procedure_links(proc: Procedure, profile: Profile) -> Iterator[Fact]:
     for one procedure that does not say which (``PROCEDURE_*_KINDS``) might be for this
     one: its fact has no ``covers`` («не сообщено»).
     """
-    link = {"ref": proc.id, "procedure": proc.id}
+    # ``ref`` names the document or activity (the evidence); ``procedure`` is the join.
     for index, doc in enumerate(profile.documents or []):
         covers = _document_covers(doc, proc.id)
         if covers is not False:
-            yield {"t": "procedure_document", **link, "path": f"documents[{index}]",
-                   "kind": doc.kind, "date": _iso(doc.date), "covers": covers}
+            yield {"t": "procedure_document", "ref": doc.id, "procedure": proc.id,
+                   "path": f"documents[{index}]", "kind": doc.kind, "date": _iso(doc.date),
+                   "covers": covers}
     for index, activity in enumerate(profile.activities or []):
         covers = _activity_covers(activity, proc.id)
         if covers is not False:
-            yield {"t": "procedure_activity", **link, "path": f"activities[{index}]",
-                   "kind": activity.kind, "date": _iso(activity.date), "covers": covers}
+            yield {"t": "procedure_activity", "ref": f"activity{index + 1}",
+                   "procedure": proc.id, "path": f"activities[{index}]", "kind": activity.kind,
+                   "date": _iso(activity.date), "covers": covers}
 
 
 def _document_covers(doc: Document, procedure: str) -> bool | None:
