@@ -58,6 +58,11 @@ PROFILE_CASES = {
                              "procedures:"), 6, "complete",
         "раздел «documents» не может быть одновременно в complete и в incomplete",
     ),
+    "site_sections_without_site": (
+        GOOD_PROFILE.replace("  name: Школа\n", "  name: Школа\n  website: false\n"
+                             "  site_sections: {info: true}\n"), 6, "school.site_sections",
+        "у школы нет сайта (website: false), а разделы сайта указаны",
+    ),
     "document_names_unknown_procedure": (
         GOOD_PROFILE + "documents:\n  - {id: d1, kind: vpr_codes_protocol, procedures: [v9]}\n",
         13, "documents[0].procedures[0]", "нет процедуры с id «v9» в разделе procedures",

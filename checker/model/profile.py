@@ -152,6 +152,15 @@ class School(Strict):
         None, description="Какие разделы есть на сайте (true — есть, false — нет)"
     )
 
+    @field_validator("site_sections")
+    @classmethod
+    def _site_exists(
+        cls, value: SiteSections | None, info: ValidationInfo
+    ) -> SiteSections | None:
+        if value is not None and info.data.get("website") is False:
+            raise ValueError("у школы нет сайта (website: false), а разделы сайта указаны")
+        return value
+
 
 class Publication(Strict):
     url: Text | None = Field(None, description="Где опубликован (адрес страницы)")
