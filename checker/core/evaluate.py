@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from checker.core.match import matches
@@ -277,6 +278,16 @@ class _Defaults(dict[str, str]):
         return "{" + key + "}"
 
 
+def _may_not_apply(rule: Rule, facts: Facts) -> bool:
+    """A school-wide measure for procedures none of which is listed, in a procedures list
+    not declared complete: the school may not have held them, so «не сделано» would be a
+    guess — it is «не сообщено» (done is still done)."""
+    if not rule.applies.procedures or rule.check.each.kind == "procedure":
+        return False
+    held = {p["kind"] for p in facts.of_kind("procedure")}
+    return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
+
+
 def _not_applicable(rule: Rule, facts: Facts) -> bool:
     """Applicability that depends on the school, not on a subject."""
     school = facts.school
@@ -314,6 +325,8 @@ def evaluate_rule(
     ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
     shows none of it).
     """
+    if _may_not_apply(rule, facts):
+        found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
     if _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []

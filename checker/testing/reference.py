@@ -81,8 +81,20 @@ def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict
     kind = rule.check.each.kind
     result: dict[str, Outcome] = {}
     for subject in subjects_of(rule, facts):
-        result[subject["ref"]] = _outcome(rule, subject, kind, facts, params)
+        outcome = _outcome(rule, subject, kind, facts, params)
+        if outcome is Outcome.GAP and _may_not_apply(rule, facts):
+            outcome = Outcome.UNKNOWN
+        result[subject["ref"]] = outcome
     return result
+
+
+def _may_not_apply(rule: Rule, facts: Facts) -> bool:
+    """A school-wide measure for procedures the school may have held unlisted: none of its
+    procedures listed, the list not declared complete. Not done is then only «не сообщено»."""
+    if not rule.applies.procedures or rule.check.each.kind == "procedure":
+        return False
+    held = {f["kind"] for f in facts.items if f["t"] == "procedure"}
+    return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
 
 
 def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]) -> Outcome:
