@@ -57,6 +57,20 @@ PROFILE_CASES = {
         GOOD_PROFILE + "exceptions:\n  - rule: FED-VID-001\n    reason: ремонт\n"
         "    until: 2024-06-01\n", 13, "exceptions[0].agreed", "обязательное поле не заполнено",
     ),
+    "complete_and_incomplete": (
+        GOOD_PROFILE.replace("procedures:", "incomplete: [documents]\ncomplete: [documents]\n"
+                             "procedures:"), 6, "complete",
+        "раздел «documents» не может быть одновременно в complete и в incomplete",
+    ),
+    "site_sections_without_site": (
+        GOOD_PROFILE.replace("  name: Школа\n", "  name: Школа\n  website: false\n"
+                             "  site_sections: {info: true}\n"), 6, "school.site_sections",
+        "у школы нет сайта (website: false), а разделы сайта указаны",
+    ),
+    "document_names_unknown_procedure": (
+        GOOD_PROFILE + "documents:\n  - {id: d1, kind: vpr_codes_protocol, procedures: [v9]}\n",
+        13, "documents[0].procedures[0]", "нет процедуры с id «v9» в разделе procedures",
+    ),
     "empty_file": ("# только комментарий\n", 1, "", "файл пуст"),
     "not_a_mapping": ("- school\n", 1, "", "файл должен содержать словарь"),
 }
@@ -126,6 +140,16 @@ PACK_CASES = {
                           "rules[0].check.has.kind", "неизвестный вид факта «inspector»"),
     "unknown_field": (PACK_HEAD.replace("independent: true", "indepedent: true"), 13,
                       "rules[0].check.has.where.indepedent", "нет поля «indepedent»"),
+    # A procedure_document of a kind not made for one procedure would read «не сделано» into
+    # a document that does not say which procedure it serves.
+    "unlinked_document_kind": (
+        PACK_HEAD.replace("kind: observer, where: {independent: true}",
+                          "kind: procedure_document, where: {kind: observer_schedule}"),
+        13, "rules[0].check.has.where.kind", "по видам, которые составляют к одной процедуре",
+    ),
+    "bad_scope_oktmo": (PACK_HEAD.replace("scope: {region: Нигде}",
+                                          "scope: {region: Нигде, oktmo: 27-624}"), 4,
+                        "scope.oktmo", "не соответствует формату"),
 }
 
 

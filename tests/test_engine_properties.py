@@ -27,7 +27,11 @@ CLASSES = ["5а", "5 А", "5-А", "5A", "6а", "5 угл"]
 PEOPLE_IDS = ["o1", "o2"]
 ROOMS = ["11", "12", "307"]
 STAFF_IDS = ["t1", "t2", "t3"]
-DOC_KINDS = ["vsoko_regulation", "order_responsible", "pay_regulation", "coi_regulation"]
+DOC_KINDS = ["vsoko_regulation", "order_responsible", "pay_regulation", "coi_regulation",
+             "vpr_codes_protocol", "site_info_section"]
+ACTIVITY_KINDS = ["briefing", "journal_comparison", "results_analysis"]
+PROC_IDS = ["p0", "p1", "p2", "p3"]
+SECTIONS = ["documents", "staff", "procedures", "activities"]
 
 # Every regional pack is exercised too: profiles are placed in each seed municipality.
 PLACES = [
@@ -46,13 +50,15 @@ def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 RELATIONS = st.sampled_from(["none", "employee", "parent"])
 inline_observer = st.fixed_dictionaries(
     {"type": st.sampled_from(["public", "independent", "authority", "other_school"])},
-    optional={"relation": RELATIONS, "accreditation": st.sampled_from(["ОН-1", False])},
+    optional={"relation": RELATIONS, "accreditation": st.sampled_from(["ОН-1", False]),
+              "room": st.sampled_from(ROOMS)},
 )
 # A reference to the people register (outside persons or staff), with or without the
 # school's own declaration of the relation; references to absent people are filtered out.
 registered_observer = st.fixed_dictionaries(
     {"person": st.sampled_from(PEOPLE_IDS + ["t1", "t2"])},
-    optional={"relation": RELATIONS, "type": st.sampled_from(["public", "independent"])},
+    optional={"relation": RELATIONS, "type": st.sampled_from(["public", "independent"]),
+              "room": st.sampled_from(ROOMS)},
 )
 observers = st.lists(inline_observer | registered_observer, max_size=3)
 people = st.lists(
@@ -60,7 +66,7 @@ people = st.lists(
         {"name": st.just("Наблюдатель"),
          "role": st.sampled_from(["public_observer", "independent_observer", "authority",
                                   "parent", "expert"])},
-        optional={"employer": st.sampled_from(["Школа", "СОШ № 2"]),  # «Школа» is this one
+        optional={"employer": st.sampled_from(["Школа", "СОШ № 2", "Поликлиника № 1"]),  # «Школа» is this one
                   "children": st.lists(st.sampled_from(CLASSES), unique=True, max_size=2),
                   "accreditation": st.sampled_from(["ОН-2", False])},
     ),
@@ -96,6 +102,7 @@ def procedures(draw: st.DrawFn) -> list[dict[str, Any]]:
             ("video", video),
             ("checking", checking),
             ("organizers", st.lists(st.sampled_from(STAFF_IDS), unique=True, max_size=2)),
+            ("in_school_ppe", st.booleans()),
         ):
             value = draw(_optional(strategy))
             if value is not None:
@@ -119,15 +126,22 @@ def profiles(draw: st.DrawFn) -> Profile:
                  "children": st.lists(st.sampled_from(CLASSES), unique=True, max_size=2)}))}
             for sid in STAFF_IDS[: draw(st.sampled_from([1, 2, 3, 0]))]  # 0: staff: []
         ]
-    if draw(st.booleans()):
+    # Links name procedures p0…p3 (the ids procedures() gives), listed or not.
+    linked = st.just("all") | st.lists(st.sampled_from(PROC_IDS), unique=True, max_size=2)
+    # Usually there: observers referring to an absent person are dropped below, and the
+    # register is what issue 11's joins read.
+    if draw(st.integers(0, 3)) > 0:
         data["people"] = [{"id": pid, **person}
                           for pid, person in zip(PEOPLE_IDS, draw(people), strict=False)]
     if draw(st.booleans()):
+        # Explicit negatives (published: false, uses_vpr…: false) beside absent fields.
         data["documents"] = [
             {"id": f"d{i}", "kind": draw(st.sampled_from(DOC_KINDS)),
              **draw(st.fixed_dictionaries({}, optional={
                  "published": st.just(False) | st.just({"url": "https://s.ru/d"}),
                  "uses_vpr_for_evaluation": st.booleans(),
+                 "collegial_agreement": st.booleans(),
+                 "procedures": linked,
              }))}
             for i in range(draw(st.integers(0, 3)))
         ]
@@ -137,8 +151,24 @@ def profiles(draw: st.DrawFn) -> Profile:
     if draw(st.booleans()):
         data["lists"] = draw(st.fixed_dictionaries({}, optional={
             "federal": st.booleans(), "regional": st.booleans()}))
-    data["incomplete"] = draw(st.lists(st.sampled_from(["documents", "staff", "procedures"]),
-                                       unique=True, max_size=2))
+    if draw(st.booleans()):
+        data["activities"] = [
+            {"kind": draw(st.sampled_from(ACTIVITY_KINDS)),
+             **draw(st.fixed_dictionaries({}, optional={
+                 "procedure": st.sampled_from(PROC_IDS)}))}
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+    website = draw(st.sampled_from([None, False, "https://s.ru"]))
+    if website is not None:
+        school["website"] = website
+    if website is not False and draw(st.booleans()):  # no sections of a site that is not
+        school["site_sections"] = draw(st.fixed_dictionaries({}, optional={
+            "info": st.booleans(), "vsoko": st.booleans()}))
+    # Each section: complete, incomplete, or neither (the default: not complete).
+    for section in SECTIONS:
+        declared = draw(st.sampled_from(["complete", "incomplete", None]))
+        if declared is not None:
+            data.setdefault(declared, []).append(section)
     staff_ids = {s["id"] for s in data.get("staff", [])}
     registered = staff_ids | {p["id"] for p in data.get("people", [])}
     for proc in data.get("procedures", []):  # keep references valid when staff is reported
@@ -208,6 +238,30 @@ rules:
     check:
       each: {kind: procedure, where: {classes_reported: true}}
       has: {kind: video, where: {checking_filmed: {eq: false}, coverage_pct: {gte: 1, lte: 100}}}
+    remediation: {measure: м, responsible: р, due: с}
+  - id: SYN-006
+    title: Явный отказ по условию, списку и present
+    direction: attitude
+    source: {document: "seed:000", item: "3.6", quote: синтетика}
+    severity: low
+    check:
+      each: {kind: school}
+      has:
+        kind: document
+        where:
+          kind: [vsoko_regulation, pay_regulation]
+          uses_vpr_for_evaluation: {ne: true}
+          covers_collegial_agreement: {present: false}
+          published: [true]
+    remediation: {measure: м, responsible: р, due: с}
+  - id: SYN-007
+    title: Документ к каждой процедуре
+    direction: procedure
+    source: {document: "seed:000", item: "1.5", quote: синтетика}
+    severity: low
+    check:
+      each: {kind: procedure}
+      has: {kind: procedure_document, where: {kind: vpr_codes_protocol, covers: true}}
     remediation: {measure: м, responsible: р, due: с}
 """
 
@@ -289,7 +343,7 @@ def test_generated_profiles_reach_every_outcome() -> None:
     """The generator is not degenerate: the properties above see met, gap, violation, unknown."""
     seen: set[str] = set()
 
-    @settings(max_examples=400, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=800, deadline=None, database=None, derandomize=True)
     @given(profile=profiles())
     def collect(profile: Profile) -> None:
         for subjects in _engine_outcomes(_SYNTHETIC_ENGINE, _SYNTHETIC.rules, profile).values():

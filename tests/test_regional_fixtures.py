@@ -89,6 +89,19 @@ def test_nesterov_sample_has_both_deadline_rules(checker: Checker) -> None:
     report = checker.check_file(REGIONAL / "nesterov-sosh.yaml", AS_OF)
     ids = {f.rule_id for f in report.findings}
     assert {"NES-001", "NES-002"} <= ids
+    assert report.warnings == []  # «Нестеровский МО» is the pack's municipality
+
+
+def test_nesterov_ege_sat_elsewhere_is_no_subject_of_the_school_measures(
+    checker: Checker,
+) -> None:
+    """The ЕГЭ in another school's ППЭ: no «видеонаблюдение не велось», no organiser check."""
+    report = checker.check_file(REGIONAL / "nesterov-sosh.yaml", AS_OF)
+    for rule_id in ("FED-VID-001", "FED-VID-002", "FED-GIA-004", "FED-GIA-005"):
+        finding = next(f for f in report.findings if f.rule_id == rule_id)
+        assert "ege-ma" not in {s.subject for s in finding.subjects}, rule_id
+    vid = next(f for f in report.findings if f.rule_id == "FED-VID-001")
+    assert {s.subject for s in vid.subjects} == {"vpr-ru-5", "vpr-en-7", "oge-ru", "vsosh"}
 
 
 # --- parameters: a lower layer may tighten, not loosen; the report shows who set the value ---

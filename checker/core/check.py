@@ -44,7 +44,8 @@ class Checker:
         self._engines: dict[tuple[str, ...], Engine] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
-        return self.rulebook.select(profile.school.region, profile.school.municipality)
+        school = profile.school
+        return self.rulebook.select(school.region, school.municipality, school.oktmo)
 
     def _engine(self, selection: RuleSelection) -> Engine:
         engine = self._engines.get(selection.key)
@@ -140,6 +141,7 @@ class Checker:
                 key=lambda d: (d.due, d.rule_id, d.subject),
             ),
             warnings=[
+                *selection.warnings,
                 *(str(problem) for problem in located_warnings(
                     profile, source_text, source_file or "профиль"
                 )),

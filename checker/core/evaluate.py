@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from checker.core.match import matches
@@ -55,12 +56,12 @@ def label_of(fact: Fact) -> str:
         date = fact.get("date")
         label = " · ".join(str(p) for p in parts if p)
         return f"{label} ({date})" if date else label
-    if kind == "document":
+    if kind in ("document", "procedure_document"):
         title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
         number = f" № {fact['number']}" if "number" in fact else ""
         date = f" от {fact['date']}" if "date" in fact else ""
         return f"{title}{number}{date}"
-    if kind == "activity":
+    if kind in ("activity", "procedure_activity"):
         title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
         return title + (f" ({fact['date']})" if "date" in fact else "")
     if kind == "school":
@@ -281,6 +282,16 @@ class _Defaults(dict[str, str]):
         return "{" + key + "}"
 
 
+def _may_not_apply(rule: Rule, facts: Facts) -> bool:
+    """A school-wide measure for procedures none of which is listed, in a procedures list
+    not declared complete: the school may not have held them, so «не сделано» would be a
+    guess — it is «не сообщено» (done is still done)."""
+    if not rule.applies.procedures or rule.check.each.kind == "procedure":
+        return False
+    held = {p["kind"] for p in facts.of_kind("procedure")}
+    return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
+
+
 def _not_applicable(rule: Rule, facts: Facts) -> bool:
     """Applicability that depends on the school, not on a subject."""
     school = facts.school
@@ -319,6 +330,8 @@ def evaluate_rule(
     ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
     shows none of it).
     """
+    if _may_not_apply(rule, facts):
+        found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
     out_of_force = None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
     if out_of_force is not None or _not_applicable(rule, facts):

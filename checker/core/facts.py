@@ -15,6 +15,9 @@ from checker.model.factkinds import Fact, Facts
 from checker.model.labels import ClassLabel, name_key
 from checker.model.profile import (
     OBSERVER_TYPE_OF_ROLE,
+    PROCEDURE_ACTIVITY_KINDS,
+    PROCEDURE_DOCUMENT_KINDS,
+    Activity,
     Document,
     Observer,
     Person,
@@ -47,11 +50,17 @@ def extract_facts(profile: Profile) -> Facts:
         if lists is not None:
             raw.append({"t": "listing", "ref": name, "path": f"lists.{name}", "list": name,
                         "listed": getattr(lists, name)})
+    raw.extend(_site_facts(profile))
     raw.extend(_document_facts(profile.documents or []))
     raw.extend(_staff_facts(profile.staff or []))
     register = Register.of(profile)
+    sections = {
+        "documents_reported": profile.section_complete("documents"),
+        "activities_reported": profile.section_complete("activities"),
+    }
     for index, procedure in enumerate(profile.procedures or []):
-        raw.extend(_procedure_facts(index, procedure, register))
+        raw.extend(_procedure_facts(index, procedure, register, sections))
+        raw.extend(_procedure_links(procedure, profile))
     for index, activity in enumerate(profile.activities or []):
         raw.append(
             {
@@ -81,18 +90,51 @@ def _school_fact(profile: Profile) -> Fact:
         "on_federal_list": lists.federal if lists else None,
         "on_regional_list": lists.regional if lists else None,
         "procedures_count": len(profile.procedures or []),
-        "documents_reported": _complete(profile, "documents"),
-        "staff_reported": _complete(profile, "staff"),
-        "procedures_reported": _complete(profile, "procedures"),
-        "activities_reported": _complete(profile, "activities"),
+        "documents_reported": profile.section_complete("documents"),
+        "staff_reported": profile.section_complete("staff"),
+        "staff_classes_reported": _load_known(profile, "classes"),
+        "staff_subjects_reported": _load_known(profile, "subjects"),
+        "procedures_reported": profile.section_complete("procedures"),
+        "activities_reported": profile.section_complete("activities"),
         "lists_reported": lists is not None,
         "website_reported": school.website is not None,
+        # A school without a website has none of its sections; with one, only the sections
+        # it names are known.
+        "site_sections_reported": school.website is False,
     }
 
 
-def _complete(profile: Profile, section: str) -> bool:
-    """A section counts as reported when present and not declared incomplete."""
-    return getattr(profile, section) is not None and section not in profile.incomplete
+def _load_known(profile: Profile, field: str) -> bool:
+    """Whether the classes (or subjects) of everyone a procedure names are known.
+
+    A conflict of interest joins an organizer or a checker to what they teach. That join is
+    complete when each of them is listed in ``staff`` with the list given — a person's own
+    list is complete as written — whether or not the staff list names everyone else.
+    """
+    named: set[str] = set()
+    for proc in profile.procedures or []:
+        named.update(proc.organizers or [])
+        if proc.checking is not None:
+            named.update(proc.checking.members or [])
+    listed = {person.id: person for person in profile.staff or []}
+    return all(name in listed and getattr(listed[name], field) is not None for name in named)
+
+
+def _site_facts(profile: Profile) -> Iterator[Fact]:
+    """One fact per website section the school states (``school.site_sections``).
+
+    A listed «Сведения об ОО» document (the older way to say it) states the section too:
+    published — it is there, ``published: false`` — it is not.
+    """
+    sections = profile.school.site_sections
+    stated = sections.model_dump(exclude_none=True) if sections is not None else {}
+    for name, present in stated.items():
+        yield {"t": "site_section", "ref": f"site.{name}",
+               "path": f"school.site_sections.{name}", "section": name, "present": present}
+    for index, doc in enumerate(profile.documents or []):
+        if doc.kind == "site_info_section" and doc.published is not None:
+            yield {"t": "site_section", "ref": doc.id, "path": f"documents[{index}]",
+                   "section": "info", "present": doc.published is not False}
 
 
 def _document_facts(documents: list[Document]) -> Iterator[Fact]:
@@ -234,7 +276,70 @@ def _declaration_holds(
     return None if employee is None or parent is None else True
 
 
-def _procedure_facts(index: int, proc: Procedure, register: Register) -> Iterator[Fact]:
+def _procedure_links(proc: Procedure, profile: Profile) -> Iterator[Fact]:
+    """The documents and activities that count for one procedure.
+
+    A document counts for the procedures it names (``procedures``) or for all
+    (``procedures: all``); an activity for its ``procedure``. A document or activity made
+    for one procedure that does not say which (``PROCEDURE_*_KINDS``) might be for this
+    one: its fact has no ``covers`` («не сообщено»).
+    """
+    # ``ref`` names the document or activity (the evidence); ``procedure`` is the join.
+    for index, doc in enumerate(profile.documents or []):
+        covers = _document_covers(doc, proc.id)
+        if covers is not False:
+            yield {"t": "procedure_document", "ref": doc.id, "procedure": proc.id,
+                   "path": f"documents[{index}]", "kind": doc.kind, "date": _iso(doc.date),
+                   "covers": covers}
+    for index, activity in enumerate(profile.activities or []):
+        covers = _activity_covers(activity, proc.id)
+        if covers is not False:
+            yield {"t": "procedure_activity", "ref": f"activity{index + 1}",
+                   "procedure": proc.id, "path": f"activities[{index}]", "kind": activity.kind,
+                   "date": _iso(activity.date), "covers": covers}
+
+
+def _document_covers(doc: Document, procedure: str) -> bool | None:
+    if doc.procedures == "all" or (doc.procedures is not None and procedure in doc.procedures):
+        return True
+    if doc.procedures is None and doc.kind in PROCEDURE_DOCUMENT_KINDS:
+        return None
+    return False
+
+
+def _activity_covers(activity: Activity, procedure: str) -> bool | None:
+    if activity.procedure == procedure:
+        return True
+    if activity.procedure is None and activity.kind in PROCEDURE_ACTIVITY_KINDS:
+        return None
+    return False
+
+
+def _rooms_covered(proc: Procedure, verdicts: list[tuple[Observer, bool | None]]) -> bool | None:
+    """Whether an independent observer sat in every room of the procedure.
+
+    With one room or none listed, any independent observer will do. With several, an
+    observer counts for the room assigned to them (``room``); an observer without a room
+    might be in any one room, so the answer is «не сообщено» while the observers who might
+    fill the uncovered rooms are enough in number, and «нет» once they are not.
+    ``verdicts`` pairs each observer with its independence (from the register).
+    """
+    independent = [o for o, free in verdicts if free is True]
+    undecided = [o for o, free in verdicts if free is None]
+    rooms = set(proc.rooms or [])
+    if len(rooms) <= 1:
+        return True if independent else None if undecided else False
+    uncovered = rooms - {o.room for o in independent}
+    if not uncovered:
+        return True
+    assigned = {o.room for o in undecided if o.room in uncovered}
+    unassigned = sum(1 for o in independent + undecided if o.room is None)
+    return None if len(uncovered) <= len(assigned) + unassigned else False
+
+
+def _procedure_facts(
+    index: int, proc: Procedure, register: Register, sections: dict[str, bool]
+) -> Iterator[Fact]:
     path = f"procedures[{index}]"
     checking = proc.checking
     yield {
@@ -247,6 +352,8 @@ def _procedure_facts(index: int, proc: Procedure, register: Register) -> Iterato
         "date": _iso(proc.date),
         "federal_control": proc.federal_control,
         "in_school_ppe": proc.in_school_ppe,
+        # ГИА sat in another school's ППЭ: the school films and staffs nothing there.
+        "held_at_school": proc.in_school_ppe is not False,
         "classes_reported": proc.classes is not None,
         "rooms_reported": proc.rooms is not None,
         "organizers_reported": proc.organizers is not None,
@@ -255,14 +362,18 @@ def _procedure_facts(index: int, proc: Procedure, register: Register) -> Iterato
         "checking_reported": checking is not None,
         "checkers_reported": checking is not None and checking.members is not None,
         "results_reported": proc.results is not None,
+        **sections,
     }
     link = {"ref": proc.id, "procedure": proc.id}
     for cls in proc.classes or []:
         yield {"t": "procedure_class", **link, "path": f"{path}.classes", **_class_fields(cls)}
     for staff_id in proc.organizers or []:
         yield {"t": "organizer", **link, "path": f"{path}.organizers", "staff": staff_id}
+    independence: list[tuple[Observer, bool | None]] = []
     for obs_index, obs in enumerate(proc.observers or []):
         obs_path = f"{path}.observers[{obs_index}]"
+        relation = observer_fields(obs, proc, register)
+        independence.append((obs, relation["independent"]))
         accreditation = obs.accreditation
         if accreditation is None and obs.person in register.people:
             accreditation = register.people[obs.person].accreditation
@@ -273,8 +384,11 @@ def _procedure_facts(index: int, proc: Procedure, register: Register) -> Iterato
             # An inline observer has no id: its place in the profile names it in messages.
             "person": obs.person or observer_key(proc.id, obs_index),
             "accredited": None if accreditation is None else bool(accreditation),
-            **observer_fields(obs, proc, register),
+            **relation,
         }
+    if proc.observers is not None:
+        yield {"t": "observation", **link, "path": f"{path}.observers",
+               "rooms_covered": _rooms_covered(proc, independence)}
     if proc.video is not None:
         yield _video_fact(proc, f"{path}.video")
     if checking is not None:

@@ -18,6 +18,10 @@ fails only on absent fields *might* match once they are reported, so it blocks a
 сделано» and makes a possible violation «не сообщено» (``present`` stays strict there:
 it is about absence itself).
 
+``explicitly_fails`` is the third: a fact that is the very thing a ``where`` asks about
+(its identity fields pass, see ``checker.model.factkinds``) and has a field present that
+fails — «не сделано», said outright, whatever the completeness of its section.
+
 Dates are ISO strings in facts, so equality on a date is string equality.
 """
 
@@ -94,3 +98,20 @@ def might_match(fact: Mapping[str, Any], where: Where) -> bool:
 def matches_kind(fact: Mapping[str, Any], kind: str, where: Where) -> bool:
     """A fact of ``kind`` that matches ``where``."""
     return fact.get("t") == kind and matches(fact, where)
+
+
+def explicitly_fails(fact: Mapping[str, Any], where: Where, identity: tuple[str, ...]) -> bool:
+    """The fact is the thing ``where`` names by ``identity`` and says it is not as asked.
+
+    Only a ``where`` that tests every identity field names one thing; an absent field
+    never fails explicitly (that is «не сообщено»).
+    """
+    if not identity or any(name not in where for name in identity):
+        return False
+    if not all(test_field(fact, name, where[name]) for name in identity):
+        return False
+    return any(
+        name in fact and not test_field(fact, name, value)
+        for name, value in where.items()
+        if name not in identity
+    )

@@ -8,8 +8,9 @@ kind first in every pattern; joins before any ``$or`` (see ``_pattern``).
 
 Each rule compiles into a few *roles*, each an engine rule named ``<rule id>|<role>``:
 
-``s`` the subjects · ``m`` met · ``g`` gap · ``v`` violation · ``w`` possible violation ·
-``u…`` not reported. Subject rules with an identical pattern are shared between rules.
+``s`` the subjects · ``m`` met · ``g`` gap · ``n…`` gap said outright (an explicit
+negative, ``checker.core.match.explicitly_fails``) · ``v`` violation · ``w`` possible
+violation · ``u…`` not reported. Subject rules with an identical pattern are shared between rules.
 The role letters and engine aliases stay inside ``checker.engine``: ``CompiledRule.aliases``
 translates them into the port's role names (``checker.engine.port``).
 """
@@ -67,6 +68,35 @@ def _relaxed_tests(kind: str, where: Where) -> list[Json]:
         options = strict.get("$or", [strict])
         tests.append({"$or": [*options, {"$nex": {name: 1}}]})
     return tests
+
+
+def _refusals(name: str, value: object) -> list[list[Json]]:
+    """The ways a present field fails one test, each as a list of tests (all must hold).
+
+    A test is a conjunction (a condition's parts, a list's «not any of»), so it fails when
+    any part fails: one alternative per part. ``present: true`` cannot fail on a present
+    field; ``present: false`` fails on any present one.
+    """
+    exists: Json = {"$ex": {name: 1}}
+    if isinstance(value, list):
+        return [[exists, *({"$neq": {name: v}} for v in value)]]
+    if not isinstance(value, Condition):
+        return [[exists, {"$neq": {name: value}}]]
+    ways: list[list[Json]] = []
+    if value.eq is not None:
+        ways.append([exists, {"$neq": {name: value.eq}}])
+    if value.ne is not None:
+        ways.append([{name: value.ne}])
+    for key, op in _FAILED_BOUNDS.items():
+        bound = getattr(value, key)
+        if bound is not None:
+            ways.append([{op: {name: bound}}])
+    if value.present is False:
+        ways.append([exists])
+    return ways
+
+
+_FAILED_BOUNDS = {"gt": "$lte", "gte": "$lt", "lt": "$gte", "lte": "$gt"}
 
 
 def _condition(name: str, cond: Condition) -> Json:
@@ -196,7 +226,33 @@ class _Compiler:
                 {"r$not": _pattern(_relaxed_tests(has.kind, has.where) + join)},
             ],
         )
+        self._refused(compiled, subject, has.kind, has.where, join)
         self._unknown(compiled, subject, subject_kind, [has.kind])
+
+    def _refused(
+        self, compiled: CompiledRule, subject: list[Json], kind: str, where: Where,
+        join: list[Json],
+    ) -> None:
+        """Gap roles for a related fact that says outright it is not as asked (``n…``)."""
+        identity = FACT_KINDS[kind].identity
+        if not identity or any(name not in where for name in identity):
+            return
+        named = _tests(kind, {name: where[name] for name in identity}) + join
+        ways = [
+            way for name, value in where.items() if name not in identity
+            for way in _refusals(name, value)
+        ]
+        for index, way in enumerate(ways):
+            self._add(
+                compiled,
+                f"n{index}",
+                [
+                    {"go": {"t": TRIGGER}},
+                    {"s": _pattern(subject)},
+                    {"r": _pattern(named + way)},
+                    {"x$not": _pattern(_relaxed_tests(kind, where) + join)},
+                ],
+            )
 
     def _unknown(
         self, compiled: CompiledRule, subject: list[Json], subject_kind: str, kinds: Iterable[str]

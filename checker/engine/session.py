@@ -35,7 +35,7 @@ from checker.engine.compile import (
     referenced_fields,
     referenced_kinds,
 )
-from checker.engine.port import SUBJECT, BySubject, Match, RuleMatches
+from checker.engine.port import SUBJECT, Match, RuleMatches
 from checker.model.factkinds import Fact
 from checker.model.rulepack import Rule
 
@@ -107,8 +107,9 @@ _FACT_START = ':{"id": "'
 # Engine rule name → its firings, each {engine alias: fact}. Never leaves this module.
 Firings = dict[str, list[Json]]
 
-# Roles whose matches show a subject's outcome (the letters of checker.engine.compile).
-_OUTCOME_ROLES = {"m": "met", "g": "gap", "v": "violation"}
+# Roles whose matches show a subject's outcome (the letters of checker.engine.compile):
+# a role is its letter, or its letter and a number.
+_OUTCOME_ROLES = {"m": "met", "g": "gap", "n": "gap", "v": "violation"}
 _UNKNOWN_ROLES = ("u", "w")  # not reported · a possible violation
 
 
@@ -123,10 +124,13 @@ class _SchoolMatches:
     def of(self, rule_id: str) -> RuleMatches:
         compiled = self._ruleset.rules[rule_id]
         subjects = {m["s"]["id"]: m["s"] for m in self._fired.get(compiled.subject_rule, [])}
-        by_role = {
-            outcome: self._by_subject(compiled, role)
-            for role, outcome in _OUTCOME_ROLES.items()
-        }
+        by_role: dict[str, dict[str, list[Match]]] = {}
+        for role, name in compiled.roles.items():
+            outcome = _OUTCOME_ROLES.get(role[0])
+            if outcome is not None:
+                grouped = by_role.setdefault(outcome, {})
+                for ref, matches in self._by_subject(compiled, name).items():
+                    grouped.setdefault(ref, []).extend(matches)
         unknown = frozenset(
             ref
             for role, name in compiled.roles.items()
@@ -135,16 +139,13 @@ class _SchoolMatches:
         )
         return RuleMatches(
             subjects=sorted(subjects.values(), key=lambda fact: self._order[fact["id"]]),
-            met=by_role["met"],
-            gap=by_role["gap"],
-            violation=by_role["violation"],
+            met=by_role.get("met", {}),
+            gap=by_role.get("gap", {}),
+            violation=by_role.get("violation", {}),
             unknown=unknown,
         )
 
-    def _by_subject(self, compiled: CompiledRule, role: str) -> BySubject:
-        name = compiled.roles.get(role)
-        if name is None:
-            return {}
+    def _by_subject(self, compiled: CompiledRule, name: str) -> dict[str, list[Match]]:
         aliases = compiled.aliases
         grouped: dict[str, list[Match]] = {}
         for firing in self._fired.get(name, []):

@@ -78,6 +78,13 @@ def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:
                 yield base + ("checking", "members", pos), (
                     f"нет работника с id «{staff_id}» в разделе staff"
                 )
+    for index, doc in enumerate(profile.documents or []):
+        named = doc.procedures if isinstance(doc.procedures, list) else []
+        for pos, proc_id in enumerate(named):
+            if proc_id not in proc_ids:
+                yield ("documents", index, "procedures", pos), (
+                    f"нет процедуры с id «{proc_id}» в разделе procedures"
+                )
     for index, activity in enumerate(profile.activities or []):
         if activity.procedure is not None and activity.procedure not in proc_ids:
             yield ("activities", index, "procedure"), (

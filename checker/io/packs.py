@@ -7,6 +7,7 @@ parameters; loosening a parameter is a load error unless the parameter allows it
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from checker.io.validation import validate
 from checker.io.yamlio import load_fast, locate
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
+from checker.model.profile import PROCEDURE_ACTIVITY_KINDS, PROCEDURE_DOCUMENT_KINDS
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 
 MESSAGE_PLACEHOLDERS = frozenset(
@@ -128,10 +130,33 @@ def check_issues(check: Check) -> Iterator[tuple[Loc, str]]:
         yield from _kind_issue(check.has.kind, ("check", "has", "kind"))
         yield from _child_issue(subject, check.has.kind, ("check", "has", "kind"))
         yield from _where_issues(check.has.kind, check.has.where, ("check", "has", "where"))
+        yield from _link_issues(check.has.kind, check.has.where)
     if check.compare is not None:
         yield from _compare_issues(subject, check)
     if check.forbid is not None:
         yield from _forbid_issues(subject, check)
+
+
+# A document or activity counts for a procedure it does not name only when it is of a kind
+# made for one procedure (checker.core.facts._procedure_links); for any other kind a rule
+# would read «не сделано» into a document that simply does not say which procedure it serves.
+_LINKED_KINDS = {
+    "procedure_document": PROCEDURE_DOCUMENT_KINDS,
+    "procedure_activity": PROCEDURE_ACTIVITY_KINDS,
+}
+
+
+def _link_issues(kind: str, where: Where) -> Iterator[tuple[Loc, str]]:
+    allowed = _LINKED_KINDS.get(kind)
+    if allowed is None:
+        return
+    named = _values(where.get("kind"))
+    if not named or any(value not in allowed for value in named):
+        known = ", ".join(sorted(allowed))
+        yield ("check", "has", "where", "kind"), (
+            f"факт «{kind}» проверяется только по видам, которые составляют к одной процедуре: "
+            f"{known}"
+        )
 
 
 def _compare_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
@@ -229,6 +254,7 @@ class RuleSelection:
     rules: tuple[Rule, ...]
     parameters: dict[str, EffectiveParameter]
     level: LevelPolicy
+    warnings: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -266,9 +292,12 @@ class RuleBook:
                 return rule
         raise KeyError(rule_id)
 
-    def select(self, region: str | None, municipality: str | None) -> RuleSelection:
+    def select(
+        self, region: str | None, municipality: str | None, oktmo: str | None = None
+    ) -> RuleSelection:
         """The packs that apply to a school in ``region`` / ``municipality``, layered."""
-        chosen = [p for p in self.packs if _in_scope(p, region, municipality)]
+        place = Place(region, municipality, oktmo)
+        chosen = [p for p in self.packs if _in_scope(p, place)]
         chosen.sort(key=lambda p: (LAYER_ORDER[p.layer], p.pack))
         params: dict[str, EffectiveParameter] = {}
         level: LevelPolicy | None = None
@@ -285,15 +314,77 @@ class RuleBook:
             level = pack.level or level
         assert level is not None, "федеральный пакет задаёт политику уровня"
         rules = tuple(rule for pack in chosen for rule in pack.rules)
-        return RuleSelection(tuple(chosen), rules, params, level)
+        warnings = tuple(self._unmatched_municipality(place, chosen))
+        return RuleSelection(tuple(chosen), rules, params, level, warnings)
+
+    def _unmatched_municipality(self, place: Place, chosen: list[RulePack]) -> Iterator[str]:
+        """The region has municipal packs but none is the school's: say so, never silently."""
+        local = [
+            p for p in self.packs
+            if p.layer != "federal" and p.scope.municipality is not None
+            and _region_matches(p, place)
+        ]
+        if not local or any(p in chosen for p in local):
+            return
+        names = ", ".join(f"«{p.scope.municipality}»" for p in local)
+        given = f"«{place.municipality}»" if place.municipality else "не указан"
+        yield (
+            f"для региона «{place.region}» есть пакеты правил муниципалитетов {names}, но "
+            f"муниципалитет школы {given} ни с одним не совпал: применены только общие "
+            "правила. Проверьте написание муниципалитета в профиле или укажите school.oktmo"
+        )
 
 
-def _in_scope(pack: RulePack, region: str | None, municipality: str | None) -> bool:
+@dataclass(frozen=True)
+class Place:
+    region: str | None
+    municipality: str | None
+    oktmo: str | None = None
+
+
+# Words that say what kind of place a name is, not which: «Нестеровский МО», «Нестеровский
+# муниципальный округ» and «МО «Нестеровский район»» are one municipality. One-letter tokens
+# (г., м.о., р-н, г.о. once split) are dropped too.
+_PLACE_TYPE_WORDS = frozenset(
+    {
+        "мо", "мр", "го", "рн", "муниципальный", "муниципальное", "муниципального",
+        "образование", "округ", "округа", "район", "района", "городской", "городского",
+        "город", "область", "обл", "край", "республика", "респ", "автономный", "ао",
+    }
+)
+_WORD = re.compile(r"[0-9a-zа-я]+")
+
+
+def place_key(name: str) -> str:
+    """The canonical key of a region or municipality name (see ``_PLACE_TYPE_WORDS``)."""
+    words = _WORD.findall(name.lower().replace("ё", "е"))
+    kept = [w for w in words if len(w) > 1 and w not in _PLACE_TYPE_WORDS]
+    return " ".join(kept)
+
+
+def _named(given: str | None, name: str, aliases: list[str]) -> bool:
+    if given is None:
+        return False
+    key = place_key(given)
+    return bool(key) and key in {place_key(n) for n in (name, *aliases)}
+
+
+def _region_matches(pack: RulePack, place: Place) -> bool:
+    scope = pack.scope
+    return scope.region is None or _named(place.region, scope.region, scope.region_aliases)
+
+
+def _in_scope(pack: RulePack, place: Place) -> bool:
     if pack.layer == "federal":
         return True
-    if pack.scope.region is not None and pack.scope.region != region:
+    scope = pack.scope
+    if scope.oktmo is not None and place.oktmo is not None:
+        return place.oktmo.startswith(scope.oktmo)
+    if not _region_matches(pack, place):
         return False
-    return pack.scope.municipality is None or pack.scope.municipality == municipality
+    if scope.municipality is None:
+        return True
+    return _named(place.municipality, scope.municipality, scope.municipality_aliases)
 
 
 def load_rulebook(rules_dir: Path | None = None) -> RuleBook:

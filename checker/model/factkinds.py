@@ -29,6 +29,7 @@ class FactKind:
     parent_key: str = ""
     flag: str = ""
     descriptions: dict[str, str] = field(default_factory=dict)
+    identity: tuple[str, ...] = ()
 
 
 # Every fact also has ``t`` (its kind), ``id`` (f1, f2, … unique per school) and ``ref``
@@ -42,6 +43,10 @@ SCHOOL_FLAGS = (
     "activities_reported",
     "lists_reported",
     "website_reported",
+    "site_sections_reported",
+    # Whom / what the people named by procedures teach is known: see checker.core.facts.
+    "staff_classes_reported",
+    "staff_subjects_reported",
 )
 
 PROCEDURE_FLAGS = (
@@ -53,6 +58,10 @@ PROCEDURE_FLAGS = (
     "checking_reported",
     "checkers_reported",
     "results_reported",
+    # The school's documents and activities sections, repeated on each procedure: the
+    # flags of procedure_document / procedure_activity.
+    "documents_reported",
+    "activities_reported",
 )
 
 _KINDS = [
@@ -86,6 +95,7 @@ _KINDS = [
         },
         parent="school",
         flag="documents_reported",
+        identity=("kind",),
     ),
     FactKind("staff", "работник", {"position": "str"}, "school", "", "staff_reported"),
     FactKind(
@@ -94,7 +104,7 @@ _KINDS = [
         {"staff": "str", "class": "str", "class_label": "str"},
         "school",
         "",
-        "staff_reported",
+        "staff_classes_reported",
         {
             "class": "класс в нормальной форме («5А»): по нему соединяются факты",
             "class_label": "класс, как его записала школа",
@@ -106,7 +116,7 @@ _KINDS = [
         {"staff": "str", "subject": "str"},
         "school",
         "",
-        "staff_reported",
+        "staff_subjects_reported",
     ),
     FactKind(
         "procedure",
@@ -118,6 +128,7 @@ _KINDS = [
             "date": "date",
             "federal_control": "bool",
             "in_school_ppe": "bool",
+            "held_at_school": "bool",
             **dict.fromkeys(PROCEDURE_FLAGS, "bool"),
         },
         "school",
@@ -135,6 +146,30 @@ _KINDS = [
             "class": "класс в нормальной форме («5А»): по нему соединяются факты",
             "class_label": "класс, как его записала школа",
         },
+    ),
+    FactKind(
+        "procedure_document",
+        "документ, относящийся к процедуре",
+        {"procedure": "str", "kind": "str", "date": "date", "covers": "bool"},
+        "procedure",
+        "procedure",
+        "documents_reported",
+    ),
+    FactKind(
+        "procedure_activity",
+        "мероприятие, относящееся к процедуре",
+        {"procedure": "str", "kind": "str", "date": "date", "covers": "bool"},
+        "procedure",
+        "procedure",
+        "activities_reported",
+    ),
+    FactKind(
+        "observation",
+        "общественное наблюдение на процедуре",
+        {"procedure": "str", "rooms_covered": "bool"},
+        "procedure",
+        "procedure",
+        "observers_reported",
     ),
     FactKind(
         "organizer",
@@ -239,6 +274,16 @@ _KINDS = [
         "school",
         "",
         "lists_reported",
+        identity=("list",),
+    ),
+    FactKind(
+        "site_section",
+        "раздел сайта школы",
+        {"section": "str", "present": "bool"},
+        "school",
+        "",
+        "site_sections_reported",
+        identity=("section",),
     ),
     FactKind(
         "activity",

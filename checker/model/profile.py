@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from checker.model.labels import ClassText
 from checker.model.waivers import Waiver
@@ -68,6 +75,12 @@ DOCUMENT_KIND_TITLES: dict[str, str] = {
     "vpr_works_storage": "Приказ (акт) о хранении работ участников ВПР до получения результатов",
     "other": "Иной документ",
 }
+
+# Documents and activities made for one procedure: listed without ``procedures`` /
+# ``procedure`` they might be for any procedure («не сообщено», for which); other kinds are
+# linked to a procedure only when the profile names it.
+PROCEDURE_DOCUMENT_KINDS = frozenset({"vpr_codes_protocol", "vpr_works_storage"})
+PROCEDURE_ACTIVITY_KINDS = frozenset({"briefing", "journal_comparison"})
 
 ObserverType = Literal["public", "independent", "authority", "other_school"]
 ObserverRelation = Literal["none", "employee", "parent"]
@@ -140,15 +153,40 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+class SiteSections(Strict):
+    """Sections of the school's website, as the school states them: true — есть, false — нет."""
+
+    info: bool | None = Field(
+        None, description="Раздел «Сведения об образовательной организации»"
+    )
+    vsoko: bool | None = Field(None, description="Страница о внутренней системе оценки качества")
+    results: bool | None = Field(None, description="Результаты оценочных процедур")
+
+
 class School(Strict):
     id: Id = Field(description="Код школы (ИНН, код ОО в регионе или иной уникальный)")
     name: Text = Field(description="Полное наименование")
     type: SchoolType | None = Field(None, description="Тип: СОШ, ООШ, лицей, гимназия, …")
     region: Text | None = Field(None, description="Субъект РФ, например «Красноярский край»")
     municipality: Text | None = Field(None, description="Муниципальное образование")
+    oktmo: Annotated[str, Field(pattern=r"^\d{8}(\d{3})?$")] | None = Field(
+        None, description="Код ОКТМО муниципального образования (8 или 11 цифр)"
+    )
     website: Text | Literal[False] | None = Field(
         None, description="Адрес официального сайта; false — сайта нет"
     )
+    site_sections: SiteSections | None = Field(
+        None, description="Какие разделы есть на сайте (true — есть, false — нет)"
+    )
+
+    @field_validator("site_sections")
+    @classmethod
+    def _site_exists(
+        cls, value: SiteSections | None, info: ValidationInfo
+    ) -> SiteSections | None:
+        if value is not None and info.data.get("website") is False:
+            raise ValueError("у школы нет сайта (website: false), а разделы сайта указаны")
+        return value
 
 
 class Publication(Strict):
@@ -162,6 +200,11 @@ class Document(Strict):
     number: Text | int | None = Field(None, description="Номер приказа / акта")
     date: dt.date | None = Field(None, description="Дата утверждения")
     title: Text | None = None
+    procedures: list[Id] | Literal["all"] | None = Field(
+        None,
+        description="К каким процедурам относится документ (id); all — ко всем; без поля — "
+        "не сообщено",
+    )
     published: Publication | Literal[False] | None = Field(
         None, description="Где и когда опубликован на сайте; false — не опубликован"
     )
@@ -221,6 +264,7 @@ class Observer(Strict):
         "место работы и классы детей берутся из реестра",
     )
     name: Text | None = Field(None, description="ФИО наблюдателя (без реестра)")
+    room: Text | None = Field(None, description="Аудитория, где находился наблюдатель")
     type: ObserverType | None = Field(
         None,
         description="public — общественный; independent — независимый; authority — "
@@ -393,8 +437,17 @@ class Inspection(Strict):
     verdicts: list[InspectionVerdict] = Field(default_factory=list)
 
 
+Section = Literal["documents", "staff", "procedures", "activities"]
+
+
 class Profile(Strict):
-    """A school's documented setup for one academic year."""
+    """A school's documented setup for one academic year.
+
+    A listed section (``documents``, ``staff``, ``procedures``, ``activities``) is not
+    complete unless ``complete`` names it or it is an explicit empty list: a missing entry
+    is «не сообщено». ``incomplete`` says so explicitly (the default) and also turns an
+    empty list into «не заполнено» instead of «ничего не сделано».
+    """
 
     schema_version: SchemaVersion = Field(
         SCHEMA_VERSION,
@@ -405,10 +458,15 @@ class Profile(Strict):
     academic_year: Annotated[str, Field(pattern=r"^\d{4}/\d{4}$")] | None = Field(
         None, description="Учебный год, например 2023/2024"
     )
-    incomplete: list[Literal["documents", "staff", "procedures", "activities"]] = Field(
+    incomplete: list[Section] = Field(
         default_factory=list,
-        description="Разделы, перечисленные не полностью (например, профиль составлен по "
-        "справке): отсутствие записи в них означает «не сообщено», а не «не сделано»",
+        description="Разделы, перечисленные не полностью (так считается по умолчанию): "
+        "отсутствие записи — «не сообщено»; пустой список такого раздела — тоже «не сообщено»",
+    )
+    complete: list[Section] = Field(
+        default_factory=list,
+        description="Разделы, перечисленные полностью: отсутствие записи в них означает "
+        "«не сделано»",
     )
     lists: Lists | None = None
     documents: list[Document] | None = None
@@ -431,3 +489,19 @@ class Profile(Strict):
         description="Исключения: меры, которые не выполняются по согласованной с органом "
         "управления образованием причине, со сроком действия",
     )
+
+    @field_validator("complete")
+    @classmethod
+    def _not_both(cls, value: list[Section], info: ValidationInfo) -> list[Section]:
+        both = [name for name in value if name in info.data.get("incomplete", [])]
+        if both:
+            raise ValueError(
+                f"раздел «{both[0]}» не может быть одновременно в complete и в incomplete"
+            )
+        return value
+
+    def section_complete(self, section: Section) -> bool:
+        """Whether a missing entry of ``section`` means «не сделано» (see the class docs)."""
+        if section in self.incomplete:
+            return False
+        return section in self.complete or getattr(self, section) == []

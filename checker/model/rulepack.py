@@ -158,9 +158,10 @@ class Messages(Strict):
 
 
 class Within(Strict):
-    """«в течение N (рабочих) дней после события»."""
+    """«в течение N (рабочих) дней после события»; 0 — не позднее дня события («перед
+    каждой процедурой»: ``days: 0, after: procedure_date``)."""
 
-    days: int = Field(ge=1, le=366)
+    days: int = Field(ge=0, le=366)
     working: bool = False
     after: Literal["document_date", "procedure_date"] = "document_date"
     event: Where | None = Field(
@@ -281,8 +282,23 @@ class LevelPolicy(Strict):
 
 
 class PackScope(Strict):
+    """Where a pack applies. Names are compared by their canonical key
+    (``checker.io.packs.place_key``: case, ё/е, quotes, spaces and words such as «район»,
+    «МО», «муниципальный округ» do not matter); an ОКТМО code, when both the pack and the
+    profile give one, decides alone."""
+
     region: str | None = None
     municipality: str | None = None
+    region_aliases: list[str] = Field(
+        default_factory=list, description="Другие написания региона"
+    )
+    municipality_aliases: list[str] = Field(
+        default_factory=list,
+        description="Другие написания муниципалитета (прежнее название, город вместо округа)",
+    )
+    oktmo: Annotated[str, Field(pattern=r"^\d{2,11}$")] | None = Field(
+        None, description="Код ОКТМО муниципалитета (или его начало — для региона)"
+    )
 
 
 class Conflict(Strict):

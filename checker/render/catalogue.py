@@ -37,9 +37,13 @@ def timing_text(rule: Rule) -> str:
     if timing.deadline_month is not None:
         year, month = timing.deadline_month.split("-")
         parts.append(f"срок — {month}.{year}")
-    if timing.within is not None:
-        kind = "рабочих " if timing.within.working else ""
-        parts.append(f"в течение {timing.within.days} {kind}дней")
+    within = timing.within
+    if within is not None and within.days == 0:
+        event = "процедуры" if within.after == "procedure_date" else "документа"
+        parts.append(f"не позднее дня {event}")
+    elif within is not None:
+        kind = "рабочих " if within.working else ""
+        parts.append(f"в течение {within.days} {kind}дней")
     period = {
         "once": "однократно",
         "academic_year": "ежегодно (учебный год)",

@@ -81,8 +81,20 @@ def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict
     kind = rule.check.each.kind
     result: dict[str, Outcome] = {}
     for subject in subjects_of(rule, facts):
-        result[subject["ref"]] = _outcome(rule, subject, kind, facts, params)
+        outcome = _outcome(rule, subject, kind, facts, params)
+        if outcome is Outcome.GAP and _may_not_apply(rule, facts):
+            outcome = Outcome.UNKNOWN
+        result[subject["ref"]] = outcome
     return result
+
+
+def _may_not_apply(rule: Rule, facts: Facts) -> bool:
+    """A school-wide measure for procedures the school may have held unlisted: none of its
+    procedures listed, the list not declared complete. Not done is then only «не сообщено»."""
+    if not rule.applies.procedures or rule.check.each.kind == "procedure":
+        return False
+    held = {f["kind"] for f in facts.items if f["t"] == "procedure"}
+    return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
 
 
 def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]) -> Outcome:
@@ -100,9 +112,19 @@ def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[st
             for f in facts.items
             if might_match(f, check.has.kind, check.has.where) and _joined(f, subject, kind)
         ]
-        if possible or not _reported(check.has.kind, subject, kind, facts):
+        if possible:
             return Outcome.UNKNOWN
-        return Outcome.GAP
+        identity = FACT_KINDS[check.has.kind].identity
+        refused = [
+            f
+            for f in facts.items
+            if f["t"] == check.has.kind
+            and match.explicitly_fails(f, check.has.where, identity)
+            and _joined(f, subject, kind)
+        ]
+        if refused or _reported(check.has.kind, subject, kind, facts):
+            return Outcome.GAP
+        return Outcome.UNKNOWN
     if check.compare is not None:
         cmp = check.compare
         value = params[cmp.param]

@@ -224,6 +224,10 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
     }
     if sparse:
         del profile["staff"], profile["activities"]
+    elif rng.random() < 0.8:
+        # An export from the school's records lists everything: the sections are complete.
+        # (Drawn last, so the rest of a school is the same with or without it.)
+        profile["complete"] = ["documents", "staff", "procedures", "activities"]
     return profile
 
 
