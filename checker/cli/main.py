@@ -496,12 +496,16 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
         console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
         print_summary(result, console, outputs.out if outputs else None, written)
     except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the cleanup
-        if outputs is not None and not outputs.committed:
-            outputs.discard()
-        stderr.print(interrupted_message(seen[0], seen[1], outputs.out if outputs else None,
-                                         outputs.committed if outputs else []),
-                     markup=False, highlight=False)
+        # A second Ctrl-C must not cut the cleanup short.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if outputs is not None and not outputs.committed:
+                outputs.discard()
+            stderr.print(interrupted_message(seen[0], seen[1], outputs.out if outputs else None,
+                                             outputs.committed if outputs else []),
+                         markup=False, highlight=False)
+        finally:
+            signal.signal(signal.SIGINT, previous)
         raise typer.Exit(EXIT_INTERRUPTED) from None
     raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
 

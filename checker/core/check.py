@@ -10,13 +10,14 @@ import datetime as dt
 from pathlib import Path
 
 from checker.core.evaluate import SchoolMemo, evaluate_rule
-from checker.core.facts import extract_facts
+from checker.core.facts import MAX_FACTS, extract_facts
 from checker.core.score import compute_level
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.engine import Engine
 from checker.io.load import read_profile
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
+from checker.model.errors import InputError, Problem
 from checker.model.profile import Profile
 from checker.model.report import (
     ConflictInfo,
@@ -66,6 +67,12 @@ class Checker:
         time = TimeContext.for_date(as_of, academic_year, horizon)
         engine = self._engine(selection)
         facts = extract_facts(profile)
+        if len(facts.items) > MAX_FACTS:
+            raise InputError([Problem(
+                source_file or "профиль", None, (),
+                f"слишком большой профиль: {len(facts.items)} сведений для проверки, "
+                f"предел — {MAX_FACTS} (разделите профиль или сократите списки)",
+            )])
         found = engine.run(facts.items)
         people = {s.id: s.name for s in profile.staff or []}
         memo = SchoolMemo()

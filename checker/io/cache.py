@@ -60,17 +60,18 @@ def default_cache_dir() -> Path:
     return base / "objcheck"
 
 
-def code_fingerprint(package_dir: Path = _PACKAGE_DIR) -> str:
-    """Hash of every source file of the package (path and bytes), and the version.
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of this package's source files (computed once per process)."""
+    return sources_fingerprint(_PACKAGE_DIR)
+
+
+def sources_fingerprint(package_dir: Path) -> str:
+    """Hash of every source file of a package (path and bytes), and the version.
 
     A development checkout changes code without changing the version string; a cache keyed
     by the version alone would then serve rows that the new code would not produce.
     """
-    return _code_fingerprint(package_dir.resolve())
-
-
-@functools.lru_cache(maxsize=4)
-def _code_fingerprint(package_dir: Path) -> str:
     digest = hashlib.sha256(f"code|{CACHE_FORMAT}|{package_version()}|".encode())
     files = sorted(
         path for path in package_dir.rglob("*")
