@@ -23,7 +23,14 @@ from typer.testing import CliRunner
 
 from checker.batch import export
 from checker.batch.export import STAGING_PREFIX
-from checker.batch.run import CRASH_MESSAGE, KILL_HOOK_ENV, BatchOptions, collect_files, run_batch
+from checker.batch.run import (
+    CRASH_MESSAGE,
+    KILL_HOOK_ENV,
+    BatchOptions,
+    WorkersFailedError,
+    collect_files,
+    run_batch,
+)
 from checker.cli.main import app
 from checker.engine.compile import TRIGGER
 from checker.engine.session import fnv1a32
@@ -133,6 +140,17 @@ def test_worker_killed_once_mid_run_loses_nothing(
     assert marker.exists()  # the worker really died
     assert {s.school_id for s in result.schools} == _school_ids(schools)
     assert result.errors == []
+
+
+def test_workers_that_cannot_start_stop_the_run_with_a_message(
+    schools: Path, tmp_path: Path
+) -> None:
+    # Not every file declared a killer, one pool restart each: one clear error.
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules", rules)
+    (rules / "federal" / "federal.yaml").write_text("pack: [\n", encoding="utf-8")
+    with pytest.raises(WorkersFailedError, match="процессы проверки не запускаются"):
+        run_batch([str(schools)], _options(rules_dir=rules), workers=2)
 
 
 # --- 2. outputs as one set: interruption, full disk, --out ---------------------------------

@@ -503,7 +503,17 @@ def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Tim
     return results, timings
 
 
+def worker_ready() -> bool:
+    """A no-op task: the pool's workers have started (their initializer ran)."""
+    return _WORKER is not None
+
+
 # --- the coordinator -------------------------------------------------------------------
+
+
+class WorkersFailedError(RuntimeError):
+    """The worker processes cannot start at all; the message is in Russian."""
+
 
 Progress = Callable[[int, int], None]
 Item = tuple[str, str]  # (file, report stem)
@@ -551,11 +561,28 @@ class _Pool:
             self._stop()
 
     def _start(self) -> ProcessPoolExecutor:
+        """The running pool, or a new one; after a crash, one whose workers are known to start.
+
+        A worker that cannot even start (the rule book gone, no memory) would otherwise make
+        every file look like the one that killed it, each after a restart of the pool. (The
+        first pool is not probed: the probe would hold back the start of the second worker.)
+        """
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(
+            executor = ProcessPoolExecutor(
                 max_workers=self._workers, mp_context=multiprocessing.get_context("forkserver"),
                 initializer=init_worker, initargs=self._initargs,
             )
+            self._executor = executor
+            if not self._suspects:
+                return executor
+            try:
+                executor.submit(worker_ready).result()
+            except BrokenProcessPool:
+                self._stop()
+                raise WorkersFailedError(
+                    "процессы проверки не запускаются (не загрузились правила или не хватает "
+                    "памяти); ни один файл не проверен"
+                ) from None
         return self._executor
 
     def _stop(self) -> None:
@@ -580,11 +607,18 @@ class _Pool:
         """Check chunks in parallel until they run out (False) or the pool breaks (True)."""
         executor = self._start()
         in_flight: dict[Future[tuple[list[FileResult], Timings]], list[Item]] = {}
+
+        def submit(chunk: list[Item]) -> None:
+            try:
+                in_flight[executor.submit(check_chunk, chunk)] = chunk
+            except BrokenProcessPool:  # broke since: this chunk is retried with the others
+                self._suspects.extend(chunk)
+
         for chunk in chunks:  # keep a bounded number of chunks in flight
-            in_flight[executor.submit(check_chunk, chunk)] = chunk
-            if len(in_flight) >= self._workers * 4:
+            submit(chunk)
+            if len(in_flight) >= self._workers * 4 or self._suspects:
                 break
-        if not in_flight:
+        if not in_flight and not self._suspects:
             return False
         while in_flight:
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -599,7 +633,7 @@ class _Pool:
                 if not self._suspects:
                     next_chunk = next(chunks, None)
                     if next_chunk is not None:
-                        in_flight[executor.submit(check_chunk, next_chunk)] = next_chunk
+                        submit(next_chunk)
             self._progress()
         if self._suspects:
             self._stop()
@@ -607,8 +641,9 @@ class _Pool:
 
     def _isolate(self) -> None:
         """Retry the files of broken chunks one by one: a crash now names its file."""
+        executor = self._start()  # probed while the suspect is still queued
         item = self._suspects.popleft()
-        future = self._start().submit(check_chunk, [item])
+        future = executor.submit(check_chunk, [item])
         try:
             results, timings = future.result()
         except BrokenProcessPool:

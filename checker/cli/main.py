@@ -468,7 +468,7 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
                    outputs: OutputSet | None, delimiter: str, encoding: str) -> None:
     """Run, write the outputs as one set, print the summary; Ctrl-C exits 130 at once."""
     from checker.batch.export import os_reason, write_all
-    from checker.batch.run import run_batch
+    from checker.batch.run import WorkersFailedError, run_batch
     from checker.cli.batch import interrupted_message, print_summary, progress_reporter
 
     seen = [0, 0]  # files done, files in all (for the message on Ctrl-C)
@@ -478,7 +478,13 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
 
     try:
         with progress_reporter(stderr, track) as progress:
-            result = run_batch(paths, options, workers, progress)
+            try:
+                result = run_batch(paths, options, workers, progress)
+            except WorkersFailedError as error:
+                if outputs is not None:
+                    outputs.discard()
+                stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+                raise typer.Exit(EXIT_INPUT) from None
         written: list[Path] = []
         if outputs is not None:
             try:
