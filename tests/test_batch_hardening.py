@@ -433,12 +433,17 @@ def test_planted_pickle_is_never_executed(
     assert [s.level for s in again.schools] == [s.level for s in fresh.schools]
 
 
-def test_cache_owned_by_someone_else_is_not_used(
+def test_cache_owned_by_someone_else_or_shared_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mine = tmp_path / "mine"
     assert Cache(mine).enabled
     owner = mine.stat().st_uid
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)  # others could swap the cache's folder inside
+    assert not Cache(shared).enabled
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o777  # refused, never changed
     monkeypatch.setattr(os, "getuid", lambda: owner + 1)  # as another user sees it
     assert not Cache(mine).enabled
 

@@ -17,9 +17,9 @@ another school's row. The code fingerprint hashes the package's own files, so ch
 never reads entries written by other code, whatever its version string says.
 
 The cache lives in ``$OBJCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/objcheck``, else
-``~/.cache/objcheck``; its directories are 0700 and its files 0600. A directory owned by
-someone else (or that cannot be made private) disables the cache: its entries could have
-been written by anybody. Entries are written atomically (temporary file + rename), so
+``~/.cache/objcheck``; its directories are 0700 and its files 0600. A cache folder owned by
+someone else or writable by others disables the cache: its entries could have been written
+by anybody. Entries are written atomically (temporary file + rename), so
 parallel workers never see half a file; a damaged entry is a miss.
 """
 
@@ -115,18 +115,24 @@ def _header(kind: str, key: str, payload: bytes) -> bytes:
                       digest.encode())) + b"\n"
 
 
-def _private_dir(path: Path) -> bool:
-    """Make ``path`` (and its missing parents) a directory only this user can use.
+def _owned_dir(path: Path, private: bool) -> bool:
+    """Whether ``path`` is a directory of this user that nobody else can change.
 
-    False when it is not ours: someone else could have planted or changed its entries.
+    Created 0700 when missing. The cache's own folder (``private``) is made 0700 if it is
+    not; the folder around it (``$OBJCHECK_CACHE_DIR`` may name any folder, a home
+    directory even) is never changed, only refused when others could write into it.
+    False means someone else could plant or change entries: the cache is not used.
     """
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = path.stat()
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
             return False
-        if stat.S_IMODE(info.st_mode) != 0o700:
+        mode = stat.S_IMODE(info.st_mode)
+        if private and mode != 0o700:
             path.chmod(0o700)
+        elif not private and mode & 0o022:
+            return False
     except OSError:
         return False
     return True
@@ -148,7 +154,7 @@ class Cache:
         if self._usable is None:
             self._usable = (
                 self._base is not None and self.root is not None
-                and _private_dir(self._base) and _private_dir(self.root)
+                and _owned_dir(self._base, private=False) and _owned_dir(self.root, private=True)
             )
         return self._usable
 
