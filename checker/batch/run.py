@@ -680,7 +680,8 @@ def run_batch(
     report()
     size = max(1, min(64, len(items) // (workers * 8) or 1))
     initargs: _InitArgs = (options, as_of, rules_key, os.environ.get(KILL_HOOK_ENV) or None)
-    _Pool(workers, initargs, collected, report).run(_chunks(items, size))
+    if items:
+        _Pool(workers, initargs, collected, report).run(_chunks(items, size))
     schools = sorted(collected.schools, key=lambda s: s.file)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
