@@ -1,11 +1,13 @@
 """``objcheck batch``: check every school of a municipality or a region.
 
-Files are checked in worker processes (``forkserver``), each building its ``Checker`` once
-in the pool initializer (one engine per worker, as durable_rules wants). Work is sent in
-chunks of paths; a worker returns compact ``SchoolRow`` / ``ErrorRow`` records, never the
-full report, so the parent stays small. A file that cannot be read or validated becomes
-error rows; it never stops the other files. Results are sorted by path before anything is
-written, so the output does not depend on the number of workers or the order of files.
+Files are checked in worker processes (``forkserver``; one at least, never in the
+coordinator), each building its ``Checker`` once in the pool initializer (one engine per
+worker, as durable_rules wants). Work is sent in chunks of paths; a worker returns compact
+``SchoolRow`` / ``ErrorRow`` records, never the full report, so the parent stays small. A
+file that cannot be read or validated becomes error rows, and a file that kills its worker
+becomes one error row (see ``_Pool``); neither stops the other files. Results are sorted by
+path before anything is written, so the output does not depend on the number of workers or
+the order of files.
 """
 
 from __future__ import annotations
