@@ -8,8 +8,15 @@ inputs give byte-identical CSV and JSON (XLSX carries a fixed creation date).
 from __future__ import annotations
 
 import csv
+import errno
 import json
-from collections.abc import Iterable, Sequence
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +354,110 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
 def write_all(result: BatchResult, out: Path, delimiter: str = ";",
               encoding: str = "utf-8-sig") -> list[Path]:
+    """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI)."""
     out.mkdir(parents=True, exist_ok=True)
     return [*write_csv(result, out, delimiter, encoding), write_json(result, out),
             write_xlsx(result, out)]
+
+
+class OutputError(Exception):
+    """The output folder cannot be used; the message is in Russian."""
+
+
+STAGING_PREFIX = ".objcheck-tmp-"
+REPORTS = "reports"
+
+
+class OutputSet:
+    """The files of one batch run, replaced in ``out`` as one set or not at all.
+
+    Everything is written into a hidden staging folder inside ``out`` (so the final
+    renames stay on one file system); ``commit`` moves the files into place with Ctrl-C
+    held back, so an interruption leaves either every old file or every new one, never a
+    file cut in half or a mixture. ``discard`` removes the staging folder. Creating the set
+    checks ``out`` before any school is checked: a file in its place or a folder that
+    cannot be written is an ``OutputError`` at once, not after the whole run.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.committed: list[Path] = []
+        if out.exists() and not out.is_dir():
+            raise OutputError(f"--out: «{out}» — это файл, а нужен каталог")
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"--out: не удалось создать каталог «{out}»: "
+                              f"{os_reason(exc)}") from None
+        try:
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out))
+        except OSError as exc:
+            raise OutputError(f"--out: в каталог «{out}» нельзя записать: "
+                              f"{os_reason(exc)}") from None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.staging / REPORTS
+
+    def commit(self, staged: Sequence[Path]) -> list[Path]:
+        """Move the staged files (and the reports folder, if any) into ``out``."""
+        for path in staged:
+            _flush_to_disk(path)
+        with _ctrl_c_deferred():
+            for path in staged:
+                target = self.out / path.name
+                path.replace(target)
+                self.committed.append(target)
+            if self.reports_dir.is_dir():
+                self._swap_reports()
+        self.discard()
+        return self.committed
+
+    def _swap_reports(self) -> None:
+        target = self.out / REPORTS
+        old = self.staging / f"{REPORTS}.old"
+        if target.is_dir() and not target.is_symlink():
+            target.replace(old)
+        self.reports_dir.replace(target)
+        self.committed.append(target)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def os_reason(exc: OSError) -> str:
+    """A Russian reason for the errors one meets writing files."""
+    reasons = {
+        errno.ENOSPC: "на диске нет места",
+        errno.EDQUOT: "превышена дисковая квота",
+        errno.EACCES: "нет прав на запись",
+        errno.EPERM: "нет прав на запись",
+        errno.EROFS: "файловая система только для чтения",
+        errno.ENOTDIR: "часть пути — файл, а не каталог",
+        errno.EEXIST: "файл с таким именем уже есть",
+    }
+    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+
+
+def _flush_to_disk(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Hold Ctrl-C back while the set is moved into place; deliver it afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt

@@ -1,11 +1,13 @@
 """``objcheck batch``: check every school of a municipality or a region.
 
-Files are checked in worker processes (``forkserver``), each building its ``Checker`` once
-in the pool initializer (one engine per worker, as durable_rules wants). Work is sent in
-chunks of paths; a worker returns compact ``SchoolRow`` / ``ErrorRow`` records, never the
-full report, so the parent stays small. A file that cannot be read or validated becomes
-error rows; it never stops the other files. Results are sorted by path before anything is
-written, so the output does not depend on the number of workers or the order of files.
+Files are checked in worker processes (``forkserver``; one at least, never in the
+coordinator), each building its ``Checker`` once in the pool initializer (one engine per
+worker, as durable_rules wants). Work is sent in chunks of paths; a worker returns compact
+``SchoolRow`` / ``ErrorRow`` records, never the full report, so the parent stays small. A
+file that cannot be read or validated becomes error rows, and a file that kills its worker
+becomes one error row (see ``_Pool``); neither stops the other files. Results are sorted by
+path before anything is written, so the output does not depend on the number of workers or
+the order of files.
 """
 
 from __future__ import annotations
@@ -16,20 +18,28 @@ import marshal
 import multiprocessing
 import os
 import resource
+import signal
 import sys
 import tempfile
+import threading
 import time
 import weakref
 from array import array
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+
+from pydantic import TypeAdapter, ValidationError
 
 from checker.core.check import Checker
 from checker.core.score import scale_note
 from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
+from checker.io.files import UnreadableFileError, irregular_reason, read_regular
 from checker.io.load import load_profile
 from checker.io.packs import load_rulebook
 from checker.model.errors import InputError, format_loc
@@ -204,35 +214,46 @@ class BatchResult:
 
 
 def collect_files(paths: Sequence[str]) -> tuple[list[str], list[ErrorRow]]:
-    """Profiles named by directories (recursive), files or globs; sorted, without repeats."""
+    """Profiles named by directories (recursive), files or globs; sorted, without repeats.
+
+    Only regular files (or links to them) are profiles. A path with a profile's name that is
+    something else — a named pipe, a dangling or looping link, a directory called
+    ``*.yaml`` — becomes an error row instead of being skipped without a word (or, for a
+    pipe, blocking the run forever).
+    """
     found: dict[str, str] = {}
-    missing: list[ErrorRow] = []
+    rejected: dict[str, ErrorRow] = {}
 
     def add(path: Path) -> None:
-        found.setdefault(os.path.normpath(path.absolute()), os.path.normpath(path))
+        reason = irregular_reason(path)
+        if reason is None:
+            found.setdefault(os.path.normpath(path.absolute()), os.path.normpath(path))
+        else:
+            name = os.path.normpath(path)
+            rejected.setdefault(name, ErrorRow(name, None, "", reason))
 
+    def walk(folder: Path) -> None:
+        for item in folder.rglob("*"):
+            if item.suffix.lower() in PROFILE_SUFFIXES:
+                add(item)
+
+    missing: list[ErrorRow] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for item in path.rglob("*"):
-                if item.suffix.lower() in PROFILE_SUFFIXES and item.is_file():
-                    add(item)
-        elif path.is_file():
+            walk(path)
+        elif path.exists() or path.is_symlink():
             add(path)
         else:
             matches = sorted(glob.glob(raw, recursive=True))  # noqa: PTH207 - a user's pattern
-            files = [Path(m) for m in matches if Path(m).is_file()]
-            for match in matches:
-                if Path(match).is_dir():
-                    files.extend(
-                        p for p in Path(match).rglob("*")
-                        if p.suffix.lower() in PROFILE_SUFFIXES and p.is_file()
-                    )
-            if not files:
+            for match in map(Path, matches):
+                if match.is_dir():
+                    walk(match)
+                else:
+                    add(match)
+            if not matches:
                 missing.append(ErrorRow(raw, None, "", "файл или каталог не найден"))
-            for item in files:
-                add(item)
-    return sorted(found.values()), missing
+    return sorted(found.values()), missing + sorted(rejected.values(), key=lambda e: e.file)
 
 
 def report_names(files: Sequence[str]) -> dict[str, str]:
@@ -248,6 +269,12 @@ def report_names(files: Sequence[str]) -> dict[str, str]:
 # --- the worker ------------------------------------------------------------------------
 
 
+# A test hook: a worker checking the file of this name kills itself (SIGKILL), as a crash of
+# the C parser or an outside ``kill -9`` would. With ``name|marker`` it does so only while
+# the marker file does not exist yet (it creates it): one crash, then the file is fine.
+KILL_HOOK_ENV = "OBJCHECK_TEST_KILL_WORKER_ON"
+
+
 @dataclass
 class _Worker:
     checker: Checker
@@ -256,19 +283,38 @@ class _Worker:
     as_of: dt.date
     cache: Cache
     rules_key: str
+    kill_on: str | None = None
 
 
 _WORKER: _Worker | None = None
+_ROW_FORMAT: TypeAdapter[SchoolRow] = TypeAdapter(SchoolRow)
 
 
-def init_worker(options: BatchOptions, as_of: dt.date, rules_key: str) -> None:
-    """Pool initializer: load the rule book and compile its engines once per process."""
+def init_worker(options: BatchOptions, as_of: dt.date, rules_key: str,
+                kill_on: str | None = None) -> None:
+    """Pool initializer: load the rule book and compile its engines once per process.
+
+    Ctrl-C is the coordinator's to handle: a worker that died of it would look like a crash.
+    """
     global _WORKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     old = Checker(load_rulebook(options.old_rules_dir)) if options.old_rules_dir else None
     _WORKER = _Worker(
         Checker(load_rulebook(options.rules_dir)), old, options, as_of,
-        Cache(options.cache_dir), rules_key,
+        Cache(options.cache_dir), rules_key, kill_on,
     )
+
+
+def _kill_hook(kill_on: str, file: str) -> None:
+    name, _, marker = kill_on.partition("|")
+    if Path(file).name != name:
+        return
+    if marker:
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            return
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def school_row(file: str, report: Report) -> SchoolRow:
@@ -325,28 +371,56 @@ def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
     target.with_suffix(".txt").write_text(render_report_plain(report), encoding="utf-8")
 
 
+def _cached_row(cache: Cache, key: str) -> SchoolRow | None:
+    """A result entry, validated strictly against ``SchoolRow``: data in, never code."""
+    payload = cache.get("result", key)
+    if payload is None:
+        return None
+    try:
+        return _ROW_FORMAT.validate_json(payload, strict=True)
+    except ValidationError:
+        return None
+
+
+def _cached_profile(cache: Cache, key: str) -> Profile | None:
+    """A profile entry, validated again by the strict profile model."""
+    payload = cache.get("profile", key)
+    if payload is None:
+        return None
+    try:
+        return Profile.model_validate_json(payload)
+    except ValidationError:
+        return None
+
+
+def _problem_rows(error: InputError) -> list[ErrorRow]:
+    return [ErrorRow(p.file, p.line, format_loc(p.loc), p.message) for p in error.problems]
+
+
 def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileResult:
     result = FileResult(file)
     options = worker.options
+    if worker.kill_on:
+        _kill_hook(worker.kill_on, file)
     started = time.perf_counter()
     try:
-        content = Path(file).read_bytes()
-    except OSError as exc:
-        result.errors.append(ErrorRow(file, None, "", f"не удалось прочитать файл: {exc.strerror}"))
+        content = read_regular(Path(file))
+    except UnreadableFileError as exc:
+        result.errors.append(ErrorRow(file, None, "", exc.reason))
         return result
     timings.read += time.perf_counter() - started
     pkey = profile_key(content) if worker.cache.enabled else ""
     simple = options.reports_dir is None and worker.old_checker is None
     rkey = result_key(pkey, worker.rules_key, worker.as_of.isoformat()) if pkey else ""
     if rkey and simple:
-        cached = worker.cache.get("result", rkey)
-        if isinstance(cached, SchoolRow):
+        cached = _cached_row(worker.cache, rkey)
+        if cached is not None:
             timings.result_hits += 1
             result.school = replace(cached, file=file)
             return result
     started = time.perf_counter()
-    profile = worker.cache.get("profile", pkey) if pkey else None
-    if isinstance(profile, Profile):
+    profile = _cached_profile(worker.cache, pkey) if pkey else None
+    if profile is not None:
         timings.profile_hits += 1
     else:
         timings.parsed += 1  # every parse attempt, failed ones included
@@ -358,32 +432,33 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
                                           f"файл не в кодировке UTF-8 (байт {exc.start})"))
             return result
         except InputError as error:
-            result.errors.extend(
-                ErrorRow(p.file, p.line, format_loc(p.loc), p.message) for p in error.problems
-            )
+            result.errors.extend(_problem_rows(error))
             return result
         finally:
             timings.parse += time.perf_counter() - started
         if pkey:
-            worker.cache.put("profile", pkey, profile)
+            worker.cache.put("profile", pkey, profile.model_dump_json().encode())
     started = time.perf_counter()
-    # Evidence appears only in the per-school reports; the batch rows never show it.
     # Load warnings and warnings about exceptions are located (a slow round-trip parse) only
-    # for the per-school reports; the rows show none.
+    # for the per-school reports; the rows show none, nor any evidence.
     writing = options.reports_dir is not None
-    report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
-                                  source_text=content.decode("utf-8") if writing else None)
-    result.school = school_row(file, report)
-    if worker.old_checker is not None:
-        result.change = _compare(file, worker.old_checker.check(profile, worker.as_of, file,
-                                                               with_evidence=False),
-                                 report)
+    try:
+        report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
+                                      source_text=content.decode("utf-8") if writing else None)
+        result.school = school_row(file, report)
+        if worker.old_checker is not None:
+            old = worker.old_checker.check(profile, worker.as_of, file, with_evidence=False)
+            result.change = _compare(file, old, report)
+    except InputError as error:  # a profile too large to evaluate, say
+        result.school = None
+        result.errors.extend(_problem_rows(error))
+        return result
     timings.evaluate += time.perf_counter() - started
     started = time.perf_counter()
     if options.reports_dir is not None:
         _write_reports(report, stem, options.reports_dir)
     if rkey:
-        worker.cache.put("result", rkey, replace(result.school, file=""))
+        worker.cache.put("result", rkey, _ROW_FORMAT.dump_json(replace(result.school, file="")))
     timings.write += time.perf_counter() - started
     return result
 
@@ -397,14 +472,18 @@ class _Collected:
         self.schools: list[SchoolRow] = []
         self.errors: list[ErrorRow] = []
         self.changes: list[LevelChange] = []
+        self.timings = Timings()
+        self.done = 0
 
-    def add(self, results: Iterable[FileResult]) -> None:
+    def add(self, results: Iterable[FileResult], timings: Timings) -> None:
         for result in results:
+            self.done += 1
             if result.school is not None:
                 self.schools.append(_stash(result.school, self.store))
             self.errors.extend(result.errors)
             if result.change is not None:
                 self.changes.append(result.change)
+        self.timings.add(timings)
 
 
 def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
@@ -436,14 +515,155 @@ def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Tim
     return results, timings
 
 
+def worker_ready() -> bool:
+    """A no-op task: the pool's workers have started (their initializer ran)."""
+    return _WORKER is not None
+
+
 # --- the coordinator -------------------------------------------------------------------
 
+
+class WorkersFailedError(RuntimeError):
+    """The worker processes cannot start at all; the message is in Russian."""
+
+
 Progress = Callable[[int, int], None]
+Item = tuple[str, str]  # (file, report stem)
+CRASH_MESSAGE = ("файл вызвал аварию обработчика (процесс проверки завершился аварийно); "
+                 "остальные файлы проверены")
 
 
-def _chunks(items: list[tuple[str, str]], size: int) -> Iterable[list[tuple[str, str]]]:
+def _chunks(items: list[Item], size: int) -> Iterable[list[Item]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_InitArgs = tuple[BatchOptions, dt.date, str, str | None]  # of init_worker
+
+
+class _Pool:
+    """Worker processes that survive the death of one of them.
+
+    A worker killed by a segfault, ``kill -9`` or the out-of-memory killer breaks the whole
+    ``ProcessPoolExecutor``: every chunk in flight fails with it, and nothing says which
+    file was the cause. So the pool is started again, the files of those chunks are
+    retried one at a time with nothing else in flight, and a file that brings a worker
+    down on its own becomes an error row («файл вызвал аварию обработчика»). Everything
+    else is checked and written as usual.
+    """
+
+    def __init__(self, workers: int, initargs: _InitArgs, collected: _Collected,
+                 progress: Callable[[], None]) -> None:
+        self._workers = workers
+        self._initargs = initargs
+        self._collected = collected
+        self._progress = progress
+        self._executor: ProcessPoolExecutor | None = None
+        self._suspects: deque[Item] = deque()
+
+    def run(self, chunks: Iterable[list[Item]]) -> None:
+        pending_chunks = iter(chunks)
+        try:
+            while True:
+                if self._suspects:
+                    self._isolate()
+                elif not self._parallel(pending_chunks):
+                    break
+        finally:
+            self._stop()
+
+    def _start(self) -> ProcessPoolExecutor:
+        """The running pool, or a new one; after a crash, one whose workers are known to start.
+
+        A worker that cannot even start (the rule book gone, no memory) would otherwise make
+        every file look like the one that killed it, each after a restart of the pool. (The
+        first pool is not probed: the probe would hold back the start of the second worker.)
+        """
+        if self._executor is None:
+            executor = ProcessPoolExecutor(
+                max_workers=self._workers, mp_context=multiprocessing.get_context("forkserver"),
+                initializer=init_worker, initargs=self._initargs,
+            )
+            self._executor = executor
+            if not self._suspects:
+                return executor
+            try:
+                executor.submit(worker_ready).result()
+            except BrokenProcessPool:
+                self._stop()
+                raise WorkersFailedError(
+                    "процессы проверки не запускаются (не загрузились правила или не хватает "
+                    "памяти); ни один файл не проверен"
+                ) from None
+        return self._executor
+
+    def _stop(self) -> None:
+        """Stop at once: after a crash or on Ctrl-C nothing in flight is worth waiting for."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # Private, but the only handles there are: shutdown() alone would wait for the
+        # chunks being checked (seconds), and a broken pool must not be waited on at all.
+        processes: list[BaseProcess] = list((getattr(executor, "_processes", None) or {}).values())
+        manager: threading.Thread | None = getattr(executor, "_executor_manager_thread", None)
+        executor.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join(timeout=10)
+        if manager is not None:
+            manager.join(timeout=10)
+
+    def _parallel(self, chunks: Iterator[list[Item]]) -> bool:
+        """Check chunks in parallel until they run out (False) or the pool breaks (True)."""
+        executor = self._start()
+        in_flight: dict[Future[tuple[list[FileResult], Timings]], list[Item]] = {}
+
+        def submit(chunk: list[Item]) -> None:
+            try:
+                in_flight[executor.submit(check_chunk, chunk)] = chunk
+            except BrokenProcessPool:  # broke since: this chunk is retried with the others
+                self._suspects.extend(chunk)
+
+        for chunk in chunks:  # keep a bounded number of chunks in flight
+            submit(chunk)
+            if len(in_flight) >= self._workers * 4 or self._suspects:
+                break
+        if not in_flight and not self._suspects:
+            return False
+        while in_flight:
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for future in finished:
+                chunk = in_flight.pop(future)
+                try:
+                    results, timings = future.result()
+                except BrokenProcessPool:
+                    self._suspects.extend(chunk)
+                    continue
+                self._collected.add(results, timings)
+                if not self._suspects:
+                    next_chunk = next(chunks, None)
+                    if next_chunk is not None:
+                        submit(next_chunk)
+            self._progress()
+        if self._suspects:
+            self._stop()
+        return True
+
+    def _isolate(self) -> None:
+        """Retry the files of broken chunks one by one: a crash now names its file."""
+        executor = self._start()  # probed while the suspect is still queued
+        item = self._suspects.popleft()
+        future = executor.submit(check_chunk, [item])
+        try:
+            results, timings = future.result()
+        except BrokenProcessPool:
+            self._stop()
+            results, timings = [FileResult(item[0], errors=[
+                ErrorRow(item[0], None, "", CRASH_MESSAGE)])], Timings()
+        self._collected.add(results, timings)
+        self._progress()
 
 
 def run_batch(
@@ -454,58 +674,34 @@ def run_batch(
     past: PastRun | None = None,
 ) -> BatchResult:
     """Check every profile under ``paths``; the result is sorted and independent of order.
-    With ``past`` (an earlier run's summary), each school is compared with it."""
+    With ``past`` (an earlier run's summary), each school is compared with it.
+
+    Files are always checked in worker processes, ``workers=1`` included: a file that
+    crashes the parser must cost that file, not the batch.
+    """
     as_of = options.as_of or dt.date.today()
     files, errors = collect_files(paths)
     stems = report_names(files)
     items = [(f, stems[f]) for f in files]
     rules_key = rules_fingerprint(options.rules_dir)
-    workers = max(1, workers or os.cpu_count() or 1)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
     collected = _Collected()
-    timings = Timings()
-    done = 0
-    if progress:
-        progress(0, len(items))
-    if workers == 1 or len(items) <= 1:
-        init_worker(options, as_of, rules_key)
-        for chunk in _chunks(items, 16):
-            chunk_results, chunk_timings = check_chunk(chunk)
-            collected.add(chunk_results)
-            timings.add(chunk_timings)
-            done += len(chunk)
-            if progress:
-                progress(done, len(items))
-    else:
-        size = max(1, min(64, len(items) // (workers * 8) or 1))
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=init_worker,
-            initargs=(options, as_of, rules_key),
-        ) as pool:
-            pending: set[Future[tuple[list[FileResult], Timings]]] = set()
-            chunks = iter(_chunks(items, size))
-            for chunk in chunks:  # keep a bounded number of chunks in flight
-                pending.add(pool.submit(check_chunk, chunk))
-                if len(pending) >= workers * 4:
-                    break
-            while pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    chunk_results, chunk_timings = future.result()
-                    collected.add(chunk_results)
-                    timings.add(chunk_timings)
-                    done += len(chunk_results)
-                    next_chunk = next(chunks, None)
-                    if next_chunk is not None:
-                        pending.add(pool.submit(check_chunk, next_chunk))
-                if progress:
-                    progress(done, len(items))
+
+    def report() -> None:
+        if progress:
+            progress(collected.done, len(items))
+
+    report()
+    size = max(1, min(64, len(items) // (workers * 8) or 1))
+    initargs: _InitArgs = (options, as_of, rules_key, os.environ.get(KILL_HOOK_ENV) or None)
+    if items:
+        _Pool(workers, initargs, collected, report).run(_chunks(items, size))
     schools = sorted(collected.schools, key=lambda s: s.file)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = sorted(collected.changes, key=lambda c: c.file)
     result = BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                         timings, len(files), collected.store,
+                         collected.timings, len(files), collected.store,
                          scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
     if past is not None:
         from checker.batch.since import compare_with_past

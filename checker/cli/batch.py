@@ -5,13 +5,15 @@ Progress lines carry counts only — never a school's staff or any other persona
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from checker.batch.export import change_text
 from checker.batch.run import (
@@ -45,8 +47,37 @@ def _left(done: int, total: int, rate: float) -> str:
 
 
 @contextmanager
-def progress_reporter(console: Console) -> Iterator[Progress]:
-    """A rich progress bar on a terminal, plain lines (about every 5 %) otherwise."""
+def progress_reporter(console: Console, track: Progress | None = None) -> Iterator[Progress]:
+    """A rich progress bar on a terminal, plain lines (about every 5 %) otherwise.
+
+    ``track`` also receives every update (the caller's count for a message on Ctrl-C).
+    """
+    with _reporter(console) as show:
+        if track is None:
+            yield show
+            return
+
+        def both(done: int, total: int) -> None:
+            track(done, total)
+            show(done, total)
+
+        yield both
+
+
+def interrupted_message(done: int, total: int, out: Path | None,
+                        committed: Sequence[Path]) -> str:
+    """What a Ctrl-C left behind: which files were written, which were not."""
+    head = f"Прервано (Ctrl-C): проверено {done} из {total} файлов."
+    if out is None:
+        return f"{head} Файлы не записывались (не задан --out)."
+    if committed:
+        return f"{head} Все выходные файлы уже записаны: {', '.join(map(str, committed))}."
+    return (f"{head} Выходные файлы не записаны; прежние файлы в {out} не изменены "
+            "(незаконченные удалены).")
+
+
+@contextmanager
+def _reporter(console: Console) -> Iterator[Progress]:
     if console.is_terminal:
         from rich.progress import (
             BarColumn,
@@ -105,6 +136,21 @@ _FIGURES = frozenset({
 })
 
 
+# Control characters (an escape sequence can clear the screen or retitle the terminal).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _plain(value: str) -> Text:
+    """A cell as literal text: a «[/red]» in a school's name is shown, never parsed as
+    markup (which failed the whole summary with a MarkupError), and no control character
+    reaches the terminal."""
+    return Text(_CONTROL.sub("", value))
+
+
+def _add_row(table: Table, *values: str) -> None:
+    table.add_row(*map(_plain, values))
+
+
 def _table(title: str, *headers: str) -> Table:
     table = Table(title=title)
     for header in headers:
@@ -122,7 +168,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     levels = _table("Уровни объективности", "уровень", "школ", "доля")
     levels.caption = f"({result.scale_note})" if result.scale_note else None
     for level, count in level_counts(result.schools).items():
-        levels.add_row(level, str(count), f"{100 * count / checked:.0f} %" if checked else "—")
+        _add_row(levels, level, str(count), f"{100 * count / checked:.0f} %" if checked else "—")
     console.print(levels)
 
     schools = _table("Школы (по уровню и баллу)", "уровень", "балл", "полнота", "школа",
@@ -130,7 +176,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     ordered = schools_by_level(result.schools)
     for s in ordered[:SCHOOLS_SHOWN]:
         problems = sum(s.counts.get(k, 0) for k in ("violation", "gap", "overdue", "stale"))
-        schools.add_row(s.level, _score(s.score), f"{s.coverage:.0%}", s.name,
+        _add_row(schools, s.level, _score(s.score), f"{s.coverage:.0%}", s.name,
                         s.municipality or "—", str(problems))
     console.print(schools)
     if len(ordered) > SCHOOLS_SHOWN:
@@ -140,7 +186,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     missing = _table("Чаще всего не выполняемые меры", "правило", "мера", "школ", "доля",
                      "нарушение", "просрочено", "не выполнено")
     for m in result.most_missing()[:MISSING_SHOWN]:
-        missing.add_row(m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
+        _add_row(missing, m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
                         str(m.by_outcome.get("violation", 0)),
                         str(m.by_outcome.get("overdue", 0)), str(m.by_outcome.get("gap", 0)))
     console.print(missing)
@@ -148,7 +194,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     munis = _table("По муниципалитетам", "регион", "муниципалитет", "школ", "высокий",
                    "средний", "низкий", "не определён", "средний балл")
     for mu in municipalities(result.schools):
-        munis.add_row(mu.region, mu.municipality, str(mu.schools),
+        _add_row(munis, mu.region, mu.municipality, str(mu.schools),
                       *(str(mu.levels.get(k, 0)) for k in ("высокий", "средний", "низкий",
                                                           "не определён")),
                       _score(mu.mean_score))
@@ -159,7 +205,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         changes = _table(f"Сравнение правил: уровень изменится у {len(moved)} школ",
                          "школа", "было", "стало", "почему (изменились правила)")
         for c in moved:
-            changes.add_row(c.name, f"{c.old_level} ({_score(c.old_score)})",
+            _add_row(changes, c.name, f"{c.old_level} ({_score(c.old_score)})",
                             f"{c.new_level} ({_score(c.new_score)})", change_text(c))
         console.print(changes)
         other = len(result.changes) - len(moved)
@@ -174,10 +220,10 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         errors = _table(f"Ошибки во входных файлах: {len(result.errors)}",
                         "файл", "строка", "поле", "ошибка")
         for e in result.errors[:50]:
-            errors.add_row(e.file, "" if e.line is None else str(e.line), e.field, e.message)
+            _add_row(errors, e.file, "" if e.line is None else str(e.line), e.field, e.message)
         console.print(errors)
     if out is not None:
-        console.print(f"Файлы: {', '.join(str(p) for p in written)}", highlight=False)
+        console.print(_plain(f"Файлы: {', '.join(str(p) for p in written)}"))
 
 
 def _print_since(since: SinceResult, console: Console) -> None:
@@ -185,25 +231,24 @@ def _print_since(since: SinceResult, console: Console) -> None:
     counts = since.counts()
     first = sum(1 for t in since.schools if t.trend is None)
     line = "; ".join(f"{TREND_TITLES[k]}: {v}" for k, v in counts.items())
-    console.print(f"[bold]С прошлой проверки (на {since.old_as_of})[/bold] — {line}; "
-                  f"впервые в проверке: {first}; нет в этой проверке: {len(since.gone)}",
-                  highlight=False)
+    console.print(_plain(f"С прошлой проверки (на {since.old_as_of}) — {line}; "
+                         f"впервые в проверке: {first}; нет в этой проверке: {len(since.gone)}"))
     munis = _table("Динамика по муниципалитетам", "регион", "муниципалитет", "улучшились",
                    "ухудшились", "без изменений", "впервые")
     for mu in since.municipalities():
-        munis.add_row(mu.region, mu.municipality, str(mu.improved), str(mu.worsened),
-                      str(mu.unchanged), str(mu.first_time))
+        _add_row(munis, mu.region, mu.municipality, str(mu.improved), str(mu.worsened),
+                 str(mu.unchanged), str(mu.first_time))
     console.print(munis)
     worse = [t for t in since.schools if t.trend == "worsened"]
     if worse:
         schools = _table("Ухудшились", "школа", "было", "стало", "ухудшились меры")
         for t in worse[:SCHOOLS_SHOWN]:
-            schools.add_row(t.name, f"{t.old_level} ({_score(t.old_score)})",
-                            f"{t.new_level} ({_score(t.new_score)})", ", ".join(t.regressed))
+            _add_row(schools, t.name, f"{t.old_level} ({_score(t.old_score)})",
+                     f"{t.new_level} ({_score(t.new_score)})", ", ".join(t.regressed))
         console.print(schools)
     if since.regressed_most:
         measures = _table("Чаще всего ухудшились (были выполнены, теперь нет)", "правило",
                           "мера", "школ")
         for m in since.regressed_most[:MISSING_SHOWN]:
-            measures.add_row(m.rule_id, m.title, str(m.schools))
+            _add_row(measures, m.rule_id, m.title, str(m.schools))
         console.print(measures)

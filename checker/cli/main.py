@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
@@ -27,7 +28,13 @@ from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TI
 from checker.model.sources import SOURCES
 from checker.render.text import render_report, source_text
 
+if TYPE_CHECKING:
+    from checker.batch.export import OutputSet
+    from checker.batch.run import BatchOptions
+    from checker.batch.since import PastRun
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 app = typer.Typer(
     name="objcheck",
@@ -502,9 +509,8 @@ def batch(
     Код выхода 2, если хотя бы один файл не удалось прочитать или проверить (остальные
     школы всё равно проверены и записаны).
     """
-    from checker.batch.export import write_all
-    from checker.batch.run import BatchOptions, run_batch
-    from checker.cli.batch import print_summary, progress_reporter
+    from checker.batch.export import OutputError, OutputSet
+    from checker.batch.run import BatchOptions
     from checker.io.cache import default_cache_dir
 
     day = parse_as_of(as_of)
@@ -514,6 +520,7 @@ def batch(
     if len(csv_delimiter) != 1:
         stderr.print("ошибка: --csv-delimiter — ровно один символ")
         raise typer.Exit(EXIT_INPUT)
+    _check_csv_encoding(csv_encoding)
     open_rulebook(rules)  # report bad packs once, here, not in every worker
     past = None
     if since is not None:
@@ -525,19 +532,86 @@ def batch(
             fail_input(error)
     if compare_rules is not None:
         open_rulebook(compare_rules)
+    outputs: OutputSet | None = None
+    if out is not None:  # checked before the run, not found wrong after it
+        try:
+            outputs = OutputSet(out)
+        except OutputError as error:
+            stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INPUT) from None
     options = BatchOptions(
         rules_dir=rules, old_rules_dir=compare_rules, as_of=day,
-        reports_dir=out / "reports" if reports and out is not None else None,
+        reports_dir=outputs.reports_dir if reports and outputs is not None else None,
         cache_dir=None if no_cache else default_cache_dir(),
     )
-    with progress_reporter(stderr) as progress:
-        result = run_batch(paths, options, workers, progress, past)
-    written: list[Path] = []
-    if out is not None:
-        written = write_all(result, out, csv_delimiter, csv_encoding)
-    # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
-    console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
-    print_summary(result, console, out, written)
+    _run_and_write(paths, options, workers, outputs, csv_delimiter, csv_encoding, past)
+
+
+def _check_csv_encoding(encoding: str) -> None:
+    """An encoding that exists and can write Russian text, or exit 2 before the run."""
+    try:
+        "Уровень объективности: ё".encode(encoding)
+    except LookupError:
+        stderr.print(f"ошибка: --csv-encoding: неизвестная кодировка «{encoding}» (например, "
+                     "utf-8-sig, utf-8, cp1251)", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except UnicodeEncodeError:
+        stderr.print(f"ошибка: --csv-encoding: в кодировке «{encoding}» нельзя записать "
+                     "русский текст (например, utf-8-sig, utf-8, cp1251)",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
+                   outputs: OutputSet | None, delimiter: str, encoding: str,
+                   past: PastRun | None) -> None:
+    """Run, write the outputs as one set, print the summary; Ctrl-C exits 130 at once."""
+    from checker.batch.export import os_reason, write_all
+    from checker.batch.run import WorkersFailedError, run_batch
+    from checker.cli.batch import interrupted_message, print_summary, progress_reporter
+
+    seen = [0, 0]  # files done, files in all (for the message on Ctrl-C)
+
+    def track(done: int, total: int) -> None:
+        seen[:] = [done, total]
+
+    try:
+        with progress_reporter(stderr, track) as progress:
+            try:
+                result = run_batch(paths, options, workers, progress, past)
+            except WorkersFailedError as error:
+                if outputs is not None:
+                    outputs.discard()
+                stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+                raise typer.Exit(EXIT_INPUT) from None
+        written: list[Path] = []
+        if outputs is not None:
+            try:
+                written = outputs.commit(write_all(result, outputs.staging, delimiter,
+                                                   encoding))
+            except (OSError, UnicodeEncodeError) as exc:
+                outputs.discard()
+                reason = os_reason(exc) if isinstance(exc, OSError) else (
+                    f"символ «{exc.object[exc.start:exc.end]}» нельзя записать в кодировке "
+                    f"«{encoding}» (--csv-encoding)")
+                stderr.print(f"ошибка: не удалось записать результаты в {outputs.out}: {reason}; "
+                             "прежние файлы не изменены", markup=False, highlight=False)
+                raise typer.Exit(EXIT_INPUT) from None
+        # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
+        console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
+        print_summary(result, console, outputs.out if outputs else None, written)
+    except KeyboardInterrupt:
+        # A second Ctrl-C must not cut the cleanup short.
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            if outputs is not None and not outputs.committed:
+                outputs.discard()
+            stderr.print(interrupted_message(seen[0], seen[1], outputs.out if outputs else None,
+                                             outputs.committed if outputs else []),
+                         markup=False, highlight=False)
+        finally:
+            signal.signal(signal.SIGINT, previous)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 from checker.core.evaluate import SchoolMemo, evaluate_rule
-from checker.core.facts import extract_facts, people_names
+from checker.core.facts import MAX_FACTS, extract_facts, people_names
 from checker.core.score import compute_level
 from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
@@ -20,7 +20,7 @@ from checker.engine import Engine
 from checker.io.load import load_profile, located_warnings, read_text
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import locate
-from checker.model.errors import Loc, format_loc
+from checker.model.errors import InputError, Loc, Problem, format_loc
 from checker.model.profile import LIST_TITLES, Profile
 from checker.model.report import (
     ConflictInfo,
@@ -76,6 +76,12 @@ class Checker:
         time = TimeContext.for_date(as_of, academic_year, horizon)
         engine = self._engine(selection)
         facts = extract_facts(profile)
+        if len(facts.items) > MAX_FACTS:
+            raise InputError([Problem(
+                source_file or "профиль", None, (),
+                f"слишком большой профиль: {len(facts.items)} сведений для проверки, "
+                f"предел — {MAX_FACTS} (разделите профиль или сократите списки)",
+            )])
         found = engine.run(facts.items)
         people = people_names(profile)
         memo = SchoolMemo()

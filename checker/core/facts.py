@@ -40,6 +40,14 @@ def _pct(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
+# The most facts one profile may give. The engine tells facts apart by a 32-bit hash of
+# their ids (``f1``, ``f2``, …): the first two that collide are f6059 and f264602, and the
+# engine guard then refused the whole profile with an internal error. Below this bound
+# the ids never collide (tests/test_batch_hardening.py checks it); a real school gives
+# a few thousand facts.
+MAX_FACTS = 250_000
+
+
 def extract_facts(profile: Profile) -> Facts:
     """Every fact the rules can see, school fact first."""
     raw = [_school_fact(profile)]

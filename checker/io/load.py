@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
+from checker.io.files import UnreadableFileError, read_regular
 from checker.io.validation import validate
 from checker.io.yamlio import load_fast, locate
 from checker.model.errors import InputError, Loc, Problem
@@ -33,16 +34,13 @@ def read_profile(path: Path) -> Profile:
 def read_text(path: Path) -> str:
     """A profile file's text; an unreadable file is an ``InputError``."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(str(path), None, (), f"не удалось прочитать файл: {_reason(exc)}")
+        return read_regular(path).decode("utf-8")
+    except UnreadableFileError as exc:
+        raise InputError([Problem(str(path), None, (), exc.reason)]) from None
+    except UnicodeDecodeError:
+        reason = "не удалось прочитать файл: файл не в кодировке UTF-8"
+        problem = Problem(str(path), None, (), reason)
         raise InputError([problem]) from None
-
-
-def _reason(exc: OSError | UnicodeDecodeError) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "файл не в кодировке UTF-8"
-    return exc.strerror or str(exc)
 
 
 def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:

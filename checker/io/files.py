@@ -1,0 +1,78 @@
+"""Reading input files: only regular files, and never a read that can block.
+
+A named pipe (FIFO) given as a profile would block ``open`` forever; a device could be read
+without end. Only regular files are read (symbolic links to them are fine); everything else
+is refused with a Russian reason that says what the path is.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+
+class UnreadableFileError(OSError):
+    """A path that is not a regular file, or could not be read; ``reason`` is in Russian."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "это каталог, а не файл профиля"
+    if stat.S_ISFIFO(mode):
+        return "это именованный канал (FIFO), а не обычный файл: не читается"
+    if stat.S_ISSOCK(mode):
+        return "это сокет, а не обычный файл: не читается"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "это устройство, а не обычный файл: не читается"
+    return "это не обычный файл: не читается"
+
+
+def _reason_of(path: Path, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "символическая ссылка зациклена"
+    if error.errno == errno.ENOENT:
+        if path.is_symlink():
+            return "символическая ссылка ведёт к несуществующему файлу"
+        return "не удалось прочитать файл: нет такого файла"
+    if error.errno == errno.EACCES:
+        return "не удалось прочитать файл: нет прав на чтение"
+    return f"не удалось прочитать файл: {error.strerror or error}"
+
+
+def irregular_reason(path: Path) -> str | None:
+    """Why ``path`` is not a readable regular file (None if it is one)."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        return _reason_of(path, error)
+    return None if stat.S_ISREG(info.st_mode) else _kind_of(info.st_mode)
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of a regular file; ``UnreadableFileError`` for anything else.
+
+    Opened without blocking and checked on the open descriptor, so a file swapped for a
+    pipe after it was listed cannot hang the read either.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        raise UnreadableFileError(_reason_of(path, error)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFileError(_kind_of(info.st_mode))
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except UnreadableFileError:
+        raise
+    except OSError as error:
+        raise UnreadableFileError(_reason_of(path, error)) from None
+    finally:
+        os.close(fd)
