@@ -16,7 +16,7 @@ import typer
 from pydantic import BaseModel
 from rich.console import Console
 
-from checker.core.check import Checker
+from checker.core.check import Checker, ensure_engine_limits
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
 from checker.model.findings import PROBLEMS
@@ -88,10 +88,13 @@ def parse_as_of(value: str | None) -> dt.date:
 
 
 def open_rulebook(rules: Path | None) -> RuleBook:
+    """Load and cross-check the packs, and check them against the engine's limits."""
     try:
-        return load_rulebook(rules)
+        book = load_rulebook(rules)
+        ensure_engine_limits(book)
     except InputError as error:
         fail_input(error)
+    return book
 
 
 def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
