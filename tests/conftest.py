@@ -14,6 +14,14 @@ RULES = ROOT / "rules"
 FIXTURES = ROOT / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "system_tools: needs Chromium, LibreOffice or poppler (./dev test installs them; "
+        "./dev test-rules leaves these tests out)",
+    )
+
+
 @pytest.fixture(scope="session")
 def rulebook() -> RuleBook:
     return load_rulebook(RULES)
