@@ -28,8 +28,9 @@ def test_tests_that_run_system_tools_are_marked() -> None:
     for path in sorted(TESTS.glob("test_*.py")):
         tree = ast.parse(path.read_text("utf-8"))
         for node in tree.body:
-            is_test = isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
-            if is_test and _calls(node) & TOOL_CALLS and not _marked(node):
+            if not isinstance(node, ast.FunctionDef) or not node.name.startswith("test_"):
+                continue
+            if _calls(node) & TOOL_CALLS and not _marked(node):
                 unmarked.append(f"{path.name}::{node.name}")
     assert not unmarked, f"нет метки system_tools: {unmarked}"
 
