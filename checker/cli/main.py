@@ -211,6 +211,14 @@ def rules_catalogue(rules: RulesOption = None) -> None:
     sys.stdout.write(render_catalogue(open_rulebook(rules)) + "\n")
 
 
+@rules_app.command("guide")
+def rules_guide() -> None:
+    """Руководство автора правил в Markdown (для docs/rules-authoring.md)."""
+    from checker.render.authoring import render_authoring_guide
+
+    sys.stdout.write(render_authoring_guide())
+
+
 @rules_app.command("coverage")
 def rules_coverage(rules: RulesOption = None) -> None:
     """Покрытие пунктов исходных документов правилами, с итогами по документам."""
