@@ -86,63 +86,82 @@ def _kind_of(pattern: Json) -> str | None:
     return kinds[0] if len(kinds) == 1 else None
 
 
+class _Census:
+    """What one ruleset puts under the engine's tables, counted per fact kind and pattern."""
+
+    def __init__(self) -> None:
+        self.tests: dict[str, list[str]] = {}  # kind → distinct alpha tests, first seen first
+        self.listed: dict[str, list[str]] = {}  # kind → engine rule of each listed test
+        self.first_rule: dict[tuple[str, str], str] = {}  # (kind, test) → where first seen
+        self.sharing: dict[str, list[str]] = {}  # pattern → engine rules with an element on it
+
+    def add_pattern(self, engine_rule: str, pattern: Json) -> None:
+        key = json.dumps(pattern, ensure_ascii=False, sort_keys=True)
+        self.sharing.setdefault(key, []).append(engine_rule)
+        kind = _kind_of(pattern)
+        if kind is None:
+            return
+        listed = self.listed.setdefault(kind, [])
+        tests = self.tests.setdefault(kind, [])
+        for atom, in_or in _atoms(pattern):
+            if atom == "$or":  # never shared between rules
+                listed.append(engine_rule)
+                continue
+            if (kind, atom) in self.first_rule:
+                continue
+            self.first_rule[(kind, atom)] = engine_rule
+            tests.append(atom)
+            if not _is_equality(atom) and not in_or:
+                listed.append(engine_rule)
+
+    def issues(self) -> Iterator[tuple[str, str]]:
+        """(engine rule, Russian message) for each table that overflows."""
+        for kind, tests in self.tests.items():
+            if len(tests) > MAX_SIBLING_TESTS:
+                yield self.first_rule[(kind, tests[MAX_SIBLING_TESTS])], (
+                    f"вместе с другими правилами больше {MAX_SIBLING_TESTS} разных условий "
+                    f"(значений в списках) на факт «{kind}» — предел движка (сократите списки)"
+                )
+        for kind, listed in self.listed.items():
+            if len(listed) > MAX_LISTED_TESTS:
+                yield listed[MAX_LISTED_TESTS], (
+                    f"вместе с другими правилами больше {MAX_LISTED_TESTS} условий-списков, "
+                    f"неравенств и проверок отсутствия поля на факт «{kind}» — предел движка"
+                )
+        for names in self.sharing.values():
+            rules = [name for name in names if name != SENTINEL]
+            if len(names) > MAX_SHARED_CONDITION:
+                yield rules[min(MAX_SHARED_CONDITION, len(rules) - 1)], (
+                    f"больше {MAX_SHARED_CONDITION} правил движка с одинаковым условием — "
+                    "предел движка (объедините правила)"
+                )
+
+
+def _rule_issues(engine_rule: str, elements: list[Json]) -> Iterator[str]:
+    """Limits of one engine rule on its own."""
+    if len(elements) > MAX_JOINED_FACTS:
+        yield f"правило связывает больше {MAX_JOINED_FACTS} фактов — предел движка"
+    if any(_slots(p) > MAX_EXPRESSION_SLOTS for e in elements for p in e.values()):
+        yield (
+            f"слишком сложное условие на один факт: больше {MAX_EXPRESSION_SLOTS} ячеек "
+            "выражений движка (по 2 на каждое поле со списком или условием, по 1 на связь "
+            "с другим фактом)"
+        )
+
+
 def limit_issues(ruleset: CompiledRuleset) -> list[LimitIssue]:
     """Every place where ``ruleset`` exceeds a limit of the engine, by objcheck rule."""
-    issues: dict[tuple[str, str], LimitIssue] = {}
-
-    def add(engine_rule: str, message: str) -> None:
-        rule_id = _rule_id(engine_rule)
-        issues.setdefault((rule_id, message), LimitIssue(rule_id, message))
-
-    tests_by_kind: dict[str, set[str]] = {}
-    listed_by_kind: dict[str, list[str]] = {}  # engine rule of each listed test
-    first_rule: dict[tuple[str, str], str] = {}
-    sharing: dict[str, list[str]] = {}
+    census = _Census()
+    found: list[tuple[str, str]] = []
     for name, definition in ruleset.definitions.items():
         elements = definition["all"]
-        if len(elements) > MAX_JOINED_FACTS:
-            add(name, f"правило связывает больше {MAX_JOINED_FACTS} фактов — предел движка")
+        found.extend((name, message) for message in _rule_issues(name, elements))
         for element in elements:
             for pattern in element.values():
-                if _slots(pattern) > MAX_EXPRESSION_SLOTS:
-                    add(name, "слишком сложное условие на один факт: больше "
-                        f"{MAX_EXPRESSION_SLOTS} ячеек выражений движка (по 2 на каждое поле "
-                        "со списком или условием, по 1 на связь с другим фактом)")
-                own_kind = _kind_of(pattern)
-                if own_kind is not None:
-                    for atom, in_or in _atoms(pattern):
-                        listed = listed_by_kind.setdefault(own_kind, [])
-                        if atom == "$or":
-                            listed.append(name)
-                            continue
-                        tests_by_kind.setdefault(own_kind, set()).add(atom)
-                        if not _is_equality(atom) and not in_or and (
-                            (own_kind, atom) not in first_rule
-                        ):
-                            listed.append(name)
-                        first_rule.setdefault((own_kind, atom), name)
-                key = json.dumps(pattern, ensure_ascii=False, sort_keys=True)
-                sharing.setdefault(key, []).append(name)
-    position = {name: index for index, name in enumerate(ruleset.definitions)}
-    for kind, atoms in tests_by_kind.items():
-        ordered = sorted(atoms, key=lambda atom: position[first_rule[(kind, atom)]])
-        if len(ordered) > MAX_SIBLING_TESTS:
-            add(first_rule[(kind, ordered[MAX_SIBLING_TESTS])],
-                f"вместе с другими правилами больше {MAX_SIBLING_TESTS} разных условий "
-                f"(значений в списках) на факт «{kind}» — предел движка (сократите списки)")
-    for kind, listed in listed_by_kind.items():
-        if len(listed) > MAX_LISTED_TESTS:
-            add(listed[MAX_LISTED_TESTS],
-                f"вместе с другими правилами больше {MAX_LISTED_TESTS} условий-списков, "
-                f"неравенств и проверок отсутствия поля на факт «{kind}» — предел движка")
-    for names in sharing.values():
-        if len(names) > MAX_SHARED_CONDITION:
-            rules = [name for name in names if name != SENTINEL]
-            add(rules[min(MAX_SHARED_CONDITION, len(rules) - 1)],
-                f"больше {MAX_SHARED_CONDITION} правил движка с одинаковым условием — "
-                "предел движка (объедините правила)")
-    return [issue for issue in issues.values() if issue.rule_id != SENTINEL]
-
+                census.add_pattern(name, pattern)
+    found.extend(census.issues())
+    issues = {(_rule_id(rule), message): None for rule, message in found}
+    return [LimitIssue(rule_id, message) for rule_id, message in issues if rule_id != SENTINEL]
 
 
 def rules_limit_issues(rules: Iterable[Rule], parameters: Mapping[str, int]) -> list[LimitIssue]:
