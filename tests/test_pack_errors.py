@@ -106,7 +106,7 @@ def test_no_pack_sets_the_level(tmp_path: Path) -> None:
     federal.write_text(text[:start] + text[end:], "utf-8")
     code, output = _check(rules)
     assert code == 2
-    _assert_located(output, "federal-0571.yaml", 1, "не задаёт политику уровня")
+    _assert_located(output, "federal/federal.yaml", 1, "не задаёт политику уровня")
 
 
 def test_regional_pack_cannot_set_the_level(tmp_path: Path) -> None:

@@ -382,9 +382,10 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
     if not federal:
         raise InputError([Problem(str(rules_dir), None, (), "не найден федеральный пакет правил")])
     if not any(p.level is not None for p in federal):
-        first = federal[0]
+        # the pack that declares the parameters is the one meant to hold the policy
+        main = next((p for p in federal if p.parameters), federal[0])
         raise InputError([Problem(
-            origins[first.pack], 1, (),
+            origins[main.pack], 1, (),
             "ни один федеральный пакет не задаёт политику уровня (раздел level: "
             "min_coverage, bands, caps); без неё уровень объективности не вычислить",
         )])
