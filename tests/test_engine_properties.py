@@ -236,6 +236,20 @@ rules:
       each: {kind: procedure, where: {classes_reported: true}}
       has: {kind: video, where: {checking_filmed: {eq: false}, coverage_pct: {gte: 1, lte: 100}}}
     remediation: {measure: м, responsible: р, due: с}
+  - id: SYN-006
+    title: Положение опубликовано в течение 10 рабочих дней после утверждения
+    direction: prevention
+    source: {document: "seed:000", item: "3.3", quote: синтетика}
+    severity: low
+    check:
+      each: {kind: school}
+      has: {kind: document, where: {kind: [vsoko_regulation, assessment_regulation], published: true}}
+    timing:
+      # the clock starts at a regulation whose number is not «1-од»: a regulation with no
+      # number must not start it (an absent field fails ne), see checker/core/match.py
+      within: {days: 10, working: true, event: {kind: vsoko_regulation, number: {ne: 1-од}}}
+      done_on: published_on
+    remediation: {measure: м, responsible: р, due: с}
 """
 
 
@@ -319,6 +333,21 @@ def test_synthetic_rules_agree_with_reference(profile: Profile) -> None:
             k: v.value for k, v in reference_outcomes(rule, facts, _SYNTHETIC_PARAMS).items()
         }
         assert observed[rule.id] == expected, rule.id
+
+
+@SETTINGS
+@given(profile=profiles(), as_of=st.sampled_from(AS_OF_DATES))
+def test_synthetic_rules_agree_with_reference_as_of_a_date(
+    profile: Profile, as_of: dt.date
+) -> None:
+    """SYN-006 starts its clock at related documents chosen by a ``ne`` condition: the
+    Python path where evaluation and the reference once read an absent field differently."""
+    time = TimeContext.for_date(as_of)
+    observed = _engine_outcomes(_SYNTHETIC_ENGINE, _SYNTHETIC.rules, profile, time)
+    facts = extract_facts(profile)
+    for rule in _SYNTHETIC.rules:
+        expected = reference_timed_outcomes(rule, facts, _SYNTHETIC_PARAMS, time)
+        assert observed[rule.id] == {k: v.value for k, v in expected.items()}, rule.id
 
 
 def test_or_then_join_example_separates_the_procedures() -> None:
