@@ -2,16 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from checker.core.check import Checker
 from checker.io.packs import RuleBook, load_rulebook
 
+# CI runs the property tests derandomised (the same examples every run, no example
+# database), so a red build is reproducible and never a lucky draw; locally they explore.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
+
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
 FIXTURES = ROOT / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "system_tools: needs Chromium, LibreOffice or poppler (./dev test installs them; "
+        "./dev test-rules leaves these tests out)",
+    )
 
 
 @pytest.fixture(scope="session")

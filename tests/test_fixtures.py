@@ -1,8 +1,11 @@
 """Sample schools from the file through every stage, against their expected outcomes.
 
-Each ``fixtures/<name>.yaml`` has ``tests/expected/<name>.yaml`` with the level and the
-outcome of every rule. The expectations are data a reviewer reads in the diff; rewrite them
-after a deliberate rule change with ``OBJCHECK_UPDATE_EXPECTED=1 ./dev test tests/test_fixtures.py``.
+Each ``fixtures/<path>.yaml`` (``fixtures/regional/`` included) has
+``tests/expected/<path>.yaml`` with the level and the outcome of every rule, and beside each
+non-obvious outcome a comment saying why it is right. The expectations are data a reviewer
+reads in the diff; after a deliberate rule change ``OBJCHECK_UPDATE_EXPECTED=1 ./dev test
+tests/test_fixtures.py`` rewrites the values in place, keeping the comments — then read the
+diff and fix every «почему» the change made wrong.
 The targeted tests below state *why* each sample exists and must hold whatever the golden
 files say.
 """
@@ -23,14 +26,35 @@ from checker.model.report import Report
 from .conftest import FIXTURES
 
 AS_OF = dt.date(2024, 5, 1)
-SAMPLES = sorted(
-    FIXTURES.glob("*.yaml")
-)  # fixtures/ holds only profiles, so `objcheck batch fixtures` checks every file in it
+# fixtures/ holds only profiles, so `objcheck batch fixtures` checks every file in it
+SAMPLES = sorted(FIXTURES.rglob("*.yaml"))
 EXPECTED = Path(__file__).resolve().parent / "expected"
 
 
 def _expected_path(profile: Path) -> Path:
-    return EXPECTED / profile.name
+    return EXPECTED / profile.relative_to(FIXTURES)
+
+
+def _rewrite_expected(path: Path, observed: dict[str, object]) -> None:
+    """Write the observed outcomes over the expected ones, keeping every comment."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as out:
+            round_trip_yaml().dump(observed, out)
+        return
+    yaml = round_trip_yaml()
+    document = yaml.load(path.read_text("utf-8"))
+    document["as_of"] = observed["as_of"]
+    document["level"] = observed["level"]
+    outcomes = document["outcomes"]
+    new = observed["outcomes"]
+    assert isinstance(new, dict)
+    for rule_id in [r for r in outcomes if r not in new]:
+        del outcomes[rule_id]
+    for rule_id, outcome in new.items():
+        outcomes[rule_id] = outcome
+    with path.open("w", encoding="utf-8") as out:
+        yaml.dump(document, out)
 
 
 def _observed(report: Report, as_of: dt.date) -> dict[str, object]:
@@ -53,17 +77,41 @@ def _check(checker: Checker, name: str) -> Report:
     return checker.check_file(path, _as_of(path))
 
 
-@pytest.mark.parametrize("profile", SAMPLES, ids=[p.stem for p in SAMPLES])
+@pytest.mark.parametrize(
+    "profile", SAMPLES, ids=[str(p.relative_to(FIXTURES).with_suffix("")) for p in SAMPLES]
+)
 def test_fixture_matches_expected_outcomes(profile: Path, checker: Checker) -> None:
     as_of = _as_of(profile)
     observed = _observed(checker.check_file(profile, as_of), as_of)
     expected_path = _expected_path(profile)
     if os.environ.get("OBJCHECK_UPDATE_EXPECTED") == "1":
-        with expected_path.open("w", encoding="utf-8") as out:
-            round_trip_yaml().dump(observed, out)
+        _rewrite_expected(expected_path, observed)
     assert expected_path.exists(), f"нет {expected_path.name}: запустите с OBJCHECK_UPDATE_EXPECTED=1"
     expected = load_fast(expected_path.read_text("utf-8"), str(expected_path))
     assert observed == expected
+
+
+def test_every_fixture_has_expected_outcomes() -> None:
+    """The regional samples too: a fixture without expectations is checked by nothing."""
+    missing = [str(p.relative_to(FIXTURES)) for p in SAMPLES if not _expected_path(p).exists()]
+    assert not missing
+    assert len([p for p in SAMPLES if p.parent.name == "regional"]) >= 5
+
+
+def test_updating_expected_outcomes_keeps_the_reasons(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        "as_of: '2024-05-01'\nlevel: низкий  # почему уровень\n"
+        "outcomes:\n  AA-001: gap  # почему пробел\n  BB-001: met\n",
+        "utf-8",
+    )
+    observed: dict[str, object] = {"as_of": "2024-05-01", "level": "низкий",
+                "outcomes": {"AA-001": "met", "CC-001": "unknown"}}
+    _rewrite_expected(path, observed)
+    text = path.read_text("utf-8")
+    assert "AA-001: met  # почему пробел" in text and "# почему уровень" in text
+    assert "BB-001" not in text and "CC-001: unknown" in text
+    assert load_fast(text, "") == observed
 
 
 def test_exemplary_school_is_high_with_no_problems(checker: Checker) -> None:

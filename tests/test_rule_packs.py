@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from checker.core.check import engine_limit_problems
 from checker.io.packs import MESSAGE_PLACEHOLDERS, RuleBook, discover_packs
 from checker.model.findings import Outcome
 from checker.model.rulepack import RulePack
 from checker.model.sources import SOURCES
-from checker.testing.cases import load_cases
+from checker.testing.cases import Case, load_cases
 
 from .conftest import RULES
 
@@ -19,11 +20,15 @@ NOT_MET = {Outcome.GAP, Outcome.VIOLATION, Outcome.OVERDUE, Outcome.STALE}
 
 
 def _cases_of(book: RuleBook, pack: RulePack) -> dict[str, list[Outcome]]:
+    return {rid: [c.expect for c in cases] for rid, cases in _full_cases_of(book, pack).items()}
+
+
+def _full_cases_of(book: RuleBook, pack: RulePack) -> dict[str, list[Case]]:
     path = Path(book.origins[pack.pack])
     cases_path = path.with_name(path.stem + ".cases.yaml")
     if not cases_path.exists():
         return {}
-    return {rid: [c.expect for c in cases] for rid, cases in load_cases(cases_path).items()}
+    return load_cases(cases_path)
 
 
 def test_rule_ids_are_unique_across_packs(rulebook: RuleBook) -> None:
@@ -65,6 +70,34 @@ def test_every_rule_has_met_and_not_met_cases(rulebook: RuleBook) -> None:
     assert not missing, f"нет случая «выполнено» или «не выполнено»: {missing}"
 
 
+def test_every_rule_has_a_not_reported_case(rulebook: RuleBook) -> None:
+    """«не сообщено» is not «не сделано»: every rule shows what it says on silence."""
+    missing = []
+    for pack in rulebook.packs:
+        cases = _cases_of(rulebook, pack)
+        for rule in pack.rules:
+            if Outcome.UNKNOWN not in cases.get(rule.id, []):
+                missing.append(rule.id)
+    assert not missing, f"нет случая «не сообщено»: {missing}"
+
+
+def test_every_per_subject_rule_has_a_case_with_subjects_of_different_outcomes(
+    rulebook: RuleBook,
+) -> None:
+    """A rule over procedures (documents, …) judges each one: a case with two subjects of
+    different outcomes shows the outcomes are not mixed up between subjects."""
+    missing = []
+    for pack in rulebook.packs:
+        cases = _full_cases_of(rulebook, pack)
+        for rule in pack.rules:
+            if rule.check.each.kind == "school":
+                continue
+            mixed = [c for c in cases.get(rule.id, []) if len(set(c.subjects.values())) >= 2]
+            if not mixed:
+                missing.append(rule.id)
+    assert not missing, f"нет случая с субъектами разных исходов: {missing}"
+
+
 def test_every_case_names_a_rule_of_its_pack(rulebook: RuleBook) -> None:
     for pack in rulebook.packs:
         ids = {rule.id for rule in pack.rules}
@@ -82,7 +115,10 @@ def test_messages_use_known_placeholders(rulebook: RuleBook) -> None:
 
 
 def test_rules_stay_within_engine_limits(rulebook: RuleBook) -> None:
-    assert len(rulebook.rules) <= 120
+    """Every rule set a school can get (federal alone, with each regional pack) fits the
+    engine's tables (checker.engine.limits); loading would refuse it otherwise."""
+    assert engine_limit_problems(rulebook) == []
+    assert len(rulebook.selections()) == 1 + len([p for p in rulebook.packs if p.layer != "federal"])
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 
-from checker.core.check import Checker
+from checker.core.check import Checker, ensure_engine_limits
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
 from checker.model.findings import PROBLEMS
@@ -97,10 +97,13 @@ def parse_as_of(value: str | None) -> dt.date:
 
 
 def open_rulebook(rules: Path | None) -> RuleBook:
+    """Load and cross-check the packs, and check them against the engine's limits."""
     try:
-        return load_rulebook(rules)
+        book = load_rulebook(rules)
+        ensure_engine_limits(book)
     except InputError as error:
         fail_input(error)
+    return book
 
 
 def exit_code_for(report: Report, fail_on: FailOn | None) -> int:
@@ -262,6 +265,14 @@ def rules_catalogue(rules: RulesOption = None) -> None:
     from checker.render.catalogue import render_catalogue
 
     sys.stdout.write(render_catalogue(open_rulebook(rules)) + "\n")
+
+
+@rules_app.command("guide")
+def rules_guide() -> None:
+    """Руководство автора правил в Markdown (для docs/rules-authoring.md)."""
+    from checker.render.authoring import render_authoring_guide
+
+    sys.stdout.write(render_authoring_guide())
 
 
 @rules_app.command("coverage")

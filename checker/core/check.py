@@ -16,7 +16,7 @@ from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
-from checker.engine import Engine
+from checker.engine import Engine, rules_limit_issues
 from checker.io.load import load_profile, located_warnings, read_text
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import locate
@@ -41,6 +41,7 @@ class Checker:
 
     def __init__(self, rulebook: RuleBook | None = None) -> None:
         self.rulebook = rulebook or load_rulebook()
+        ensure_engine_limits(self.rulebook)
         self._engines: dict[tuple[str, ...], Engine] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
@@ -190,6 +191,36 @@ def _list_history(profile: Profile) -> list[ListingInfo]:
         )
         for h in sorted(history or [], key=lambda h: (h.year, h.kind))
     ]
+
+
+def engine_limit_problems(book: RuleBook) -> list[Problem]:
+    """Where a rule set some school would get exceeds a limit of the engine, located.
+
+    Every selection is compiled (federal alone, and with each regional or municipal pack):
+    the limits count tests across rules, so a pack can be fine alone and not beside another.
+    """
+    problems: dict[tuple[str, Loc, str], Problem] = {}
+    for selection in book.selections():
+        values = {name: p.value for name, p in selection.parameters.items()}
+        for issue in rules_limit_issues(selection.rules, values):
+            pack = selection.pack_of(issue.rule_id)
+            index = next(i for i, r in enumerate(pack.rules) if r.id == issue.rule_id)
+            loc: Loc = ("rules", index, "check")
+            origin = book.origins.get(pack.pack, pack.pack)
+            text = book.texts.get(pack.pack)
+            line = locate(text, loc) if text is not None else None
+            problems.setdefault(
+                (origin, loc, issue.message),
+                Problem(origin, line, loc, f"{issue.rule_id}: {issue.message}"),
+            )
+    return list(problems.values())
+
+
+def ensure_engine_limits(book: RuleBook) -> None:
+    """Raise a located ``InputError`` if some school's rule set would break the engine."""
+    problems = engine_limit_problems(book)
+    if problems:
+        raise InputError(problems)
 
 
 def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:

@@ -97,7 +97,8 @@ def _school_fact(profile: Profile) -> Fact:
         "has_website": None if school.website is None else bool(school.website),
         "on_federal_list": lists.federal if lists else None,
         "on_regional_list": lists.regional if lists else None,
-        "procedures_count": len(profile.procedures or []),
+        # not reported is not «none held»: no count then (None facts are left out)
+        "procedures_count": None if profile.procedures is None else len(profile.procedures),
         "documents_reported": profile.section_complete("documents"),
         "staff_reported": profile.section_complete("staff"),
         "staff_classes_reported": _load_known(profile, "classes"),

@@ -5,6 +5,7 @@ Only ``checker.engine.session`` imports ``durable_rules_engine``; nothing outsid
 package sees the engine's vocabulary.
 """
 
+from checker.engine.limits import LimitIssue, rules_limit_issues
 from checker.engine.port import RELATED, SUBJECT, Match, RuleEngine, RuleMatches, SchoolMatches
 from checker.engine.session import Engine, EngineError
 
@@ -13,8 +14,10 @@ __all__ = [
     "SUBJECT",
     "Engine",
     "EngineError",
+    "LimitIssue",
     "Match",
     "RuleEngine",
     "RuleMatches",
     "SchoolMatches",
+    "rules_limit_issues",
 ]

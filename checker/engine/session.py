@@ -35,6 +35,7 @@ from checker.engine.compile import (
     referenced_fields,
     referenced_kinds,
 )
+from checker.engine.limits import limit_issues
 from checker.engine.port import SUBJECT, Match, RuleMatches
 from checker.model.factkinds import Fact
 from checker.model.rulepack import Rule
@@ -161,6 +162,12 @@ class Engine:
 
     def __init__(self, rules: Iterable[Rule], parameters: Mapping[str, int]) -> None:
         self.ruleset = compile_rules(rules, parameters)
+        # Packs are checked against the limits when loaded (checker.core.check); this guard
+        # keeps a ruleset built another way from hanging create_ruleset.
+        issues = limit_issues(self.ruleset)
+        if issues:
+            raise EngineError(f"набор правил превышает пределы движка: {issues[0].rule_id}: "
+                              f"{issues[0].message}")
         text = json.dumps(self.ruleset.definitions, ensure_ascii=False)
         try:
             self._handle = dre.create_ruleset("objcheck", text)

@@ -7,6 +7,7 @@ parameters; loosening a parameter is a load error unless the parameter allows it
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Callable, Iterable, Iterator
@@ -26,6 +27,11 @@ MESSAGE_PLACEHOLDERS = frozenset(
     {"subject", "person", "place", "value", "threshold", "school", "due", "done", "year"}
 )
 LAYER_ORDER = {"federal": 0, "regional": 1, "municipal": 2}
+# Values of one ``where`` list: the engine hangs on more than 512 distinct tests under one
+# node (checker.engine.limits counts them across rules as well; this names the list).
+MAX_WHERE_VALUES = 512
+# Facts of a forbidden pattern besides the subject: the engine joins at most 16 per rule.
+MAX_FORBID_PATTERNS = 15
 
 
 def default_rules_dir() -> Path:
@@ -63,6 +69,7 @@ def load_pack(text: str, origin: str) -> RulePack:
 
 
 def _pack_issues(pack: RulePack) -> Iterator[tuple[Loc, str]]:
+    yield from _layer_issues(pack)
     for index, rule in enumerate(pack.rules):
         base: Loc = ("rules", index)
         yield from ((base + loc, msg) for loc, msg in check_issues(rule.check))
@@ -83,6 +90,12 @@ def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]
         ftype = field_type(kind, name)
         if ftype is None:
             yield (*loc, name), _unknown_field(kind, name)
+            continue
+        if isinstance(value, list) and len(value) > MAX_WHERE_VALUES:
+            yield (*loc, name), (
+                f"в списке {len(value)} значений, допустимо не больше {MAX_WHERE_VALUES} "
+                "(предел движка правил)"
+            )
             continue
         for item in _values(value):
             if not _fits(item, ftype):
@@ -176,6 +189,11 @@ def _compare_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
 
 def _forbid_issues(subject: str, check: Check) -> Iterator[tuple[Loc, str]]:
     assert check.forbid is not None
+    if len(check.forbid) > MAX_FORBID_PATTERNS:
+        yield ("check", "forbid"), (
+            f"в запрете {len(check.forbid)} фактов, допустимо не больше {MAX_FORBID_PATTERNS} "
+            "(движок связывает в одном правиле не больше 16 фактов вместе с субъектом)"
+        )
     aliases: dict[str, str] = {"subject": subject}
     for index, pattern in enumerate(check.forbid):
         loc: Loc = ("check", "forbid", index)
@@ -225,13 +243,57 @@ def _timing_issues(rule: Rule) -> Iterator[tuple[Loc, str]]:
 
 
 def _message_issues(rule: Rule) -> Iterator[tuple[Loc, str]]:
+    """Only plain ``{name}`` placeholders: a format spec such as ``{subject:>1500000000}``
+    would make every report allocate gigabytes, and ``{subject!r}`` shows Python quoting."""
+    known = ", ".join(sorted(MESSAGE_PLACEHOLDERS))
     for key, text in rule.message.model_dump().items():
         if text is None:
             continue
-        for _literal, name, _spec, _conv in string.Formatter().parse(text):
-            if name is not None and name not in MESSAGE_PLACEHOLDERS:
-                known = ", ".join(sorted(MESSAGE_PLACEHOLDERS))
+        try:
+            parts = list(string.Formatter().parse(text))
+        except ValueError:
+            yield ("message", key), (
+                "непарная фигурная скобка; подстановки пишутся как {subject}, "
+                "а скобка как текст — {{ или }}"
+            )
+            continue
+        for _literal, name, spec, conversion in parts:
+            if name is None:
+                continue
+            if name not in MESSAGE_PLACEHOLDERS:
                 yield ("message", key), f"неизвестная подстановка {{{name}}}; допустимы: {known}"
+            elif spec or conversion:
+                yield ("message", key), (
+                    f"подстановка {{{name}}} с форматом или преобразованием не допускается: "
+                    f"пишите просто {{{name}}}"
+                )
+
+
+def _layer_issues(pack: RulePack) -> Iterator[tuple[Loc, str]]:
+    """A regional or municipal pack has a scope and can only tighten federal policy: the
+    parameters and the level are the federal pack's (a regional ``level:`` with no caps
+    would turn a critical conflict of interest into «высокий»)."""
+    if pack.layer == "federal":
+        if pack.scope.region is not None or pack.scope.municipality is not None:
+            yield ("scope",), "федеральный пакет применяется везде и не задаёт scope"
+        return
+    if pack.scope.region is None:
+        yield ("layer",), (
+            f"у пакета слоя «{pack.layer}» не задан scope.region: неясно, к каким школам "
+            "он применяется"
+        )
+    if pack.layer == "municipal" and pack.scope.municipality is None:
+        yield ("scope",), "у муниципального пакета не задан scope.municipality"
+    if pack.parameters:
+        yield ("parameters",), (
+            "параметры объявляет только федеральный пакет; региональный или муниципальный "
+            "может лишь ужесточить их в overrides"
+        )
+    if pack.level is not None:
+        yield ("level",), (
+            "политику уровня (level) задаёт только федеральный пакет; региональный или "
+            "муниципальный пакет не может её менять"
+        )
 
 
 # --- the rule book: all packs, and the layering for one school ------------------------
@@ -273,6 +335,7 @@ class RuleBook:
 
     packs: list[RulePack]
     origins: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # pack → its YAML, to locate problems
 
     @property
     def rules(self) -> list[Rule]:
@@ -291,6 +354,14 @@ class RuleBook:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def selections(self) -> list[RuleSelection]:
+        """Every selection a school can get: federal alone and each pack's own scope."""
+        scopes = {(None, None)} | {
+            (p.scope.region, p.scope.municipality) for p in self.packs if p.layer != "federal"
+        }
+        found = {sel.key: sel for sel in (self.select(*scope) for scope in scopes)}
+        return [found[key] for key in sorted(found)]
 
     def select(
         self, region: str | None, municipality: str | None, oktmo: str | None = None
@@ -401,6 +472,7 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
         except InputError as exc:
             problems.extend(exc.problems)
             continue
+        problems.extend(_folder_problems(pack, path, rules_dir, text))
         packs.append(pack)
         origins[pack.pack] = str(path)
         texts[pack.pack] = text
@@ -408,54 +480,87 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
         problems.extend(_book_problems(packs, origins, texts))
     if problems:
         raise InputError(problems)
-    if not any(p.layer == "federal" for p in packs):
+    federal = [p for p in packs if p.layer == "federal"]
+    if not federal:
         raise InputError([Problem(str(rules_dir), None, (), "не найден федеральный пакет правил")])
-    return RuleBook(packs, origins)
+    if not any(p.level is not None for p in federal):
+        # the pack that declares the parameters is the one meant to hold the policy
+        main = next((p for p in federal if p.parameters), federal[0])
+        raise InputError([Problem(
+            origins[main.pack], 1, (),
+            "ни один федеральный пакет не задаёт политику уровня (раздел level: "
+            "min_coverage, bands, caps); без неё уровень объективности не вычислить",
+        )])
+    return RuleBook(packs, origins, texts)
+
+
+def _folder_problems(pack: RulePack, path: Path, rules_dir: Path, text: str) -> list[Problem]:
+    """The folder says the layer: ``federal/`` holds the federal packs and only them."""
+    in_federal = path.relative_to(rules_dir).parts[0] == "federal"
+    if in_federal == (pack.layer == "federal"):
+        return []
+    message = (
+        f"пакет слоя «{pack.layer}» лежит в federal/: там только федеральные пакеты"
+        if in_federal
+        else "федеральный пакет (layer: federal) должен лежать в federal/, а не в "
+        f"{path.parent.relative_to(rules_dir)}/"
+    )
+    return [Problem(str(path), locate(text, ("layer",)), ("layer",), message)]
 
 
 def _book_problems(
     packs: Iterable[RulePack], origins: dict[str, str], texts: dict[str, str]
 ) -> Iterator[Problem]:
     """Checks across packs: unique ids, retired ids, parameters and their layering."""
+
+    def problem(pack: RulePack, loc: Loc, message: str) -> Problem:
+        text = texts[pack.pack]
+        return Problem(origins[pack.pack], locate(text, loc), loc, message)
+
     seen: dict[str, str] = {}
     # A renamed rule's old id is retired as well: never taken again.
     retired = {rid for pack in packs for rid in (*pack.retired, *pack.renamed)}
-    declared = {name: (pack, p) for pack in packs for name, p in pack.parameters.items()}
+    declared: dict[str, tuple[RulePack, Parameter]] = {}
+    level_by: str | None = None
     for pack in packs:
-        origin, text = origins[pack.pack], texts[pack.pack]
-
-        def problem(loc: Loc, message: str, origin: str = origin, text: str = text) -> Problem:
-            return Problem(origin, locate(text, loc), loc, message)
-
+        for name, param in pack.parameters.items():
+            if name in declared:
+                owner = declared[name][0].pack
+                yield problem(pack, ("parameters", name),
+                              f"параметр «{name}» уже объявлен в пакете «{owner}»")
+            declared.setdefault(name, (pack, param))
+        if pack.level is not None:
+            if level_by is not None:
+                yield problem(pack, ("level",), f"политика уровня уже задана в пакете «{level_by}»")
+            level_by = level_by or pack.pack
+    for pack in packs:
         for index, rule in enumerate(pack.rules):
             loc: Loc = ("rules", index, "id")
             if rule.id in seen:
-                yield problem(loc, f"id {rule.id} уже есть в пакете {seen[rule.id]}")
+                yield problem(pack, loc, f"id {rule.id} уже есть в пакете {seen[rule.id]}")
             if rule.id in retired:
-                yield problem(loc, f"id {rule.id} выведен из употребления и не может быть занят")
+                yield problem(
+                    pack, loc, f"id {rule.id} выведен из употребления и не может быть занят"
+                )
             seen[rule.id] = pack.pack
             cmp = rule.check.compare
             if cmp is not None and cmp.param not in declared:
-                yield problem(("rules", index, "check", "compare", "param"),
+                yield problem(pack, ("rules", index, "check", "compare", "param"),
                               f"параметр «{cmp.param}» нигде не объявлен")
         for name, value in pack.overrides.items():
-            yield from _override_problems(pack, name, value, declared, problem)
+            yield from _override_problems(
+                pack, name, value, declared, functools.partial(problem, pack)
+            )
     all_ids = {rule.id for pack in packs for rule in pack.rules}
     for pack in packs:
         for old_id, new_id in pack.renamed.items():
             if new_id not in all_ids:
-                loc = ("renamed", old_id)
-                yield Problem(
-                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
-                    f"правило {new_id} (новый id для {old_id}) не найдено ни в одном пакете",
-                )
+                yield problem(pack, ("renamed", old_id), f"правило {new_id} (новый id для "
+                              f"{old_id}) не найдено ни в одном пакете")
         for index, conflict in enumerate(pack.conflicts):
             if conflict.overridden_by not in all_ids:
-                loc = ("conflicts", index, "overridden_by")
-                yield Problem(
-                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
-                    f"правило {conflict.overridden_by} не найдено ни в одном пакете",
-                )
+                yield problem(pack, ("conflicts", index, "overridden_by"),
+                              f"правило {conflict.overridden_by} не найдено ни в одном пакете")
 
 
 def _override_problems(

@@ -12,7 +12,7 @@ way: the first gives ``unknown``, the second ``gap``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 FieldType = Literal["str", "int", "bool", "date"]
@@ -329,3 +329,142 @@ class Facts:
     @property
     def school(self) -> Fact:
         return self.items[0]
+
+
+# --- Russian meaning of every field, for rule authors (docs/rules-authoring.md) ----------
+
+COMMON_DESCRIPTIONS = {
+    "ref": "идентификатор того, что описывает факт (id из профиля: процедуры, документа, "
+    "работника; у школы — её код)",
+    "path": "где в профиле это записано (для ссылок в отчёте)",
+}
+
+_DESCRIPTIONS: dict[str, dict[str, str]] = {
+    "school": {
+        "type": "тип школы: СОШ, ООШ, НОШ, лицей, гимназия, …",
+        "region": "субъект РФ",
+        "municipality": "муниципальное образование",
+        "has_website": "у школы есть официальный сайт",
+        "on_federal_list": "школа в федеральном перечне ОО с признаками необъективности",
+        "on_regional_list": "школа в региональном перечне",
+        "procedures_count": "сколько оценочных процедур указано (нет, если раздел не заполнен)",
+        "documents_reported": "раздел «документы» заполнен полностью",
+        "staff_reported": "раздел «работники» заполнен полностью",
+        "procedures_reported": "раздел «процедуры» заполнен полностью",
+        "activities_reported": "раздел «мероприятия» заполнен полностью",
+        "lists_reported": "сказано, входит ли школа в перечни",
+        "website_reported": "сказано, есть ли у школы сайт",
+        "site_sections_reported": "сказано, какие разделы есть на сайте школы",
+        "staff_classes_reported": "у каждого названного работника указаны его классы",
+        "staff_subjects_reported": "у каждого названного работника указаны его предметы",
+    },
+    "document": {
+        "kind": "вид документа (vsoko_regulation, order_responsible, … — см. схему профиля)",
+        "number": "номер приказа или акта",
+        "date": "дата утверждения",
+        "has_number": "у документа указан номер",
+        "published": "опубликован на сайте школы (false — не опубликован)",
+        "published_on": "дата публикации",
+        "uses_vpr_for_evaluation": "документ использует результаты ВПР для оценки учителей "
+        "или школы",
+        "compares_external_internal": "в отчёте сопоставлены внешняя и внутренняя оценка",
+        "covers_collegial_agreement": "приказ предусматривает коллегиальное обсуждение "
+        "подходов к оцениванию",
+    },
+    "staff": {"position": "должность"},
+    "teaches_class": {"staff": "id работника", "class": "класс, в котором он ведёт уроки"},
+    "teaches_subject": {
+        "staff": "id работника",
+        "subject": "предмет, который он преподаёт (строчными буквами)",
+    },
+    "procedure": {
+        "kind": "вид процедуры: ВПР, РПР, ДКР, ОГЭ, ЕГЭ, НИКО, ВсОШ",
+        "subject": "предмет (строчными буквами)",
+        "grade": "класс (параллель), 1–11",
+        "date": "дата проведения",
+        "federal_control": "процедура в штатном режиме с федеральным контролем",
+        "in_school_ppe": "ППЭ ГИА расположен в школе",
+        "classes_reported": "указаны классы, писавшие работу",
+        "rooms_reported": "указаны аудитории",
+        "organizers_reported": "указаны организаторы",
+        "observers_reported": "сказано о наблюдателях (в том числе что их не было)",
+        "video_reported": "сказано о видеонаблюдении",
+        "checking_reported": "сказано, кто проверял работы",
+        "checkers_reported": "указан состав комиссии по проверке",
+        "results_reported": "указаны результаты",
+        "held_at_school": "процедура проходила в школе (ГИА не в чужом ППЭ)",
+        "documents_reported": "раздел «документы» заполнен полностью (для мер по процедуре)",
+        "activities_reported": "раздел «мероприятия» заполнен полностью (для мер по процедуре)",
+    },
+    "procedure_document": {
+        "procedure": "id процедуры",
+        "kind": "вид документа",
+        "date": "дата документа",
+        "covers": "документ относится к этой процедуре (нет поля — не сказано, к какой)",
+    },
+    "procedure_activity": {
+        "procedure": "id процедуры",
+        "kind": "вид мероприятия",
+        "date": "дата мероприятия",
+        "covers": "мероприятие относится к этой процедуре (нет поля — не сказано, к какой)",
+    },
+    "observation": {
+        "procedure": "id процедуры",
+        "rooms_covered": "в каждой аудитории был независимый наблюдатель",
+    },
+    "site_section": {
+        "section": "раздел сайта: info (сведения об ОО), vsoko, results",
+        "present": "раздел есть на сайте (false — его нет)",
+    },
+    "procedure_class": {"procedure": "id процедуры", "class": "класс, писавший работу"},
+    "organizer": {"procedure": "id процедуры", "staff": "id работника-организатора"},
+    "observer": {
+        "procedure": "id процедуры",
+        "type": "вид наблюдателя: public, independent, authority, other_school",
+        "relation": "связь со школой: none, employee (работник), parent (родитель участника)",
+        "accredited": "наблюдатель аккредитован",
+        "independent": "не работник школы и не родитель участника",
+    },
+    "video": {
+        "procedure": "id процедуры",
+        "during_work": "видеонаблюдение велось во время работы",
+        "coverage_pct": "доля аудиторий процедуры под видеонаблюдением, % («частично» — 1)",
+        "checking_filmed": "велась запись при проверке работ",
+        "storage_known": "известно, где или до какого числа хранятся записи",
+        "storage_until": "до какой даты хранятся записи",
+        "storage_until_march": "записи ГИА хранятся до 1 марта следующего года",
+        "hq": "видеонаблюдение в штабе ППЭ",
+        "entrance": "видеонаблюдение на входе в ППЭ",
+    },
+    "checking": {
+        "procedure": "id процедуры",
+        "mode": "кто проверял: school, municipal, cross, federal, regional",
+        "external": "проверяла не только школьная комиссия",
+        "criteria_agreed": "подходы к оцениванию согласованы заранее",
+        "agreed_before": "подходы согласованы не позже дня процедуры",
+        "recheck_pct": "доля выборочно перепроверенных работ, %",
+    },
+    "checker": {"procedure": "id процедуры", "staff": "id работника — члена комиссии"},
+    "result": {
+        "procedure": "id процедуры",
+        "participants": "число участников",
+        "lowered_pct": "доля понизивших отметку, %",
+        "raised_pct": "доля повысивших отметку, %",
+        "confirmed_pct": "доля подтвердивших отметку, %",
+    },
+    "listing": {
+        "list": "перечень: federal или regional",
+        "listed": "школа в этом перечне (нет поля — школа о нём не сообщила)",
+    },
+    "activity": {
+        "kind": "вид мероприятия (results_analysis, parent_meeting, hotline, … — см. схему "
+        "профиля)",
+        "date": "дата проведения",
+        "procedure": "id процедуры, к которой оно относится",
+    },
+}
+
+FACT_KINDS = {
+    name: replace(kind, descriptions={**_DESCRIPTIONS.get(name, {}), **kind.descriptions})
+    for name, kind in FACT_KINDS.items()
+}

@@ -10,11 +10,13 @@ says (that module is itself tested against the compiled engine); the joins, the 
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from checker.core import match
+from checker.core.timing import Dated, TimeContext, judge
 from checker.model.factkinds import FACT_KINDS, Fact, Facts
 from checker.model.findings import Outcome
 from checker.model.rulepack import Pattern, Rule, Where
@@ -148,6 +150,71 @@ def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[st
     if all(_reported(p.kind, subject, kind, facts) for p in check.forbid):
         return Outcome.MET
     return Outcome.UNKNOWN
+
+
+def reference_timed_outcomes(
+    rule: Rule, facts: Facts, params: dict[str, int], time: TimeContext
+) -> dict[str, Outcome]:
+    """``reference_outcomes`` as of a date: the evidence and the clock-start events are
+    gathered here from their definitions, and ``checker.core.timing.judge`` (pure, tested
+    on its own) turns met / gap into the time outcomes."""
+    base = reference_outcomes(rule, facts, params)
+    timing = rule.timing
+    if timing is None:
+        return base
+    kind = rule.check.each.kind
+    result: dict[str, Outcome] = {}
+    for subject in subjects_of(rule, facts):
+        outcome = base[subject["ref"]]
+        met = outcome is Outcome.MET
+        evidence = _met_evidence(rule, subject, kind, facts, params) if met else []
+        dated = [Dated(_day(f.get("date")), _day(f.get(timing.done_on))) for f in evidence]
+        verdict = judge(
+            timing, outcome, time, dated, anchors=_clock_starts(rule, subject, kind, facts),
+            subject_date=_day(subject.get("date")),
+        )
+        result[subject["ref"]] = verdict.outcome
+    return result
+
+
+def _day(value: object) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def _met_evidence(
+    rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]
+) -> list[Fact]:
+    """The facts that meet the rule for the subject (the related ones, else the subject)."""
+    check = rule.check
+    if check.has is not None:
+        has = check.has
+        return [f for f in facts.items
+                if matches(f, has.kind, has.where) and _joined(f, subject, kind)]
+    assert check.compare is not None
+    cmp = check.compare
+    value = params[cmp.param]
+    if cmp.kind is None:
+        return [subject]
+    return [f for f in facts.items
+            if f["t"] == cmp.kind and _joined(f, subject, kind) and cmp.field in f
+            and OPS[cmp.op](f[cmp.field], value)]
+
+
+def _clock_starts(rule: Rule, subject: Fact, kind: str, facts: Facts) -> list[dt.date]:
+    """Dates of related facts that start «within N days after the document»: the facts of
+    ``within.event`` when given, else those the rule asks for."""
+    timing, has = rule.timing, rule.check.has
+    if timing is None or has is None or timing.within is None:
+        return []
+    if timing.within.after != "document_date":
+        return []
+    where = timing.within.event if timing.within.event is not None else has.where
+    days = [
+        _day(f.get("date"))
+        for f in facts.items
+        if matches(f, has.kind, where) and _joined(f, subject, kind)
+    ]
+    return [day for day in days if day is not None]
 
 
 def _forbidden(
