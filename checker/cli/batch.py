@@ -12,6 +12,7 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from checker.batch.export import change_text
 from checker.batch.run import (
@@ -21,6 +22,7 @@ from checker.batch.run import (
     municipalities,
     schools_by_level,
 )
+from checker.render.safe import plain
 
 SCHOOLS_SHOWN = 40
 MISSING_SHOWN = 15
@@ -112,8 +114,9 @@ def _table(title: str, *headers: str) -> Table:
 def print_summary(result: BatchResult, console: Console, out: Path | None,
                   written: list[Path]) -> None:
     checked = len(result.schools)
-    console.print(f"[bold]Проверено школ: {checked}[/bold] из {result.files} файлов; "
-                  f"дата оценки {result.as_of:%d.%m.%Y}", highlight=False)
+    console.print(Text.assemble((f"Проверено школ: {checked}", "bold"),
+                                f" из {result.files} файлов; дата оценки {result.as_of:%d.%m.%Y}"),
+                  highlight=False)
 
     levels = _table("Уровни объективности", "уровень", "школ", "доля")
     for level, count in level_counts(result.schools).items():
@@ -125,8 +128,8 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     ordered = schools_by_level(result.schools)
     for s in ordered[:SCHOOLS_SHOWN]:
         problems = sum(s.counts.get(k, 0) for k in ("violation", "gap", "overdue", "stale"))
-        schools.add_row(s.level, _score(s.score), f"{s.coverage:.0%}", s.name,
-                        s.municipality or "—", str(problems))
+        schools.add_row(s.level, _score(s.score), f"{s.coverage:.0%}", plain(s.name),
+                        plain(s.municipality or "—"), str(problems))
     console.print(schools)
     if len(ordered) > SCHOOLS_SHOWN:
         console.print(f"…и ещё {len(ordered) - SCHOOLS_SHOWN} школ — полный список в "
@@ -135,7 +138,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     missing = _table("Чаще всего не выполняемые меры", "правило", "мера", "школ", "доля",
                      "нарушение", "просрочено", "не выполнено")
     for m in result.most_missing()[:MISSING_SHOWN]:
-        missing.add_row(m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
+        missing.add_row(m.rule_id, plain(m.title), str(m.schools), f"{m.share:.0%}",
                         str(m.by_outcome.get("violation", 0)),
                         str(m.by_outcome.get("overdue", 0)), str(m.by_outcome.get("gap", 0)))
     console.print(missing)
@@ -143,7 +146,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     munis = _table("По муниципалитетам", "регион", "муниципалитет", "школ", "высокий",
                    "средний", "низкий", "не определён", "средний балл")
     for mu in municipalities(result.schools):
-        munis.add_row(mu.region, mu.municipality, str(mu.schools),
+        munis.add_row(plain(mu.region), plain(mu.municipality), str(mu.schools),
                       *(str(mu.levels.get(k, 0)) for k in ("высокий", "средний", "низкий",
                                                           "не определён")),
                       _score(mu.mean_score))
@@ -154,7 +157,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         changes = _table(f"Сравнение правил: уровень изменится у {len(moved)} школ",
                          "школа", "было", "стало", "почему (изменились правила)")
         for c in moved:
-            changes.add_row(c.name, f"{c.old_level} ({_score(c.old_score)})",
+            changes.add_row(plain(c.name), f"{c.old_level} ({_score(c.old_score)})",
                             f"{c.new_level} ({_score(c.new_score)})", change_text(c))
         console.print(changes)
         other = len(result.changes) - len(moved)
@@ -166,7 +169,8 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         errors = _table(f"Ошибки во входных файлах: {len(result.errors)}",
                         "файл", "строка", "поле", "ошибка")
         for e in result.errors[:50]:
-            errors.add_row(e.file, "" if e.line is None else str(e.line), e.field, e.message)
+            errors.add_row(plain(e.file), "" if e.line is None else str(e.line), plain(e.field),
+                           plain(e.message))
         console.print(errors)
     if out is not None:
         console.print(f"Файлы: {', '.join(str(p) for p in written)}", highlight=False)

@@ -14,7 +14,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
+from rich.text import Text
 
 from checker.core.check import Checker
 from checker.io.packs import RuleBook, load_rulebook
@@ -24,6 +24,7 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES
+from checker.render.safe import SafeConsole
 from checker.render.text import render_report, source_text
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
@@ -41,9 +42,11 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 
-stdout = Console(soft_wrap=False)
+# Markup off and control characters removed: names and values from files are printed as
+# they are, never obeyed (checker.render.safe).
+stdout = SafeConsole(soft_wrap=False)
 SUMMARY_WIDTH = 140  # of the batch summary when stdout is not a terminal
-stderr = Console(stderr=True, soft_wrap=True)
+stderr = SafeConsole(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -73,7 +76,7 @@ ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы
 def fail_input(error: InputError) -> NoReturn:
     """Print every problem of a bad input in Russian and exit with code 2."""
     for problem in error.problems:
-        stderr.print(f"[red]ошибка:[/red] {problem}", markup=True, highlight=False)
+        stderr.print(Text.assemble(("ошибка:", "red"), f" {problem}"), highlight=False)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -184,7 +187,7 @@ def rules_show(
         raise typer.Exit(EXIT_INPUT) from None
     pack = next(p for p in book.packs if any(r.id == rule_id for r in p.rules))
     out = stdout.print
-    out(f"[bold]{rule.id}[/bold] {rule.title}", highlight=False)
+    out(Text.assemble((rule.id, "bold"), f" {rule.title}"), highlight=False)
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
@@ -194,7 +197,7 @@ def rules_show(
     if timing:
         out(f"Сроки: {timing}", highlight=False)
     check = rule.check.model_dump(exclude_none=True, by_alias=True)
-    out(f"Проверка: {check}", highlight=False, markup=False)
+    out(f"Проверка: {check}", highlight=False)
     rem = rule.remediation
     out(f"Что сделать: {rem.measure}", highlight=False)
     out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
@@ -304,7 +307,7 @@ def inspect(
             "незаписанный ответ:", highlight=False,
         )
         for verdict in conflict.args[1:]:
-            stderr.print(verdict, highlight=False, markup=False)
+            stderr.print(verdict, highlight=False)
         raise typer.Exit(EXIT_CONFLICT) from None
     except (EOFError, KeyboardInterrupt):
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
@@ -439,7 +442,7 @@ def batch(
     if out is not None:
         written = write_all(result, out, csv_delimiter, csv_encoding)
     # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
-    console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
+    console = stdout if stdout.is_terminal else SafeConsole(soft_wrap=False, width=SUMMARY_WIDTH)
     print_summary(result, console, out, written)
     raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
 

@@ -6,7 +6,7 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
+from checker.io.yamlio import Locator, load_fast, read_text
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.profile import Profile
 
@@ -15,9 +15,9 @@ def load_profile(text: str, origin: str) -> Profile:
     """Parse and validate one profile; every problem found is reported at once."""
     data = load_fast(text, origin)
     profile = validate(Profile, data, text, origin)
+    locate = Locator(text)
     problems = [
-        Problem(origin, locate(text, loc), loc, message)
-        for loc, message in reference_issues(profile)
+        Problem(origin, locate(loc), loc, message) for loc, message in reference_issues(profile)
     ]
     if problems:
         raise InputError(problems)
@@ -25,19 +25,9 @@ def load_profile(text: str, origin: str) -> Profile:
 
 
 def read_profile(path: Path) -> Profile:
-    """Read and load a profile file; unreadable files become an ``InputError`` too."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        problem = Problem(str(path), None, (), f"не удалось прочитать файл: {_reason(exc)}")
-        raise InputError([problem]) from None
-    return load_profile(text, str(path))
-
-
-def _reason(exc: OSError | UnicodeDecodeError) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return "файл не в кодировке UTF-8"
-    return exc.strerror or str(exc)
+    """Read and load a profile file; unreadable, special or too big files become an
+    ``InputError`` too."""
+    return load_profile(read_text(path), str(path))
 
 
 def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:

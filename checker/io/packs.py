@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
+from checker.io.yamlio import Locator, load_fast, read_text
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
@@ -47,9 +47,8 @@ def load_pack(text: str, origin: str) -> RulePack:
     """Parse, validate and catalogue-check one pack; raise a located ``InputError``."""
     data = load_fast(text, origin)
     pack = validate(RulePack, data, text, origin)
-    problems = [
-        Problem(origin, locate(text, loc), loc, message) for loc, message in _pack_issues(pack)
-    ]
+    locate = Locator(text)
+    problems = [Problem(origin, locate(loc), loc, message) for loc, message in _pack_issues(pack)]
     if problems:
         raise InputError(problems)
     return pack
@@ -293,8 +292,8 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     for path in discover_packs(rules_dir):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path)
             pack = load_pack(text, str(path))
         except InputError as exc:
             problems.extend(exc.problems)
@@ -316,13 +315,15 @@ def _book_problems(
 ) -> Iterator[Problem]:
     """Checks across packs: unique ids, retired ids, parameters and their layering."""
     seen: dict[str, str] = {}
+    locators = {name: Locator(text) for name, text in texts.items()}
     retired = {rid for pack in packs for rid in pack.retired}
     declared = {name: (pack, p) for pack in packs for name, p in pack.parameters.items()}
     for pack in packs:
-        origin, text = origins[pack.pack], texts[pack.pack]
+        origin, locate = origins[pack.pack], locators[pack.pack]
 
-        def problem(loc: Loc, message: str, origin: str = origin, text: str = text) -> Problem:
-            return Problem(origin, locate(text, loc), loc, message)
+        def problem(loc: Loc, message: str, origin: str = origin,
+                    locate: Locator = locate) -> Problem:
+            return Problem(origin, locate(loc), loc, message)
 
         for index, rule in enumerate(pack.rules):
             loc: Loc = ("rules", index, "id")
@@ -343,7 +344,7 @@ def _book_problems(
             if conflict.overridden_by not in all_ids:
                 loc = ("conflicts", index, "overridden_by")
                 yield Problem(
-                    origins[pack.pack], locate(texts[pack.pack], loc), loc,
+                    origins[pack.pack], locators[pack.pack](loc), loc,
                     f"правило {conflict.overridden_by} не найдено ни в одном пакете",
                 )
 

@@ -7,16 +7,158 @@ again with the round-trip loader, whose nodes remember where they came from.
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from checker.model.errors import InputError, Loc, Problem
+from checker.model.errors import InputError, Loc, Problem, echo
+
+# --- limits: a file is measured before any Python object is built from it ---------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a YAML input may cost; each can be changed by an environment variable.
+
+    ``max_bytes`` bounds the file, ``max_depth`` the nesting of lists and maps (the C
+    composer recurses and crashes the process somewhere past 20,000 levels), and
+    ``max_alias_nodes`` the nodes that aliases (``*name``) add when expanded: a few hundred
+    bytes of nested aliases expand to gigabytes («alias bomb»).
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_depth: int = 100
+    max_alias_nodes: int = 100_000
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Defaults, or ``OBJCHECK_MAX_FILE_MB`` / ``_MAX_DEPTH`` / ``_MAX_ALIAS_NODES``."""
+        default = cls()
+        return cls(
+            max_bytes=_env_int("OBJCHECK_MAX_FILE_MB", default.max_bytes // 2**20) * 2**20,
+            max_depth=_env_int("OBJCHECK_MAX_DEPTH", default.max_depth),
+            max_alias_nodes=_env_int("OBJCHECK_MAX_ALIAS_NODES", default.max_alias_nodes),
+        )
+
+
+def _env_int(name: str, default: int) -> int:
+    """A positive integer from the environment; anything else keeps the default."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+class LimitExceededError(Exception):
+    """Raised inside the constructor; ``load_fast`` turns it into an ``InputError``."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_text(path: Path, limits: Limits | None = None) -> str:
+    """The UTF-8 text of a regular file no larger than the limit, or a located ``InputError``.
+
+    FIFOs, devices and directories are refused before opening (reading a FIFO would block).
+    """
+    limits = limits or Limits.from_env()
+    origin = str(path)
+    try:
+        info = path.stat()
+        if not _is_regular(info.st_mode):
+            raise InputError([Problem(origin, None, (), "это не обычный файл (каталог, "
+                                      "канал или устройство): такие не читаются")])
+        if info.st_size > limits.max_bytes:
+            raise InputError([Problem(origin, None, (), _too_big(limits))])
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError([Problem(origin, None, (), "не удалось прочитать файл: файл не в "
+                                  "кодировке UTF-8")]) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InputError([Problem(origin, None, (), f"не удалось прочитать файл: {reason}")]
+                         ) from None
+
+
+def _is_regular(mode: int) -> bool:
+    import stat
+
+    return stat.S_ISREG(mode)
+
+
+def _too_big(limits: Limits) -> str:
+    return (f"файл больше {limits.max_bytes // 2**20} МБ (предел задаёт "
+            "OBJCHECK_MAX_FILE_MB)")
+
+
+# A block collection starts after indentation, «- », «? », «: », anchors and tags only; its
+# nesting is bounded by twice that prefix (a list may sit at its parent key's column). Flow
+# nesting is bounded by the number of brackets. Only when the bound is over the limit are
+# the parser's events counted exactly (they cost about a fifth of a load).
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
+
+
+def _depth_bound(text: str) -> int:
+    block = max((len(m) for m in _BLOCK_PREFIX.findall(text)), default=0)
+    return 2 * (block + 1) + text.count("[") + text.count("{") + 1
+
+
+def _check_depth(text: str, origin: str, limit: int) -> None:
+    if _depth_bound(text) <= limit:
+        return
+    depth = 0
+    try:
+        for event in _FAST.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise InputError([Problem(origin, line, (), _too_deep(limit))])
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except MarkedYAMLError:
+        return  # the load reports syntax errors with their position
+
+
+def _too_deep(limit: int) -> str:
+    return (f"вложенность списков и словарей глубже {limit} уровней (предел задаёт "
+            "OBJCHECK_MAX_DEPTH)")
+
+
+def _alias_growth(root: Node) -> int:
+    """How many nodes aliases add when the document is expanded (0 without aliases).
+
+    Counted on the composed nodes, where an alias is the same node object seen again, so
+    the count costs one visit per distinct node; the depth was checked before.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:  # post-order without recursion: the depth limit may be raised a lot
+        node, children_done = stack.pop()
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))
+        elif id(node) not in sizes:
+            sizes[id(node)] = 1  # a recursive alias counts once; construction rejects it
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return sizes[id(root)] - len(sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 class _CheckedDateConstructor(SafeConstructor):
@@ -82,8 +224,14 @@ class _FastConstructor(_CheckedDateConstructor):
     positions are exactly those of ``SafeConstructor``.
     """
 
+    max_alias_nodes = Limits.max_alias_nodes
+
     def construct_document(self, node: Any) -> Any:
         try:
+            if _alias_growth(node) > self.max_alias_nodes:
+                raise LimitExceededError(node.start_mark.line + 1, (
+                    f"ссылки (alias, *имя) раскрываются больше чем в {self.max_alias_nodes} "
+                    "узлов (предел задаёт OBJCHECK_MAX_ALIAS_NODES)"))
             return self._fast(node, {}, set())
         finally:
             self.constructed_objects = {}
@@ -157,20 +305,27 @@ def round_trip_yaml() -> YAML:
 
 def load_fast(text: str, origin: str) -> Any:
     """Parse YAML text with the C loader; syntax errors become an ``InputError``."""
+    limits = Limits.from_env()
+    if len(text) > limits.max_bytes:
+        raise InputError([Problem(origin, None, (), _too_big(limits))])
+    _check_depth(text, origin, limits.max_depth)
     resolver = _FAST.resolver
     resolver.document_version = resolver.processing_version
+    _FastConstructor.max_alias_nodes = limits.max_alias_nodes
     try:
         return _FAST.load(text)
+    except LimitExceededError as exc:
+        raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
     except MarkedYAMLError as exc:
         raise InputError([_problem_from_marked(exc, origin)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(origin, None, (), f"ошибка YAML: {exc}")]) from None
+        raise InputError([Problem(origin, None, (), f"ошибка YAML: {echo(exc, 200)}")]) from None
 
 
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
-    message = _translate_yaml_problem(str(exc.problem or exc.context or "ошибка синтаксиса"))
+    message = _translate_yaml_problem(echo(exc.problem or exc.context or "ошибка синтаксиса", 200))
     started = exc.context_mark
     if started is not None and line is not None and started.line + 1 != line:
         message += f" (конструкция начата в строке {started.line + 1})"
@@ -202,26 +357,55 @@ def _translate_yaml_problem(problem: str) -> str:
     return f"ошибка синтаксиса YAML: {problem}"
 
 
-def locate(text: str, loc: Loc) -> int | None:
-    """1-based line of the node at ``loc`` in ``text``; the nearest known ancestor if not found.
+class Locator:
+    """Lines of the nodes at given locations in one text, parsed once for all of them.
 
-    Used only after something went wrong, so the slow round-trip parse is acceptable.
+    Used only after something went wrong. The text is composed once (C parser, nodes with
+    positions, no Python values), lazily on the first question; 400 problems in a file or
+    one problem in a 50 MB file cost one parse, not one per problem. Texts handed here have
+    passed ``load_fast`` (or failed to parse, then every answer is None), so their depth is
+    within the limit.
     """
-    try:
-        node: Any = round_trip_yaml().load(text)
-    except (YAMLError, ValueError):
-        return None
-    line: int | None = 1
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            key_line, _col = node.lc.key(part)
-            line = key_line + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            item_line, _col = node.lc.item(part)
-            line = item_line + 1
-            node = node[part]
-        else:
-            break
-    return line
 
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._root: Node | None = None
+        self._parsed = False
+        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
+
+    def _document(self) -> Node | None:
+        if not self._parsed:
+            self._parsed = True
+            try:
+                self._root = _FAST.compose(self.text)
+            except (YAMLError, ValueError):
+                self._root = None
+        return self._root
+
+    def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
+            for key, value in node.value:
+                if isinstance(key, ScalarNode):
+                    keys.setdefault(str(key.value), (key, value))
+            self._keys[id(node)] = keys
+        return keys
+
+    def __call__(self, loc: Loc) -> int | None:
+        """1-based line of the node at ``loc``; the nearest known ancestor's if not found."""
+        node = self._document()
+        if node is None:
+            return None
+        line: int | None = 1
+        for part in loc:
+            if isinstance(node, MappingNode) and str(part) in self._mapping(node):
+                key, node = self._mapping(node)[str(part)]
+                line = key.start_mark.line + 1
+            elif (isinstance(node, SequenceNode) and isinstance(part, int)
+                  and 0 <= part < len(node.value)):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line

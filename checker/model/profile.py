@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = 1
 
@@ -316,3 +316,15 @@ class Profile(Strict):
     inspection: Inspection | None = Field(
         None, description="Результаты выездной проверки (записывает objcheck inspect)"
     )
+
+    @field_validator("academic_year")
+    @classmethod
+    def _consecutive_years(cls, value: str | None) -> str | None:
+        """«2023/2025» matches the pattern but names no academic year."""
+        if value is not None:
+            first, second = (int(part) for part in value.split("/"))
+            if second != first + 1 or not 1900 <= first <= 2999:
+                raise ValueError(
+                    f"учебный год — два соседних года, например 2023/2024, а не «{value}»"
+                )
+        return value

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.io.packs import RuleBook
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
+from checker.io.yamlio import Locator, load_fast, read_text
 from checker.model.errors import InputError, Problem
 from checker.model.sources import SOURCES
 
@@ -59,8 +59,8 @@ def load_coverage(rules_dir: Path) -> list[CoverageMap]:
     maps: list[CoverageMap] = []
     problems: list[Problem] = []
     for path in sorted(coverage_dir(rules_dir).glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path)
             cov = validate(CoverageMap, load_fast(text, str(path)), text, str(path))
         except InputError as error:
             problems.extend(error.problems)
@@ -73,14 +73,15 @@ def load_coverage(rules_dir: Path) -> list[CoverageMap]:
 
 
 def _map_problems(cov: CoverageMap, text: str, origin: str) -> Iterator[Problem]:
+    locate = Locator(text)
     if cov.document not in SOURCES:
-        yield Problem(origin, locate(text, ("document",)), ("document",),
+        yield Problem(origin, locate(("document",)), ("document",),
                       f"документ «{cov.document}» не описан в checker/sources.py")
     seen: set[str] = set()
     for index, item in enumerate(cov.items):
         if item.item in seen:
             loc = ("items", index, "item")
-            yield Problem(origin, locate(text, loc), loc, f"пункт «{item.item}» указан дважды")
+            yield Problem(origin, locate(loc), loc, f"пункт «{item.item}» указан дважды")
         seen.add(item.item)
 
 
