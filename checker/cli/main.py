@@ -10,7 +10,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
@@ -26,6 +26,9 @@ from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TI
 from checker.model.sources import SOURCES
 from checker.render.safe import SafeConsole
 from checker.render.text import render_report, source_text
+
+if TYPE_CHECKING:
+    from checker.model.profile import InspectionVerdict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 
@@ -282,7 +285,7 @@ def inspect(
     rules: RulesOption = None,
 ) -> None:
     """Выездная проверка: пройти меры (сначала неизвестные и невыполненные) и записать вердикты."""
-    from checker.cli.inspect import Quit, Session
+    from checker.cli.inspect import NotWrittenError, Quit, Session
     from checker.io.profile_edit import ConcurrentEditError, ProfileFile
 
     day = parse_as_of(as_of)
@@ -291,9 +294,6 @@ def inspect(
         file = ProfileFile(profile)
     except InputError as error:
         fail_input(error)
-    except OSError as exc:
-        stderr.print(f"ошибка: не удалось прочитать файл {profile}: {exc.strerror}")
-        raise typer.Exit(EXIT_INPUT) from None
     session = Session(file, checker, day, stdout, inspector, redo)
     try:
         session.run()
@@ -308,11 +308,26 @@ def inspect(
         )
         for verdict in conflict.args[1:]:
             stderr.print(verdict, highlight=False)
+        _print_paste(conflict.verdicts, inspector)
+        raise typer.Exit(EXIT_CONFLICT) from None
+    except NotWrittenError as failure:
+        stderr.print(f"ошибка: ответ НЕ записан в {profile}: {failure.reason}. Файл профиля "
+                     f"не изменён. Записано ответов до этого: {session.recorded}.",
+                     highlight=False)
+        _print_paste(failure.verdicts, inspector)
         raise typer.Exit(EXIT_CONFLICT) from None
     except (EOFError, KeyboardInterrupt):
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
     else:
         stdout.print(f"Готово. Записано ответов: {session.recorded}.")
+
+
+def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> None:
+    """The verdict typed but not written, as YAML to paste: it is never lost."""
+    from checker.io.profile_edit import paste_yaml
+
+    stderr.print("Вставьте в профиль (раздел inspection) вручную:", highlight=False)
+    stderr.print(paste_yaml(verdicts, inspector), highlight=False, end="")
 
 
 def _emit(text: str, output: Path | None) -> None:

@@ -377,7 +377,7 @@ class Locator:
         if not self._parsed:
             self._parsed = True
             try:
-                self._root = _FAST.compose(self.text)
+                self._root = compose(self.text)
             except (YAMLError, ValueError):
                 self._root = None
         return self._root
@@ -409,3 +409,10 @@ class Locator:
             else:
                 break
         return line
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of ``text`` (C parser; positions, no Python values). Only for texts
+    within the limits, which ``load_fast`` has checked."""
+    node: Node | None = _FAST.compose(text)
+    return node

@@ -14,13 +14,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
 
 from checker.core.verdicts import disagreements
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
 from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
+from checker.render.safe import csv_cell
 
 NO_EXECUTOR = "________________________"
 
@@ -184,10 +185,24 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _environment(autoescape: bool) -> Environment:
+_MD_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",  # raw HTML passes through Markdown
+    "[": "\\[", "]": "\\]", "`": "\\`",  # links, images and code spans
+})
+
+
+def _md_text(value: Any) -> str:
+    """Every value written into Markdown: HTML and link syntax shown as text, not obeyed."""
+    return "" if value is None else str(value).translate(_MD_ESCAPES)
+
+
+def _environment(html: bool) -> Environment:
+    """HTML escapes every value (autoescape on for all its templates, which end in .j2,
+    not .html); Markdown escapes HTML and link syntax in every value (``finalize``)."""
     env = Environment(
         loader=PackageLoader("checker.render", "templates"),
-        autoescape=select_autoescape(["html"]) if autoescape else False,
+        autoescape=html,
+        finalize=None if html else _md_text,
         trim_blocks=False,
         keep_trailing_newline=True,
     )
@@ -227,7 +242,7 @@ def plan_csv(doc: Document) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PLAN_HEADER)
-    writer.writerows(plan_rows(doc))
+    writer.writerows([csv_cell(value) for value in row] for row in plan_rows(doc))
     return out.getvalue()
 
 
@@ -246,6 +261,8 @@ def plan_xlsx(doc: Document, path: Path) -> None:
         cell.font = Font(bold=True)
     for row in plan_rows(doc):
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, even when it starts with «=» (openpyxl: a formula)
         if row[2] == "" and row[3] == "":
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)

@@ -42,6 +42,21 @@ def clean_tree(data: Any) -> Any:
     return data
 
 
+# Characters that make a spreadsheet read a cell as a formula (OWASP «CSV injection»).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that Excel or LibreOffice will not run as a formula.
+
+    Text starting with ``= + - @``, tab or CR gets a leading «'», as OWASP recommends: a
+    school named «=HYPERLINK(…)» stays text. Numbers (a negative score too) are unchanged.
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 class SafeConsole(Console):
     """A console that prints input-file text as it is, and nothing the terminal obeys.
 
