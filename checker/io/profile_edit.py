@@ -204,11 +204,21 @@ def render_section(
                 break
         else:
             items.append(node)
+    _block_style(section)
     wrapper = CommentedMap()
     wrapper[SECTION] = section
     out = io.StringIO()
     _yaml().dump(wrapper, out)
     return out.getvalue()
+
+
+def _block_style(node: Any) -> None:
+    """Write the section in block style even if it was ``{…}``: the round-trip dumper
+    writes a date-time in flow style as a plain ``10:00:00`` that no parser reads back."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        node.fa.set_block_style()
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            _block_style(child)
 
 
 def with_section(text: str, section: str) -> str:

@@ -45,7 +45,7 @@ class Limits:
         default = cls()
         return cls(
             max_bytes=_env_int("OBJCHECK_MAX_FILE_MB", default.max_bytes // 2**20) * 2**20,
-            max_depth=_env_int("OBJCHECK_MAX_DEPTH", default.max_depth),
+            max_depth=min(_env_int("OBJCHECK_MAX_DEPTH", default.max_depth), 10_000),
             max_alias_nodes=_env_int("OBJCHECK_MAX_ALIAS_NODES", default.max_alias_nodes),
         )
 
@@ -100,20 +100,38 @@ def _too_big(limits: Limits) -> str:
             "OBJCHECK_MAX_FILE_MB)")
 
 
+# The C composer recurses once per level and crashed the process past 20,000 levels; up to
+# this depth it is safe, and the constructor (``_FastConstructor._fast``) then enforces the
+# limit exactly as it builds each level. A text that might nest deeper is checked first.
+COMPOSER_SAFE_DEPTH = 5_000
+
 # A block collection starts after indentation, «- », «? », «: », anchors and tags only; its
 # nesting is bounded by twice that prefix (a list may sit at its parent key's column). Flow
-# nesting is bounded by the number of brackets. Only when the bound is over the limit are
-# the parser's events counted exactly (they cost about a fifth of a load).
+# nesting is bounded by the number of brackets. Only when that bound is over what the
+# composer can take are the parser's events counted exactly (they cost a fifth of a load).
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
 
 
-def _depth_bound(text: str) -> int:
-    block = max((len(m) for m in _BLOCK_PREFIX.findall(text)), default=0)
-    return 2 * (block + 1) + text.count("[") + text.count("{") + 1
+def _may_nest_deeper(text: str, threshold: int) -> bool:
+    """False when ``text`` surely nests at most ``threshold`` levels, at C speed.
+
+    The bound is ``2 × (block prefix + 1) + brackets + 1``; only lines long enough to push
+    it over the threshold are looked at.
+    """
+    if len(text) <= threshold:  # every level takes at least one character
+        return False
+    flow = text.count("[") + text.count("{")
+    need = (threshold - flow - 3) // 2 + 1  # the shortest block prefix that would exceed
+    if need <= 0:
+        return True
+    return any(
+        len(_BLOCK_PREFIX.match(line.group()).group()) >= need  # type: ignore[union-attr]
+        for line in re.finditer(rf"^[^\n]{{{need},}}", text, re.MULTILINE)
+    )
 
 
 def _check_depth(text: str, origin: str, limit: int) -> None:
-    if _depth_bound(text) <= limit:
+    if not _may_nest_deeper(text, max(limit, COMPOSER_SAFE_DEPTH)):
         return
     depth = 0
     try:
@@ -224,15 +242,17 @@ class _FastConstructor(_CheckedDateConstructor):
     positions are exactly those of ``SafeConstructor``.
     """
 
-    max_alias_nodes = Limits.max_alias_nodes
+    limits = Limits()
+    may_alias = True  # false when the text has no «*»: then there is no alias to count
 
     def construct_document(self, node: Any) -> Any:
         try:
-            if _alias_growth(node) > self.max_alias_nodes:
+            limit = self.limits.max_alias_nodes
+            if self.may_alias and _alias_growth(node) > limit:
                 raise LimitExceededError(node.start_mark.line + 1, (
-                    f"ссылки (alias, *имя) раскрываются больше чем в {self.max_alias_nodes} "
+                    f"ссылки (alias, *имя) раскрываются больше чем в {limit} "
                     "узлов (предел задаёт OBJCHECK_MAX_ALIAS_NODES)"))
-            return self._fast(node, {}, set())
+            return self._fast(node, {}, set(), 1)
         finally:
             self.constructed_objects = {}
             self.recursive_objects = {}
@@ -247,11 +267,13 @@ class _FastConstructor(_CheckedDateConstructor):
         finally:
             self.deep_construct = False
 
-    def _fast(self, node: Any, done: dict[int, Any], busy: set[int]) -> Any:
+    def _fast(self, node: Any, done: dict[int, Any], busy: set[int], depth: int) -> Any:
         cls = type(node)
         tag = node.ctag.trval
         if cls is ScalarNode:
             return node.value if tag == _STR else self._standard(node)
+        if depth > self.limits.max_depth:
+            raise LimitExceededError(node.start_mark.line + 1, _too_deep(self.limits.max_depth))
         key_id = id(node)
         if key_id in done:  # an alias of a collection constructed already
             return done[key_id]
@@ -266,8 +288,8 @@ class _FastConstructor(_CheckedDateConstructor):
                     busy.discard(key_id)
                     result = done[key_id] = self._standard(node)
                     return result
-                key = self._fast(key_node, done, busy)
-                value = self._fast(value_node, done, busy)
+                key = self._fast(key_node, done, busy, depth + 1)
+                value = self._fast(value_node, done, busy, depth + 1)
                 if key in mapping:
                     # raises DuplicateKeyError with both positions (duplicates are not allowed)
                     self.check_mapping_key(node, key_node, mapping, key, value)
@@ -278,7 +300,7 @@ class _FastConstructor(_CheckedDateConstructor):
             return mapping
         if cls is SequenceNode and tag == _SEQ:
             busy.add(key_id)
-            items = [self._fast(child, done, busy) for child in node.value]
+            items = [self._fast(child, done, busy, depth + 1) for child in node.value]
             busy.discard(key_id)
             done[key_id] = items
             return items
@@ -311,11 +333,14 @@ def load_fast(text: str, origin: str) -> Any:
     _check_depth(text, origin, limits.max_depth)
     resolver = _FAST.resolver
     resolver.document_version = resolver.processing_version
-    _FastConstructor.max_alias_nodes = limits.max_alias_nodes
+    _FastConstructor.limits = limits
+    _FastConstructor.may_alias = "*" in text
     try:
         return _FAST.load(text)
     except LimitExceededError as exc:
         raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
+    except RecursionError:  # nesting under explicit tags or merge keys, built by ruamel
+        raise InputError([Problem(origin, None, (), _too_deep(limits.max_depth))]) from None
     except MarkedYAMLError as exc:
         raise InputError([_problem_from_marked(exc, origin)]) from None
     except YAMLError as exc:
