@@ -160,6 +160,14 @@ def test_staff_as_a_mapping_names_location_and_type_only(tmp_path: Path) -> None
     assert "Петрова" not in output and "Сидоров" not in output
 
 
+def test_duplicate_key_names_the_key_not_its_values(tmp_path: Path) -> None:
+    text = BASE + "staff:\n  - {id: t1, name: Петрова Анна}\nstaff: [{id: t2, name: Сидоров}]\n"
+    code, output = _check(_write(tmp_path, text))
+    assert code == 2
+    assert "school.yaml:7: повторяющийся ключ «staff»" in output
+    assert "Петрова" not in output and "Сидоров" not in output
+
+
 def test_long_scalar_is_cut_short_in_the_message(tmp_path: Path) -> None:
     text = BASE + "procedures:\n  - id: v1\n    kind: " + "Ж" * 5000 + "\n"
     code, output = _check(_write(tmp_path, text))

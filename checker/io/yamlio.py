@@ -350,13 +350,19 @@ def load_fast(text: str, origin: str) -> Any:
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
-    message = _translate_yaml_problem(echo(exc.problem or exc.context or "ошибка синтаксиса", 200))
+    problem = str(exc.problem or exc.context or "ошибка синтаксиса")
+    duplicate = _DUPLICATE_KEY.match(problem)
+    if duplicate:  # ruamel's text quotes both values: subtrees that may hold names
+        message = f"повторяющийся ключ «{echo(duplicate.group(1))}»"
+    else:
+        message = _translate_yaml_problem(echo(problem, 200))
     started = exc.context_mark
     if started is not None and line is not None and started.line + 1 != line:
         message += f" (конструкция начата в строке {started.line + 1})"
     return Problem(origin, line, (), message)
 
 
+_DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value', re.DOTALL)
 _YAML_PROBLEMS = {
     "found duplicate key": "повторяющийся ключ",
     "did not find expected node content": "ожидалось значение (ошибка синтаксиса YAML)",
