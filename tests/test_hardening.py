@@ -207,7 +207,7 @@ def test_directory_named_like_a_pack_is_a_clear_error(tmp_path: Path) -> None:
     assert "extra.yaml: это не обычный файл" in result.output
 
 
-MARKUP = "Школа [/] [/red] [link=https://evil.example]жми[/link] [bold]"
+MARKUP = "Школа [/] [/red] [link=https://evil.example]жми[/link] [bold] :thumbs_up:"
 
 
 @pytest.mark.parametrize("command", [
@@ -216,7 +216,7 @@ MARKUP = "Школа [/] [/red] [link=https://evil.example]жми[/link] [bold]"
 def test_rich_markup_in_a_value_and_a_path_is_printed_as_is(
     tmp_path: Path, command: list[str]
 ) -> None:
-    folder = tmp_path / "[" / "red]"  # the path contains «[/red]»
+    folder = tmp_path / "[" / "red] :thumbs_up:"  # the path contains «[/red]» and an emoji code
     folder.mkdir(parents=True)
     text = (FIXTURES / "school-conflict.yaml").read_text(encoding="utf-8")
     text = text.replace("name: МБОУ «Основная общеобразовательная школа № 7»", f'name: "{MARKUP}"')

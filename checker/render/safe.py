@@ -60,13 +60,14 @@ def csv_cell(value: Any) -> Any:
 class SafeConsole(Console):
     """A console that prints input-file text as it is, and nothing the terminal obeys.
 
-    Markup is off by default, so ``[red]…`` in a value is printed, not interpreted; styled
-    output is built with ``Text`` and ``style=``. Control characters are removed from
-    every text segment when the buffer is rendered.
+    Markup and emoji codes are off by default, so ``[red]…`` or ``:x:`` in a value is
+    printed, not interpreted; styled output is built with ``Text`` and ``style=``.
+    Control characters are removed from every text segment when the buffer is rendered.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("markup", False)
+        kwargs.setdefault("emoji", False)  # «:x:» in a note stays «:x:»
         super().__init__(*args, **kwargs)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
