@@ -267,13 +267,15 @@ def test_terminal_report_is_safe_on_a_plain_console(tmp_path: Path) -> None:
     from checker.render.text import render_report
 
     text = (FIXTURES / "school-conflict.yaml").read_text(encoding="utf-8")
-    text = text.replace("Волков Игорь Николаевич", '"Волков [/] \\e[2J"')
-    text = text.replace("name: МБОУ «Основная общеобразовательная школа № 7»", f'name: "{MARKUP}"')
+    text = text.replace("subject: математика", 'subject: "математика [/red] \\e[2J"')
+    text = text.replace("name: МБОУ «Основная общеобразовательная школа № 7»",
+                        f'name: "{MARKUP} \\e[2J"')
     report = Checker(load_rulebook(RULES)).check(load_profile(text, "x.yaml"),
                                                  dt.date.fromisoformat(AS_OF))
     buffer = io.StringIO()
     Console(file=buffer, width=200, color_system=None).print(render_report(report))
-    assert MARKUP in buffer.getvalue()
+    assert f"{MARKUP} [2J" in buffer.getvalue()
+    assert "математика [/red] [2j" in buffer.getvalue()  # the label lowercases a subject
     assert "\x1b" not in buffer.getvalue()
 
 
