@@ -528,3 +528,16 @@ def test_fifo_as_a_profile_is_refused_without_blocking(tmp_path: Path) -> None:
     result = runner.invoke(app, ["inspect", str(fifo), "--rules", str(RULES)])
     assert result.exit_code == 2
     assert "это не обычный файл" in result.output
+
+
+def test_inspect_screens_show_file_text_without_escapes_or_markup(tmp_path: Path) -> None:
+    text = (FIXTURES / "school-conflict.yaml").read_text(encoding="utf-8")
+    text = text.replace("subject: математика", 'subject: "математика \\e[2J [/red] :x:"')
+    path = _write(tmp_path, text)
+    answers = "\n" * 12 + "q\n"  # skip a dozen measures, each shown on its screen, then quit
+    result = runner.invoke(app, ["inspect", str(path), "--rules", str(RULES), "--as-of", AS_OF],
+                           input=answers)
+    assert result.exit_code == 0, result.output
+    assert "мера 12 из" in result.output
+    assert "\x1b" not in result.output
+    assert "Где: ВПР · математика [2j [/red] :x: · 5 кл." in result.output  # labels lowercase
