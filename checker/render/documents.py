@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from checker.core.verdicts import disagreements
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
@@ -220,7 +221,10 @@ def spravka_markdown(doc: Document) -> str:
 
 
 def spravka_html(doc: Document) -> str:
-    return _environment(True).get_template("spravka.html.j2").render(d=doc, css=_css())
+    # the stylesheet is the package's own file, not input: inserted as is (escaping would
+    # turn its quotes into entities, which CSS does not read)
+    css = Markup(_css())
+    return _environment(True).get_template("spravka.html.j2").render(d=doc, css=css)
 
 
 def plan_markdown(doc: Document) -> str:
