@@ -543,3 +543,25 @@ def test_inspect_screens_show_file_text_without_escapes_or_markup(tmp_path: Path
     assert "мера 12 из" in result.output
     assert "\x1b" not in result.output
     assert "Где: ВПР · математика [2j [/red] :x: · 5 кл." in result.output  # labels lowercase
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "--format", "docx"], ["plan", "--format", "docx"], ["plan", "--format", "xlsx"],
+])
+def test_control_characters_in_names_do_not_break_docx_and_xlsx(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """XML cannot hold them: python-docx and openpyxl raised, a traceback with exit 1."""
+    text = (FIXTURES / "school-conflict.yaml").read_text(encoding="utf-8")
+    text = text.replace("МБОУ «Основная общеобразовательная школа № 7»", '"Школа\\e[2J\\x01 № 7"')
+    path = _write(tmp_path, text)
+    output = tmp_path / "document.out"
+    result = runner.invoke(app, [*command, str(path), "--rules", str(RULES), "--as-of", AS_OF,
+                                 "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    if command == ["report", "--format", "docx"]:
+        import docx
+
+        paragraphs = " ".join(p.text for p in docx.Document(str(output)).paragraphs)
+        assert "Школа[2J № 7" in paragraphs
+    assert output.stat().st_size > 0

@@ -22,7 +22,7 @@ from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome
 from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
-from checker.render.safe import csv_cell
+from checker.render.safe import clean, clean_report, csv_cell
 
 NO_EXECUTOR = "________________________"
 
@@ -111,6 +111,9 @@ def _applicable(report: Report, direction: str) -> list[Finding]:
 
 
 def spravka_data(report: Report, executor: str | None = None) -> Document:
+    """The справка's content. Control characters from the files are dropped: DOCX and XLSX
+    (XML) cannot hold them, and nobody wants them in a document."""
+    report = clean_report(report)
     sections = []
     for index, direction in enumerate(DIRECTION_TITLES, start=1):
         section = Section(f"{index}.", _direction_title(direction))
@@ -149,12 +152,13 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
             )
             for f, s in disagreements(report.findings)
         ],
-        executor=executor or report.inspector or NO_EXECUTOR,
+        executor=clean(executor or report.inspector or NO_EXECUTOR),
     )
 
 
 def plan_data(report: Report) -> Document:
     """A measure for every problem finding, grouped by direction as in the seed plans."""
+    report = clean_report(report)
     sections = []
     problems = {f.rule_id for f in report.problems()}
     index = 0

@@ -17,8 +17,11 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.text import Text
 
-# C0 (but newline and tab), DEL, C1 and the bidi overrides that reorder what is shown.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+from checker.model.report import Report
+
+# C0 (but newline and tab), DEL, C1, the bidi overrides that reorder what is shown, and
+# the two non-characters XML refuses (DOCX and XLSX are XML).
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 
 
 def clean(value: object) -> str:
@@ -29,6 +32,11 @@ def clean(value: object) -> str:
 def plain(value: object, style: str = "") -> Text:
     """A value from a file as rich ``Text``: shown literally, never parsed as markup."""
     return Text(clean(value), style=style)
+
+
+def clean_report(report: Report) -> Report:
+    """The report with every string (names, labels, messages, pack texts) cleaned."""
+    return Report.model_validate(clean_tree(report.model_dump(mode="python")))
 
 
 def clean_tree(data: Any) -> Any:

@@ -14,7 +14,7 @@ from checker.model.findings import OUTCOME_TITLES, PROBLEMS, SEVERITY_OF_OUTCOME
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
 from checker.model.sources import SOURCES, cite
-from checker.render.safe import clean_tree, plain
+from checker.render.safe import clean_report, plain
 
 LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
 OUTCOME_STYLES = {
@@ -156,7 +156,7 @@ def render_report(report: Report) -> Group:
     characters first, and none of them is read as rich markup (``Text``, not ``str``), so
     the report is safe on any console, in a terminal or in a ``.txt`` file.
     """
-    report = Report.model_validate(clean_tree(report.model_dump(mode="python")))
+    report = clean_report(report)
     parts: list[RenderableType] = [_header(report), _summary(report)]
     parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
     parts.extend(_parameters(report))
