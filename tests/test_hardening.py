@@ -126,7 +126,7 @@ def test_file_over_the_size_limit_is_refused_before_parsing(
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    for name in ("load", "compose"):
+    for name in ("load", "compose", "parse"):
         original = getattr(YAML, name)
 
         def counted(self: YAML, *args: object, _original: object = original,
@@ -145,7 +145,7 @@ def test_four_hundred_problems_are_located_in_one_parse(monkeypatch: pytest.Monk
     with pytest.raises(InputError) as error:
         load_profile(text, "x.yaml")
     assert len(error.value.problems) == 400
-    assert calls == ["load", "compose"]  # the file read once, then located once
+    assert calls == ["load", "parse"]  # the file read once, then located once
     assert str(error.value.problems[0]).startswith("x.yaml:6: staff[0].mood: неизвестный ключ")
     assert str(error.value.problems[399]).startswith("x.yaml:405: staff[399].mood:")
 
@@ -565,3 +565,45 @@ def test_control_characters_in_names_do_not_break_docx_and_xlsx(
         paragraphs = " ".join(p.text for p in docx.Document(str(output)).paragraphs)
         assert "Школа[2J № 7" in paragraphs
     assert output.stat().st_size > 0
+
+
+def _round_trip_line(node: object, loc: tuple[str | int, ...]) -> int | None:
+    """The line as the round-trip loader sees it (how problems were located before)."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    line: int | None = 1
+    for part in loc:
+        if isinstance(node, CommentedMap) and part in node:
+            line = node.lc.key(part)[0] + 1
+            node = node[part]
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
+            line = node.lc.item(part)[0] + 1
+            node = node[part]
+        else:
+            break
+    return line
+
+
+def _all_locs(data: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [prefix, (*prefix, "absent"), (*prefix, 10_000)]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.extend(_all_locs(value, (*prefix, str(key))))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            found.extend(_all_locs(value, (*prefix, index)))
+    return found
+
+
+@pytest.mark.parametrize("name", ["kamenskaya-2022.yaml", "school-conflict.yaml",
+                                  "school-exemplary.yaml"])
+def test_one_pass_location_agrees_with_the_round_trip_loader(name: str) -> None:
+    from checker.io.yamlio import load_fast, locate_all, round_trip_yaml
+
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    locs = _all_locs(load_fast(text, name))
+    lines = locate_all(text, locs)
+    reference = round_trip_yaml().load(text)
+    assert len(locs) > 150
+    for loc in locs:
+        assert lines[loc] == _round_trip_line(reference, loc), loc

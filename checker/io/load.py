@@ -6,8 +6,8 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from checker.io.validation import validate
-from checker.io.yamlio import Locator, load_fast, read_text
-from checker.model.errors import InputError, Loc, Problem
+from checker.io.yamlio import load_fast, located, read_text
+from checker.model.errors import InputError, Loc
 from checker.model.profile import Profile
 
 
@@ -15,10 +15,7 @@ def load_profile(text: str, origin: str) -> Profile:
     """Parse and validate one profile; every problem found is reported at once."""
     data = load_fast(text, origin)
     profile = validate(Profile, data, text, origin)
-    locate = Locator(text)
-    problems = [
-        Problem(origin, locate(loc), loc, message) for loc, message in reference_issues(profile)
-    ]
+    problems = located(origin, text, reference_issues(profile))
     if problems:
         raise InputError(problems)
     return profile

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.io.validation import validate
-from checker.io.yamlio import Locator, load_fast, read_text
+from checker.io.yamlio import load_fast, located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
@@ -47,8 +47,7 @@ def load_pack(text: str, origin: str) -> RulePack:
     """Parse, validate and catalogue-check one pack; raise a located ``InputError``."""
     data = load_fast(text, origin)
     pack = validate(RulePack, data, text, origin)
-    locate = Locator(text)
-    problems = [Problem(origin, locate(loc), loc, message) for loc, message in _pack_issues(pack)]
+    problems = located(origin, text, _pack_issues(pack))
     if problems:
         raise InputError(problems)
     return pack
@@ -302,7 +301,8 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
         origins[pack.pack] = str(path)
         texts[pack.pack] = text
     if not problems:
-        problems.extend(_book_problems(packs, origins, texts))
+        by_file = {origins[name]: text for name, text in texts.items()}
+        problems.extend(with_lines(_book_problems(packs, origins, texts), by_file))
     if problems:
         raise InputError(problems)
     if not any(p.layer == "federal" for p in packs):
@@ -313,17 +313,16 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
 def _book_problems(
     packs: Iterable[RulePack], origins: dict[str, str], texts: dict[str, str]
 ) -> Iterator[Problem]:
-    """Checks across packs: unique ids, retired ids, parameters and their layering."""
+    """Checks across packs: unique ids, retired ids, parameters and their layering (lines
+    are added afterwards, one pass per file: ``with_lines``)."""
     seen: dict[str, str] = {}
-    locators = {name: Locator(text) for name, text in texts.items()}
     retired = {rid for pack in packs for rid in pack.retired}
     declared = {name: (pack, p) for pack in packs for name, p in pack.parameters.items()}
     for pack in packs:
-        origin, locate = origins[pack.pack], locators[pack.pack]
+        origin = origins[pack.pack]
 
-        def problem(loc: Loc, message: str, origin: str = origin,
-                    locate: Locator = locate) -> Problem:
-            return Problem(origin, locate(loc), loc, message)
+        def problem(loc: Loc, message: str, origin: str = origin) -> Problem:
+            return Problem(origin, None, loc, message)
 
         for index, rule in enumerate(pack.rules):
             loc: Loc = ("rules", index, "id")
@@ -344,7 +343,7 @@ def _book_problems(
             if conflict.overridden_by not in all_ids:
                 loc = ("conflicts", index, "overridden_by")
                 yield Problem(
-                    origins[pack.pack], locators[pack.pack](loc), loc,
+                    origins[pack.pack], None, loc,
                     f"правило {conflict.overridden_by} не найдено ни в одном пакете",
                 )
 

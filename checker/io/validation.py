@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from checker.io.yamlio import Locator
+from checker.io.yamlio import located
 from checker.model.errors import InputError, Loc, Problem, echo
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -107,14 +107,12 @@ def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
 
 def problems_from_validation(exc: ValidationError, text: str, origin: str) -> list[Problem]:
     """One located, Russian problem per distinct field (union branches are merged)."""
-    problems: dict[Loc, Problem] = {}
-    locate = Locator(text)
+    messages: dict[Loc, str] = {}
     for error in exc.errors():
         loc = _clean_loc(error["loc"])
-        if loc in problems:
-            continue
-        problems[loc] = Problem(origin, locate(loc), loc, _russian_message(error))
-    return list(problems.values())
+        if loc not in messages:
+            messages[loc] = _russian_message(error)
+    return located(origin, text, messages.items())
 
 
 def validate(model: type[ModelT], data: Any, text: str, origin: str) -> ModelT:

@@ -7,16 +7,24 @@ again with the round-trip loader, whose nodes remember where they came from.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import CollectionEndEvent, CollectionStartEvent
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -388,62 +396,110 @@ def _translate_yaml_problem(problem: str) -> str:
     return f"ошибка синтаксиса YAML: {problem}"
 
 
-class Locator:
-    """Lines of the nodes at given locations in one text, parsed once for all of them.
+def locate_all(text: str, locs: Iterable[Loc]) -> dict[Loc, int | None]:
+    """1-based line of the node at each of ``locs`` (the nearest known ancestor's if the
+    node is absent), found in one pass over the parser's events.
 
-    Used only after something went wrong. The text is composed once (C parser, nodes with
-    positions, no Python values), lazily on the first question; 400 problems in a file or
-    one problem in a 50 MB file cost one parse, not one per problem. Texts handed here have
-    passed ``load_fast`` (or failed to parse, then every answer is None), so their depth is
-    within the limit.
+    Used only after something went wrong. One pass for all problems of a file: 400 problems
+    or one problem in a 50 MB file cost one parse (events, no nodes: composing a node tree
+    costs five times more), and the pass stops once every location is found. A mapping
+    entry's line is its key's, a list item's its own.
     """
+    wanted = set(locs)
+    prefixes = {loc[:end] for loc in wanted for end in range(len(loc) + 1)}
+    found: dict[Loc, int] = {(): 1}
+    remaining = set(wanted) - {()}
+    if remaining:
+        with contextlib.suppress(YAMLError):  # a text that does not parse: lines found so far
+            _walk_events(text, prefixes, found, remaining)
+    return {loc: _nearest(found, loc) for loc in wanted}
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self._root: Node | None = None
-        self._parsed = False
-        self._keys: dict[int, dict[str, tuple[Node, Node]]] = {}
 
-    def _document(self) -> Node | None:
-        if not self._parsed:
-            self._parsed = True
-            try:
-                self._root = compose(self.text)
-            except (YAMLError, ValueError):
-                self._root = None
-        return self._root
+class _Frame:
+    """An open collection while walking events: its path if any wanted location is in it."""
 
-    def _mapping(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
-        keys = self._keys.get(id(node))
-        if keys is None:
-            keys = {}
-            for key, value in node.value:
-                if isinstance(key, ScalarNode):
-                    keys.setdefault(str(key.value), (key, value))
-            self._keys[id(node)] = keys
-        return keys
+    __slots__ = ("index", "is_map", "key", "key_line", "path", "want_key")
 
-    def __call__(self, loc: Loc) -> int | None:
-        """1-based line of the node at ``loc``; the nearest known ancestor's if not found."""
-        node = self._document()
-        if node is None:
-            return None
-        line: int | None = 1
-        for part in loc:
-            if isinstance(node, MappingNode) and str(part) in self._mapping(node):
-                key, node = self._mapping(node)[str(part)]
-                line = key.start_mark.line + 1
-            elif (isinstance(node, SequenceNode) and isinstance(part, int)
-                  and 0 <= part < len(node.value)):
-                node = node.value[part]
-                line = node.start_mark.line + 1
-            else:
-                break
-        return line
+    def __init__(self, is_map: bool, path: Loc | None) -> None:
+        self.is_map = is_map
+        self.path = path
+        self.want_key = True
+        self.key: str | None = None
+        self.key_line = 0
+        self.index = 0
+
+
+def _walk_events(text: str, prefixes: set[Loc], found: dict[Loc, int],
+                 remaining: set[Loc]) -> None:
+    stack: list[_Frame] = []
+    for event in _FAST.parse(text):
+        if isinstance(event, CollectionEndEvent):
+            stack.pop()
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        path: Loc | None = ()
+        if stack:
+            top = stack[-1]
+            if top.is_map and top.want_key:  # the key itself, not a node anyone asks for
+                top.want_key = False
+                top.key = str(event.value) if isinstance(event, ScalarEvent) else None
+                top.key_line = event.start_mark.line + 1
+                if isinstance(event, CollectionStartEvent):
+                    stack.append(_Frame(isinstance(event, MappingStartEvent), None))
+                continue
+            path = _child_path(top, event)
+            if path is not None and path in prefixes:
+                found[path] = top.key_line if top.is_map else event.start_mark.line + 1
+                remaining.discard(path)
+                if not remaining:
+                    return
+            elif path is not None:
+                path = None  # nothing wanted below it
+        if isinstance(event, CollectionStartEvent):
+            stack.append(_Frame(isinstance(event, MappingStartEvent), path))
+
+
+def _child_path(top: _Frame, event: NodeEvent) -> Loc | None:
+    if top.is_map:
+        top.want_key = True
+        key = top.key
+        return None if top.path is None or key is None else (*top.path, key)
+    index = top.index
+    top.index += 1
+    return None if top.path is None else (*top.path, index)
+
+
+def _nearest(found: dict[Loc, int], loc: Loc) -> int | None:
+    for end in range(len(loc), -1, -1):
+        line = found.get(loc[:end])
+        if line is not None:
+            return line
+    return None
+
+
+def with_lines(problems: Iterable[Problem], texts: dict[str, str]) -> list[Problem]:
+    """``problems`` (of several files, by origin) with their lines, one pass per file."""
+    chosen = list(problems)
+    lines = {
+        origin: locate_all(text, (p.loc for p in chosen if p.file == origin))
+        for origin, text in texts.items()
+        if any(p.file == origin for p in chosen)
+    }
+    return [
+        replace(p, line=lines[p.file][p.loc]) if p.file in lines else p for p in chosen
+    ]
+
+
+def located(origin: str, text: str, issues: Iterable[tuple[Loc, str]]) -> list[Problem]:
+    """Problems for ``(location, message)`` pairs of one file, all located in one pass."""
+    pairs = list(issues)
+    lines = locate_all(text, (loc for loc, _message in pairs)) if pairs else {}
+    return [Problem(origin, lines[loc], loc, message) for loc, message in pairs]
 
 
 def compose(text: str) -> Node | None:
     """The node tree of ``text`` (C parser; positions, no Python values). Only for texts
-    within the limits, which ``load_fast`` has checked."""
+    within the limits (``inspect`` edits a profile it has loaded)."""
     node: Node | None = _FAST.compose(text)
     return node

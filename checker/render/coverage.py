@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.io.packs import RuleBook
 from checker.io.validation import validate
-from checker.io.yamlio import Locator, load_fast, read_text
-from checker.model.errors import InputError, Problem
+from checker.io.yamlio import load_fast, located, read_text
+from checker.model.errors import InputError, Loc, Problem
 from checker.model.sources import SOURCES
 
 
@@ -65,23 +65,20 @@ def load_coverage(rules_dir: Path) -> list[CoverageMap]:
         except InputError as error:
             problems.extend(error.problems)
             continue
-        problems.extend(_map_problems(cov, text, str(path)))
+        problems.extend(located(str(path), text, _map_issues(cov)))
         maps.append(cov)
     if problems:
         raise InputError(problems)
     return maps
 
 
-def _map_problems(cov: CoverageMap, text: str, origin: str) -> Iterator[Problem]:
-    locate = Locator(text)
+def _map_issues(cov: CoverageMap) -> Iterator[tuple[Loc, str]]:
     if cov.document not in SOURCES:
-        yield Problem(origin, locate(("document",)), ("document",),
-                      f"документ «{cov.document}» не описан в checker/sources.py")
+        yield ("document",), f"документ «{cov.document}» не описан в checker/sources.py"
     seen: set[str] = set()
     for index, item in enumerate(cov.items):
         if item.item in seen:
-            loc = ("items", index, "item")
-            yield Problem(origin, locate(loc), loc, f"пункт «{item.item}» указан дважды")
+            yield ("items", index, "item"), f"пункт «{item.item}» указан дважды"
         seen.add(item.item)
 
 
