@@ -85,10 +85,9 @@ def _offset(text: str, line_starts: list[int], line: int, column: int) -> int:
 
 
 def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    for line in text.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    return starts
+    """Offsets where lines start, as the parser counts them (after «\\n»; unlike
+    ``splitlines``, which also breaks at characters YAML keeps inside a line)."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
 
 
 def _root(text: str) -> MappingNode:

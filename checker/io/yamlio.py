@@ -1,8 +1,9 @@
-"""YAML reading: fast for checking, round-trip only to locate lines and to edit.
+"""YAML reading: fast for checking, within limits, round-trip only to edit.
 
 The C-backed safe loader is ~8× faster than the round-trip loader, so every file is read
-with it. Line numbers are needed only when something is wrong; then the same text is read
-again with the round-trip loader, whose nodes remember where they came from.
+with it, after its size, nesting and alias expansion are checked (``Limits``). Line numbers
+are needed only when something is wrong; then the parser's events are walked once for all
+the problems of the file (``locate_all``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -98,8 +100,6 @@ def read_text(path: Path, limits: Limits | None = None) -> str:
 
 
 def _is_regular(mode: int) -> bool:
-    import stat
-
     return stat.S_ISREG(mode)
 
 
@@ -448,7 +448,7 @@ def _walk_events(text: str, prefixes: set[Loc], found: dict[Loc, int],
                 if isinstance(event, CollectionStartEvent):
                     stack.append(_Frame(isinstance(event, MappingStartEvent), None))
                 continue
-            path = _child_path(top, event)
+            path = _child_path(top)
             if path is not None and path in prefixes:
                 found[path] = top.key_line if top.is_map else event.start_mark.line + 1
                 remaining.discard(path)
@@ -460,7 +460,8 @@ def _walk_events(text: str, prefixes: set[Loc], found: dict[Loc, int],
             stack.append(_Frame(isinstance(event, MappingStartEvent), path))
 
 
-def _child_path(top: _Frame, event: NodeEvent) -> Loc | None:
+def _child_path(top: _Frame) -> Loc | None:
+    """The path of the node that starts in ``top`` now (None when nobody asks)."""
     if top.is_map:
         top.want_key = True
         key = top.key
