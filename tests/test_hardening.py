@@ -347,6 +347,8 @@ def test_batch_csv_cells_never_start_a_formula(tmp_path: Path,
     _write(schools, _hostile_school(good), "=good.yaml")
     _write(schools, "school: [\n", "-broken.yaml")
     _write(schools, BASE + '"=1+1": 1\n', "@unknown.yaml")
+    _write(schools, _alias_bomb(9), "bomb.yaml")
+    _write(schools, BASE + "staff: " + "[" * 40_000 + "]" * 40_000 + "\n", "deep.yaml")
     out = tmp_path / "out"
     result = runner.invoke(app, ["batch", str(schools), "--out", str(out), "--rules", str(RULES),
                                  "--as-of", AS_OF, "-j", "1"])
@@ -363,6 +365,9 @@ def test_batch_csv_cells_never_start_a_formula(tmp_path: Path,
     assert "'=HYPERLINK(1)" in summary and "'+SUM(1)" in summary and "'@cmd" in summary
     errors = (out / "errors.csv").read_text(encoding="utf-8-sig")
     assert "'-broken.yaml" in errors or "/-broken.yaml" in errors
+    assert "ссылки (alias, *имя) раскрываются" in errors  # bomb.yaml, an error row
+    assert "вложенность списков и словарей глубже 100" in errors  # deep.yaml, no crash
+    assert summary.count("\n") == 2  # the header and the one good school
     _assert_xlsx_text(out / "summary.xlsx", "=HYPERLINK(1)")
 
 
