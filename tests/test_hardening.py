@@ -612,3 +612,20 @@ def test_one_pass_location_agrees_with_the_round_trip_loader(name: str) -> None:
     assert len(locs) > 150
     for loc in locs:
         assert lines[loc] == _round_trip_line(reference, loc), loc
+
+
+def test_long_value_in_a_pack_is_cut_short_in_the_message(tmp_path: Path) -> None:
+    from tests.test_bad_input import PACK_HEAD
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES / "federal", rules / "federal")
+    (rules / "regional").mkdir()
+    long_kind = "наблюдатель" * 500
+    (rules / "regional" / "broken.yaml").write_text(
+        PACK_HEAD.replace("kind: observer", f"kind: {long_kind}"), encoding="utf-8")
+    result = runner.invoke(app, ["rules", "list", "--rules", str(rules)])
+    assert result.exit_code == 2
+    assert "broken.yaml:13: rules[0].check.has.kind: неизвестный вид факта «наблюдатель" in (
+        result.output)
+    assert "…»" in result.output
+    assert len(result.output) < 2000

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from checker.io.validation import validate
 from checker.io.yamlio import load_fast, located, read_text, with_lines
-from checker.model.errors import InputError, Loc, Problem
+from checker.model.errors import InputError, Loc, Problem, echo
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
 
@@ -67,7 +67,7 @@ def _pack_issues(pack: RulePack) -> Iterator[tuple[Loc, str]]:
 def _kind_issue(kind: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
     if kind not in FACT_KINDS:
         known = ", ".join(sorted(FACT_KINDS))
-        yield loc, f"неизвестный вид факта «{kind}»; известны: {known}"
+        yield loc, f"неизвестный вид факта «{echo(kind)}»; известны: {known}"
 
 
 def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -80,7 +80,7 @@ def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]
             continue
         for item in _values(value):
             if not _fits(item, ftype):
-                yield (*loc, name), f"значение «{item}» не подходит к полю типа {ftype}"
+                yield (*loc, name), f"значение «{echo(item)}» не подходит к полю типа {ftype}"
 
 
 def _values(value: object) -> list[object]:
@@ -101,7 +101,7 @@ def _fits(value: object, ftype: FieldType) -> bool:
 
 def _unknown_field(kind: str, name: str) -> str:
     known = ", ".join(sorted(FACT_KINDS[kind].fields))
-    return f"у факта «{kind}» нет поля «{name}»; есть: {known}"
+    return f"у факта «{echo(kind)}» нет поля «{echo(name)}»; есть: {known}"
 
 
 def _child_issue(subject_kind: str, kind: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
