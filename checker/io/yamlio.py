@@ -251,7 +251,7 @@ class _FastConstructor(_CheckedDateConstructor):
     """
 
     limits = Limits()
-    may_alias = True  # false when the text has no «*»: then there is no alias to count
+    may_alias = True  # false without «*» and «&» in the text: then there is no alias
 
     def construct_document(self, node: Any) -> Any:
         try:
@@ -342,7 +342,7 @@ def load_fast(text: str, origin: str) -> Any:
     resolver = _FAST.resolver
     resolver.document_version = resolver.processing_version
     _FastConstructor.limits = limits
-    _FastConstructor.may_alias = "*" in text
+    _FastConstructor.may_alias = "*" in text and "&" in text  # an alias needs an anchor
     try:
         return _FAST.load(text)
     except LimitExceededError as exc:
