@@ -36,6 +36,7 @@ from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
+from checker.render.safe import csv_cell
 
 SUMMARY_VERSION = "1.1"  # 1.1: scale_note; the «since» block and columns (--since)
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
@@ -161,7 +162,8 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
     with path.open("w", encoding=encoding, newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\r\n")
         writer.writerow(header)
-        writer.writerows(rows)
+        # every CSV cell goes through csv_cell: text from a file is never run as a formula
+        writer.writerows([csv_cell(value) for value in row] for row in rows)
 
 
 def _finding_rows(result: BatchResult) -> Iterable[list[Any]]:

@@ -42,6 +42,7 @@ from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
 from checker.io.files import UnreadableFileError, irregular_reason, read_regular
 from checker.io.load import load_profile
 from checker.io.packs import load_rulebook
+from checker.io.yamlio import Limits
 from checker.model.errors import InputError, format_loc
 from checker.model.findings import Outcome
 from checker.model.profile import Profile
@@ -284,6 +285,8 @@ class _Worker:
     cache: Cache
     rules_key: str
     kill_on: str | None = None
+    # the file size limit (OBJCHECK_MAX_FILE_MB): a bigger file is refused unread
+    max_bytes: int = field(default_factory=lambda: Limits.from_env().max_bytes)
 
 
 _WORKER: _Worker | None = None
@@ -404,7 +407,8 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
         _kill_hook(worker.kill_on, file)
     started = time.perf_counter()
     try:
-        content = read_regular(Path(file))
+        # Refused before it is read when over the size limit (OBJCHECK_MAX_FILE_MB).
+        content = read_regular(Path(file), worker.max_bytes)
     except UnreadableFileError as exc:
         result.errors.append(ErrorRow(file, None, "", exc.reason))
         return result

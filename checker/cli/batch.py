@@ -5,7 +5,6 @@ Progress lines carry counts only — never a school's staff or any other persona
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from checker.batch.run import (
 )
 from checker.batch.since import SinceResult
 from checker.model.diff import TREND_TITLES
+from checker.render.safe import plain
 
 SCHOOLS_SHOWN = 40
 MISSING_SHOWN = 15
@@ -137,14 +137,11 @@ _FIGURES = frozenset({
 
 
 # Control characters (an escape sequence can clear the screen or retitle the terminal).
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _plain(value: str) -> Text:
     """A cell as literal text: a «[/red]» in a school's name is shown, never parsed as
     markup (which failed the whole summary with a MarkupError), and no control character
     reaches the terminal."""
-    return Text(_CONTROL.sub("", value))
+    return plain(value)
 
 
 def _add_row(table: Table, *values: str) -> None:
@@ -162,8 +159,9 @@ def _table(title: str, *headers: str) -> Table:
 def print_summary(result: BatchResult, console: Console, out: Path | None,
                   written: list[Path]) -> None:
     checked = len(result.schools)
-    console.print(f"[bold]Проверено школ: {checked}[/bold] из {result.files} файлов; "
-                  f"дата оценки {result.as_of:%d.%m.%Y}", highlight=False)
+    console.print(Text.assemble((f"Проверено школ: {checked}", "bold"),
+                                f" из {result.files} файлов; дата оценки {result.as_of:%d.%m.%Y}"),
+                  highlight=False)
 
     levels = _table("Уровни объективности", "уровень", "школ", "доля")
     levels.caption = f"({result.scale_note})" if result.scale_note else None
@@ -177,7 +175,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     for s in ordered[:SCHOOLS_SHOWN]:
         problems = sum(s.counts.get(k, 0) for k in ("violation", "gap", "overdue", "stale"))
         _add_row(schools, s.level, _score(s.score), f"{s.coverage:.0%}", s.name,
-                        s.municipality or "—", str(problems))
+                 s.municipality or "—", str(problems))
     console.print(schools)
     if len(ordered) > SCHOOLS_SHOWN:
         console.print(f"…и ещё {len(ordered) - SCHOOLS_SHOWN} школ — полный список в "

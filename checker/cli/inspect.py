@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from checker.core.check import Checker
-from checker.io.profile_edit import ProfileFile
+from checker.io.profile_edit import ProfileFile, UnwritableError
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome, SubjectFinding
 from checker.model.profile import VERDICT_TITLES, InspectionEvidence, InspectionVerdict
 from checker.render.text import source_text
@@ -33,6 +33,15 @@ FIRST = PROBLEMS | {Outcome.UNKNOWN, Outcome.DUE_SOON, Outcome.WAIVED}
 
 class Quit(Exception):  # noqa: N818 - a signal, not an error
     """The inspector asked to stop."""
+
+
+class NotWrittenError(Exception):
+    """A verdict could not be written into the profile (the reason is in Russian)."""
+
+    def __init__(self, reason: str, verdicts: list[InspectionVerdict]) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.verdicts = verdicts
 
 
 @dataclass(frozen=True)
@@ -188,7 +197,15 @@ class Session:
         return items if self.redo else [i for i in items if i.key not in done]
 
     def save(self, verdict: InspectionVerdict) -> None:
-        self.file.record([verdict], self.inspector, self.as_of)
+        """Record one verdict; a verdict that cannot be written leaves as ``NotWrittenError``
+        (never silently lost); a conflict stays ``ConcurrentEditError``."""
+        try:
+            self.file.record([verdict], self.inspector, self.as_of)
+        except UnwritableError as exc:
+            raise NotWrittenError(str(exc), [verdict]) from None
+        except OSError as exc:
+            reason = f"не удалось записать файл: {exc.strerror or type(exc).__name__}"
+            raise NotWrittenError(reason, [verdict]) from None
         self.recorded += 1
         self.console.print(f"Записано: {VERDICT_TITLES[verdict.verdict]}.", style="green")
 

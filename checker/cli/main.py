@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from pydantic import BaseModel
-from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.packs import RuleBook, load_rulebook
@@ -26,12 +25,14 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES
+from checker.render.safe import SafeConsole
 from checker.render.text import render_report, source_text
 
 if TYPE_CHECKING:
     from checker.batch.export import OutputSet
     from checker.batch.run import BatchOptions
     from checker.batch.since import PastRun
+    from checker.model.profile import InspectionVerdict
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -49,9 +50,11 @@ rules_app = typer.Typer(
 )
 app.add_typer(rules_app, name="rules")
 
-stdout = Console(soft_wrap=False)
+# Markup off and control characters removed: names and values from files are printed as
+# they are, never obeyed (checker.render.safe).
+stdout = SafeConsole(soft_wrap=False)
 SUMMARY_WIDTH = 140  # of the batch summary when stdout is not a terminal
-stderr = Console(stderr=True, soft_wrap=True)
+stderr = SafeConsole(stderr=True, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
@@ -81,8 +84,7 @@ ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы
 def fail_input(error: InputError) -> NoReturn:
     """Print every problem of a bad input in Russian and exit with code 2."""
     for problem in error.problems:
-        # The problem quotes the file (ids, values): escaped, never read as markup.
-        stderr.print(f"[red]ошибка:[/red] {escape(str(problem))}", markup=True, highlight=False)
+        stderr.print(Text.assemble(("ошибка:", "red"), f" {problem}"), highlight=False)
     raise typer.Exit(EXIT_INPUT)
 
 
@@ -243,7 +245,7 @@ def rules_show(
         raise typer.Exit(EXIT_INPUT) from None
     pack = next(p for p in book.packs if any(r.id == rule_id for r in p.rules))
     out = stdout.print
-    out(f"[bold]{rule.id}[/bold] {rule.title}", highlight=False)
+    out(Text.assemble((rule.id, "bold"), f" {rule.title}"), highlight=False)
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
@@ -253,7 +255,7 @@ def rules_show(
     if timing:
         out(f"Сроки: {timing}", highlight=False)
     check = rule.check.model_dump(exclude_none=True, by_alias=True)
-    out(f"Проверка: {check}", highlight=False, markup=False)
+    out(f"Проверка: {check}", highlight=False)
     rem = rule.remediation
     out(f"Что сделать: {rem.measure}", highlight=False)
     out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
@@ -346,7 +348,7 @@ def inspect(
     rules: RulesOption = None,
 ) -> None:
     """Выездная проверка: пройти меры (сначала неизвестные и невыполненные) и записать вердикты."""
-    from checker.cli.inspect import Quit, Session
+    from checker.cli.inspect import NotWrittenError, Quit, Session
     from checker.io.profile_edit import ConcurrentEditError, ProfileFile
 
     day = parse_as_of(as_of)
@@ -355,9 +357,6 @@ def inspect(
         file = ProfileFile(profile)
     except InputError as error:
         fail_input(error)
-    except OSError as exc:
-        stderr.print(f"ошибка: не удалось прочитать файл {profile}: {exc.strerror}")
-        raise typer.Exit(EXIT_INPUT) from None
     session = Session(file, checker, day, stdout, inspector, redo)
     try:
         session.run()
@@ -371,7 +370,14 @@ def inspect(
             "незаписанный ответ:", highlight=False,
         )
         for verdict in conflict.args[1:]:
-            stderr.print(verdict, highlight=False, markup=False)
+            stderr.print(verdict, highlight=False)
+        _print_paste(conflict.verdicts, inspector)
+        raise typer.Exit(EXIT_CONFLICT) from None
+    except NotWrittenError as failure:
+        stderr.print(f"ошибка: ответ НЕ записан в {profile}: {failure.reason}. Файл профиля "
+                     f"не изменён. Записано ответов до этого: {session.recorded}.",
+                     highlight=False)
+        _print_paste(failure.verdicts, inspector)
         raise typer.Exit(EXIT_CONFLICT) from None
     except (EOFError, KeyboardInterrupt):
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
@@ -411,6 +417,14 @@ def migrate(
         "«не сообщено».",
         highlight=False, markup=False,
     )
+
+
+def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> None:
+    """The verdict typed but not written, as YAML to paste: it is never lost."""
+    from checker.io.profile_edit import paste_yaml
+
+    stderr.print("Вставьте в профиль (раздел inspection) вручную:", highlight=False)
+    stderr.print(paste_yaml(verdicts, inspector), highlight=False, end="")
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -609,7 +623,8 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
                              "прежние файлы не изменены", markup=False, highlight=False)
                 raise typer.Exit(EXIT_INPUT) from None
         # Written to a file or a pipe, rich would assume 80 columns and squeeze the tables.
-        console = stdout if stdout.is_terminal else Console(soft_wrap=False, width=SUMMARY_WIDTH)
+        console = (stdout if stdout.is_terminal
+                   else SafeConsole(soft_wrap=False, width=SUMMARY_WIDTH))
         print_summary(result, console, outputs.out if outputs else None, written)
     except KeyboardInterrupt:
         # A second Ctrl-C must not cut the cleanup short.

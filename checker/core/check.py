@@ -17,9 +17,9 @@ from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
 from checker.engine import Engine, rules_limit_issues
-from checker.io.load import load_profile, located_warnings, read_text
+from checker.io.load import load_profile, located_warnings
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
-from checker.io.yamlio import locate
+from checker.io.yamlio import located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem, format_loc
 from checker.model.profile import LIST_TITLES, Profile
 from checker.model.report import (
@@ -153,7 +153,7 @@ class Checker:
                     profile, source_text, source_file or "профиль"
                 )),
                 *_year_warnings(profile, as_of),
-                *(_located(loc, message, source_text) for loc, message in waived.notes),
+                *_located(list(waived.notes), source_text),
                 *unmatched_verdicts(findings, inspection),
             ],
             inspector=inspection.inspector if inspection else None,
@@ -176,10 +176,16 @@ class Checker:
         return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text)
 
 
-def _located(loc: Loc, message: str, source_text: str | None) -> str:
-    """A warning about a part of the profile, with its line when the text is at hand."""
-    line = locate(source_text, loc) if source_text is not None else None
-    return f"строка {line}: {message}" if line is not None else f"{format_loc(loc)}: {message}"
+def _located(notes: list[tuple[Loc, str]], source_text: str | None) -> list[str]:
+    """Warnings about parts of the profile, with their lines when the text is at hand (all
+    found in one pass over the text)."""
+    if source_text is None:
+        return [f"{format_loc(loc)}: {message}" for loc, message in notes]
+    return [
+        f"строка {p.line}: {p.message}" if p.line is not None
+        else f"{format_loc(p.loc)}: {p.message}"
+        for p in located("", source_text, notes)
+    ]
 
 
 def _list_history(profile: Profile) -> list[ListingInfo]:
@@ -207,13 +213,12 @@ def engine_limit_problems(book: RuleBook) -> list[Problem]:
             index = next(i for i, r in enumerate(pack.rules) if r.id == issue.rule_id)
             loc: Loc = ("rules", index, "check")
             origin = book.origins.get(pack.pack, pack.pack)
-            text = book.texts.get(pack.pack)
-            line = locate(text, loc) if text is not None else None
             problems.setdefault(
                 (origin, loc, issue.message),
-                Problem(origin, line, loc, f"{issue.rule_id}: {issue.message}"),
+                Problem(origin, None, loc, f"{issue.rule_id}: {issue.message}"),
             )
-    return list(problems.values())
+    texts = {book.origins.get(name, name): text for name, text in book.texts.items()}
+    return with_lines(problems.values(), texts)
 
 
 def ensure_engine_limits(book: RuleBook) -> None:

@@ -23,7 +23,7 @@ class UnreadableFileError(OSError):
 
 def _kind_of(mode: int) -> str:
     if stat.S_ISDIR(mode):
-        return "это каталог, а не файл профиля"
+        return "это каталог, а не обычный файл: не читается"
     if stat.S_ISFIFO(mode):
         return "это именованный канал (FIFO), а не обычный файл: не читается"
     if stat.S_ISSOCK(mode):
@@ -54,8 +54,13 @@ def irregular_reason(path: Path) -> str | None:
     return None if stat.S_ISREG(info.st_mode) else _kind_of(info.st_mode)
 
 
-def read_regular(path: Path) -> bytes:
-    """The bytes of a regular file; ``UnreadableFileError`` for anything else.
+class FileTooBigError(UnreadableFileError):
+    """A regular file over the size limit: refused before it is read."""
+
+
+def read_regular(path: Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file; ``UnreadableFileError`` for anything else, and
+    ``FileTooBigError`` for a file over ``max_bytes`` (nothing of it is read then).
 
     Opened without blocking and checked on the open descriptor, so a file swapped for a
     pipe after it was listed cannot hang the read either.
@@ -68,6 +73,8 @@ def read_regular(path: Path) -> bytes:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFileError(_kind_of(info.st_mode))
+        if max_bytes is not None and info.st_size > max_bytes:
+            raise FileTooBigError(f"файл больше {max_bytes // 2**20} МБ")
         with os.fdopen(fd, "rb", closefd=False) as handle:
             return handle.read()
     except UnreadableFileError:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from checker.io.files import UnreadableFileError, read_regular
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
+from checker.io.yamlio import load_fast, located, read_text
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.labels import ClassLabel
 from checker.model.profile import SCHEMA_VERSION, Profile
@@ -17,30 +16,16 @@ def load_profile(text: str, origin: str) -> Profile:
     """Parse and validate one profile; every problem found is reported at once."""
     data = load_fast(text, origin)
     profile = validate(Profile, data, text, origin)
-    problems = [
-        Problem(origin, locate(text, loc), loc, message)
-        for loc, message in reference_issues(profile)
-    ]
+    problems = located(origin, text, reference_issues(profile))
     if problems:
         raise InputError(problems)
     return profile
 
 
 def read_profile(path: Path) -> Profile:
-    """Read and load a profile file; unreadable files become an ``InputError`` too."""
+    """Read and load a profile file; unreadable, special or too big files become an
+    ``InputError`` too."""
     return load_profile(read_text(path), str(path))
-
-
-def read_text(path: Path) -> str:
-    """A profile file's text; an unreadable file is an ``InputError``."""
-    try:
-        return read_regular(path).decode("utf-8")
-    except UnreadableFileError as exc:
-        raise InputError([Problem(str(path), None, (), exc.reason)]) from None
-    except UnicodeDecodeError:
-        reason = "не удалось прочитать файл: файл не в кодировке UTF-8"
-        problem = Problem(str(path), None, (), reason)
-        raise InputError([problem]) from None
 
 
 def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:
@@ -139,12 +124,9 @@ def profile_warnings(profile: Profile) -> Iterator[tuple[Loc, str]]:
 def located_warnings(profile: Profile, text: str | None, origin: str) -> list[Problem]:
     """``profile_warnings`` with the file and, when the text is at hand, the line."""
     found = list(profile_warnings(profile))
-    if not found:
-        return []
-    return [
-        Problem(origin, locate(text, loc) if text is not None else None, loc, message)
-        for loc, message in found
-    ]
+    if text is None:
+        return [Problem(origin, None, loc, message) for loc, message in found]
+    return located(origin, text, found)
 
 
 def _unique_ids(section: str, ids: list[str]) -> Generator[tuple[Loc, str], None, set[str]]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
-from checker.model.errors import InputError, Loc, Problem
+from checker.io.yamlio import load_fast, located, read_text, with_lines
+from checker.model.errors import InputError, Loc, Problem, echo
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.profile import PROCEDURE_ACTIVITY_KINDS, PROCEDURE_DOCUMENT_KINDS
 from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
@@ -57,9 +57,7 @@ def load_pack(text: str, origin: str) -> RulePack:
     """Parse, validate and catalogue-check one pack; raise a located ``InputError``."""
     data = load_fast(text, origin)
     pack = validate(RulePack, data, text, origin)
-    problems = [
-        Problem(origin, locate(text, loc), loc, message) for loc, message in _pack_issues(pack)
-    ]
+    problems = located(origin, text, _pack_issues(pack))
     if problems:
         raise InputError(problems)
     return pack
@@ -80,7 +78,7 @@ def _pack_issues(pack: RulePack) -> Iterator[tuple[Loc, str]]:
 def _kind_issue(kind: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
     if kind not in FACT_KINDS:
         known = ", ".join(sorted(FACT_KINDS))
-        yield loc, f"неизвестный вид факта «{kind}»; известны: {known}"
+        yield loc, f"неизвестный вид факта «{echo(kind)}»; известны: {known}"
 
 
 def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -99,7 +97,7 @@ def _where_issues(kind: str, where: Where, loc: Loc) -> Iterator[tuple[Loc, str]
             continue
         for item in _values(value):
             if not _fits(item, ftype):
-                yield (*loc, name), f"значение «{item}» не подходит к полю типа {ftype}"
+                yield (*loc, name), f"значение «{echo(item)}» не подходит к полю типа {ftype}"
 
 
 def _values(value: object) -> list[object]:
@@ -120,7 +118,7 @@ def _fits(value: object, ftype: FieldType) -> bool:
 
 def _unknown_field(kind: str, name: str) -> str:
     known = ", ".join(sorted(FACT_KINDS[kind].fields))
-    return f"у факта «{kind}» нет поля «{name}»; есть: {known}"
+    return f"у факта «{echo(kind)}» нет поля «{echo(name)}»; есть: {known}"
 
 
 def _child_issue(subject_kind: str, kind: str, loc: Loc) -> Iterator[tuple[Loc, str]]:
@@ -466,8 +464,8 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
     problems: list[Problem] = []
     texts: dict[str, str] = {}
     for path in discover_packs(rules_dir):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path)
             pack = load_pack(text, str(path))
         except InputError as exc:
             problems.extend(exc.problems)
@@ -477,7 +475,8 @@ def load_rulebook(rules_dir: Path | None = None) -> RuleBook:
         origins[pack.pack] = str(path)
         texts[pack.pack] = text
     if not problems:
-        problems.extend(_book_problems(packs, origins, texts))
+        by_file = {origins[name]: text for name, text in texts.items()}
+        problems.extend(with_lines(_book_problems(packs, origins, texts), by_file))
     if problems:
         raise InputError(problems)
     federal = [p for p in packs if p.layer == "federal"]
@@ -505,17 +504,17 @@ def _folder_problems(pack: RulePack, path: Path, rules_dir: Path, text: str) -> 
         else "федеральный пакет (layer: federal) должен лежать в federal/, а не в "
         f"{path.parent.relative_to(rules_dir)}/"
     )
-    return [Problem(str(path), locate(text, ("layer",)), ("layer",), message)]
+    return located(str(path), text, [(("layer",), message)])
 
 
 def _book_problems(
     packs: Iterable[RulePack], origins: dict[str, str], texts: dict[str, str]
 ) -> Iterator[Problem]:
-    """Checks across packs: unique ids, retired ids, parameters and their layering."""
+    """Checks across packs: unique ids, retired ids, parameters and their layering (lines
+    are added afterwards, one pass per file: ``with_lines``)."""
 
     def problem(pack: RulePack, loc: Loc, message: str) -> Problem:
-        text = texts[pack.pack]
-        return Problem(origins[pack.pack], locate(text, loc), loc, message)
+        return Problem(origins[pack.pack], None, loc, message)
 
     seen: dict[str, str] = {}
     # A renamed rule's old id is retired as well: never taken again.

@@ -5,14 +5,24 @@ The school's statements are never rewritten: only the top-level ``inspection:`` 
 produced (with the ruamel round-trip dumper, so the comments inside it survive too) and
 spliced into the original text in place of the old section, or appended at the end.
 
-Every write is atomic (a temporary file in the same directory, then ``os.replace``), keeps
-the version from before the session as ``<file>.bak``, and is refused when the file changed
-on disk since it was read (someone else edited it).
+The section is found with the YAML parser, not by its spelling, so a quoted key, a flow
+value, a BOM, ``---`` and ``...`` markers all work; the new text is loaded back and must hold
+the verdicts and the same school statements, or nothing is written (``UnwritableError``, and the
+command prints the verdicts as YAML to paste).
+
+Writes go to the real file behind a symlink and keep its owner and mode. A file with one
+link is replaced atomically (temporary file in the same directory, ``chmod``/``chown`` as
+the old one, ``os.replace``). A file with hard links, or whose owner cannot be given back,
+is written in place so every link sees the new text: space is reserved first, the old text
+is kept in a temporary copy beside it until the write is done, and restored on failure.
+The version from before the session is kept as ``<file>.bak``; a write is refused when the
+file changed on disk since it was read (someone else edited it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import io
 import os
@@ -24,9 +34,12 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from checker.io.load import load_profile
-from checker.io.yamlio import round_trip_yaml
+from checker.io.yamlio import compose, read_text, round_trip_yaml
+from checker.model.errors import InputError
 from checker.model.labels import name_key
 from checker.model.profile import (
     OBSERVER_TYPE_OF_ROLE,
@@ -37,12 +50,21 @@ from checker.model.profile import (
 )
 
 SECTION = "inspection"
-_TOP_KEY = re.compile(r"^[^\s#\-][^:]*:")
-_SECTION_KEY = re.compile(rf"^{SECTION}\s*:")
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?:\s|$)")
+BOM = "\ufeff"
 
 
 class ConcurrentEditError(Exception):
     """The file changed on disk since it was read; nothing was written."""
+
+    def __init__(self, path: str, verdicts: list[InspectionVerdict]) -> None:
+        super().__init__(path, *(verdict_text(v) for v in verdicts))
+        self.verdicts = verdicts
+
+
+class UnwritableError(Exception):
+    """The verdicts cannot be written into this file; nothing was written. The message
+    says why, in Russian."""
 
 
 def verdict_text(verdict: InspectionVerdict) -> str:
@@ -64,25 +86,70 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _offset(text: str, line_starts: list[int], line: int, column: int) -> int:
+    """Character offset of a parser mark (the parser does not count a leading BOM)."""
+    if line >= len(line_starts):
+        return len(text)
+    bom = 1 if line == 0 and text.startswith(BOM) else 0
+    return min(line_starts[line] + bom + column, len(text))
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets where lines start, as the parser counts them (after «\\n»; unlike
+    ``splitlines``, which also breaks at characters YAML keeps inside a line)."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
+
+
+def _root(text: str) -> MappingNode:
+    try:
+        root = compose(text)
+    except YAMLError:
+        root = None
+    if not isinstance(root, MappingNode):
+        raise UnwritableError("профиль не разобрать как словарь YAML")
+    if root.flow_style:
+        raise UnwritableError("профиль записан целиком в фигурных скобках { … }: раздел "
+                              "inspection в него не вставить, не переписав весь файл")
+    if any(key.start_mark.column != 0 for key, _value in root.value):
+        raise UnwritableError("разделы профиля начинаются не с первого столбца")
+    return root
+
+
 def section_span(text: str) -> tuple[int, int] | None:
-    """Character offsets of the top-level inspection section (its key line to its last line)."""
-    lines = text.splitlines(keepends=True)
-    offsets = [0]
-    for line in lines:
-        offsets.append(offsets[-1] + len(line))
-    start = next((i for i, line in enumerate(lines) if _SECTION_KEY.match(line)), None)
-    if start is None:
-        return None
-    end = start + 1
-    last = start + 1
-    while end < len(lines):
-        line = lines[end]
-        if _TOP_KEY.match(line) or line.startswith(("---", "...")):
-            break
-        end += 1
-        if line.strip() and not line.startswith("#"):
-            last = end
-    return offsets[start], offsets[last]
+    """Character offsets of the top-level inspection section: from the start of its key's
+    line to the end of its last line with content. Blank and comment lines after it stay
+    outside (they may introduce the next section)."""
+    root = _root(text)
+    starts = _line_starts(text)
+    keys = list(root.value)
+    for index, (key, _value) in enumerate(keys):
+        if isinstance(key, ScalarNode) and key.value == SECTION:
+            start = _offset(text, starts, key.start_mark.line, 0)
+            if index + 1 < len(keys):
+                following = keys[index + 1][0].start_mark
+                end = _offset(text, starts, following.line, 0)
+            else:
+                end = _document_end(text, root, starts)
+            return start, _content_end(text, start, end)
+    return None
+
+
+def _content_end(text: str, start: int, end: int) -> int:
+    """The end of the last line in ``text[start:end]`` that is neither blank nor a comment
+    (the first line, the key's own, always counts)."""
+    lines = text[start:end].splitlines(keepends=True)
+    kept = 1
+    for number, line in enumerate(lines, start=1):
+        if line.strip() and not line.lstrip().startswith("#"):
+            kept = number
+    return start + sum(len(line) for line in lines[:kept])
+
+
+def _document_end(text: str, root: MappingNode, starts: list[int]) -> int:
+    """Where the root mapping ends: before a ``...``/``---`` line, else the end of text."""
+    end = _offset(text, starts, root.end_mark.line, root.end_mark.column)
+    line = text[end:].split("\n", 1)[0]
+    return end if _DOCUMENT_MARKER.match(line) else len(text)
 
 
 def outside_section(text: str) -> str:
@@ -146,6 +213,7 @@ def render_section(
                 break
         else:
             items.append(node)
+    _block_style(section)
     wrapper = CommentedMap()
     wrapper[SECTION] = section
     out = io.StringIO()
@@ -153,14 +221,50 @@ def render_section(
     return out.getvalue()
 
 
+def _block_style(node: Any) -> None:
+    """Write the section in block style even if it was ``{…}``: the round-trip dumper
+    writes a date-time in flow style as a plain ``10:00:00`` that no parser reads back."""
+    if isinstance(node, CommentedMap | CommentedSeq):
+        node.fa.set_block_style()
+        for child in node.values() if isinstance(node, CommentedMap) else node:
+            _block_style(child)
+
+
 def with_section(text: str, section: str) -> str:
-    """``text`` with its inspection section replaced by ``section`` (or appended)."""
+    """``text`` with its inspection section replaced by ``section`` (or added at the end of
+    the document, before a ``...`` marker if there is one)."""
     span = section_span(text)
     if span is not None:
-        return text[: span[0]] + section + text[span[1] :]
-    if text and not text.endswith("\n"):
-        text += "\n"
-    return text + "\n" + section
+        head, tail = text[: span[0]], text[span[1] :]
+    else:
+        end = _document_end(text, _root(text), _line_starts(text))
+        head, tail = text[:end], text[end:]
+        if head.strip(BOM) and not head.endswith("\n"):
+            head += "\n"
+        head += "\n"
+    return head + section + tail
+
+
+def paste_yaml(verdicts: list[InspectionVerdict], inspector: str | None = None) -> str:
+    """The verdicts as an ``inspection:`` section to paste into the profile by hand."""
+    section = CommentedMap()
+    if inspector:
+        section["inspector"] = inspector
+    section["verdicts"] = CommentedSeq(_verdict_map(v) for v in verdicts)
+    wrapper = CommentedMap()
+    wrapper[SECTION] = section
+    out = io.StringIO()
+    _yaml().dump(wrapper, out)
+    return out.getvalue()
+
+
+def _without_inspection(profile: Profile) -> Profile:
+    return profile.model_copy(update={"inspection": None})
+
+
+def _holds(profile: Profile, verdicts: list[InspectionVerdict]) -> bool:
+    recorded = profile.inspection.verdicts if profile.inspection else []
+    return all(v in recorded for v in verdicts)
 
 
 class ProfileFile:
@@ -168,9 +272,8 @@ class ProfileFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        data = path.read_bytes()
-        self.text = data.decode("utf-8")
-        self.hash = digest(data)
+        self.text = read_text(path)  # a regular UTF-8 file within the size limit
+        self.hash = digest(self.text.encode("utf-8"))
         self.backed_up = False
         self.profile: Profile = load_profile(self.text, str(path))
 
@@ -180,33 +283,100 @@ class ProfileFile:
         inspector: str | None = None,
         date: dt.date | None = None,
     ) -> None:
-        """Write the verdicts into the file, or raise ``ConcurrentEditError``."""
-        new_text = with_section(self.text, render_section(self.text, verdicts, inspector, date))
-        profile = load_profile(new_text, str(self.path))  # never write an invalid profile
+        """Write the verdicts into the file, or raise ``ConcurrentEditError`` (someone else
+        changed it), ``UnwritableError`` (this file cannot take them) or ``OSError``; in
+        each case the file is as it was."""
+        new_text = self._new_text(verdicts, inspector, date)
+        try:
+            profile = load_profile(new_text, str(self.path))  # never write an invalid profile
+        except InputError as error:
+            raise UnwritableError(f"после записи профиль стал бы ошибочным: {error.first}"
+                                  ) from None
+        if not _holds(profile, verdicts) or _without_inspection(profile) != _without_inspection(
+            self.profile
+        ):
+            raise UnwritableError("раздел inspection не удалось записать, не затронув "
+                                  "остальной текст профиля")
         current = self.path.read_bytes()
         if digest(current) != self.hash:
-            raise ConcurrentEditError(str(self.path), *(verdict_text(v) for v in verdicts))
+            raise ConcurrentEditError(str(self.path), verdicts)
         if not self.backed_up:
-            backup = self.path.with_name(self.path.name + ".bak")
-            shutil.copy2(self.path, backup)
+            _atomic_replace(self.path.with_name(self.path.name + ".bak"), current, None)
             self.backed_up = True
         encoded = new_text.encode("utf-8")
-        _atomic_write(self.path, encoded)
+        write_preserving(self.path, encoded)
         self.text, self.hash, self.profile = new_text, digest(encoded), profile
 
+    def _new_text(
+        self, verdicts: list[InspectionVerdict], inspector: str | None, date: dt.date | None
+    ) -> str:
+        try:
+            return with_section(self.text, render_section(self.text, verdicts, inspector, date))
+        except (YAMLError, ValueError, TypeError) as exc:
+            raise UnwritableError(f"раздел inspection не разобрать: {type(exc).__name__}"
+                                  ) from None
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+
+def write_preserving(path: Path, data: bytes) -> None:
+    """Write ``data`` to the file behind ``path`` keeping its links, owner and mode."""
+    real = path.resolve(strict=True)
+    info = real.stat()
+    if info.st_nlink == 1 and (info.st_uid == os.geteuid() or os.geteuid() == 0):
+        _atomic_replace(real, data, info)
+    else:
+        _write_in_place(real, data)
+
+
+def _atomic_replace(target: Path, data: bytes, like: os.stat_result | None) -> None:
+    """Replace ``target`` by a new file holding ``data`` (a symlink at ``target`` itself is
+    replaced, not followed); with ``like``, the new file gets its mode and owner."""
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        shutil.copymode(path, temp)
-        Path(temp).replace(path)  # atomic rename (os.replace)
+        if like is not None:
+            Path(temp).chmod(like.st_mode & 0o7777)
+            if (like.st_uid, like.st_gid) != (os.geteuid(), os.getegid()):
+                os.chown(temp, like.st_uid, like.st_gid)
+        Path(temp).replace(target)  # atomic rename (os.replace)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(real: Path, data: bytes) -> None:
+    """Overwrite the file's own inode: every hard link sees the new text, the owner stays."""
+    old = real.read_bytes()
+    fd, safe_copy = tempfile.mkstemp(prefix=f".{real.name}.", suffix=".old", dir=real.parent)
+    with os.fdopen(fd, "wb") as handle:  # the old text, until the new one is complete
+        handle.write(old)
+        handle.flush()
+        os.fsync(handle.fileno())
+    with real.open("r+b") as handle:
+        _reserve(handle.fileno(), len(data))  # a full disk fails here, before any change
+        try:
+            handle.write(data)
+            handle.truncate()
+            handle.flush()
+            os.fsync(handle.fileno())
+        except BaseException:
+            handle.seek(0)
+            handle.write(old)
+            handle.truncate()
+            handle.flush()
+            raise
+    Path(safe_copy).unlink()
+
+
+def _reserve(fd: int, size: int) -> None:
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
+
 
 
 # --- objcheck migrate: a version-1 profile → version 2 (the people register) ---------------
@@ -300,12 +470,14 @@ def _reference_node(person_id: str, observer: CommentedMap, people: CommentedSeq
 
 
 def migrate_file(path: Path) -> Migration:
-    """Migrate a profile file in place: atomic, the old version kept as ``<file>.bak``."""
-    data = path.read_bytes()
-    migration = migrate_text(data.decode("utf-8"), str(path))
+    """Migrate a profile file in place — through links, owner and mode kept, as ``inspect``
+    writes — the old version kept as ``<file>.bak``."""
+    text = read_text(path)
+    data = text.encode("utf-8")
+    migration = migrate_text(text, str(path))
     if migration.changed:
         if digest(path.read_bytes()) != digest(data):
-            raise ConcurrentEditError(str(path))
+            raise ConcurrentEditError(str(path), [])
         shutil.copy2(path, path.with_name(path.name + ".bak"))
-        _atomic_write(path, migration.text.encode("utf-8"))
+        write_preserving(path, migration.text.encode("utf-8"))
     return migration

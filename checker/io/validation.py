@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from checker.io.yamlio import locate
-from checker.model.errors import InputError, Loc, Problem
+from checker.io.yamlio import located
+from checker.model.errors import InputError, Loc, Problem, echo
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -36,22 +36,35 @@ def _russian_message(error: ErrorDetails) -> str:
     if kind == "missing":
         return "обязательное поле не заполнено"
     if kind == "literal_error":
-        return f"недопустимое значение «{given}»; допустимо: {ctx.get('expected', '')}"
+        return f"недопустимое значение {_given(given)}; допустимо: {ctx.get('expected', '')}"
     if kind in ("string_too_short",):
         return "пустая строка"
     if kind == "string_too_long":
         return f"слишком длинная строка (не более {ctx.get('max_length')} символов)"
     if kind == "string_pattern_mismatch":
-        return f"значение «{given}» не соответствует формату {ctx.get('pattern')}"
+        return f"значение {_given(given)} не соответствует формату {ctx.get('pattern')}"
     if kind in ("greater_than_equal", "greater_than"):
-        return f"значение {given} слишком мало (должно быть не меньше {_bound(ctx)})"
+        return f"значение {_given(given)} слишком мало (должно быть не меньше {_bound(ctx)})"
     if kind in ("less_than_equal", "less_than"):
-        return f"значение {given} слишком велико (должно быть не больше {_bound(ctx)})"
+        return f"значение {_given(given)} слишком велико (должно быть не больше {_bound(ctx)})"
     if kind in _TYPE_NAMES:
-        return f"ожидается {_TYPE_NAMES[kind]}, получено «{given}» ({_yaml_type(given)})"
+        return f"ожидается {_TYPE_NAMES[kind]}, получено {_given(given)}"
     if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    return f"недопустимое значение: {error['msg']}"
+        return echo(ctx.get("error", error["msg"]), 200)
+    return f"недопустимое значение: {echo(error['msg'], 200)}"
+
+
+def _given(value: Any) -> str:
+    """What the file holds at the location: a scalar cut short, a collection by type only.
+
+    A list or a mapping is never echoed: under ``staff`` it is every teacher's name, and
+    an alias bomb expands to gigabytes.
+    """
+    if isinstance(value, dict | list):
+        return f"({_yaml_type(value)})"
+    if value is None:
+        return "пусто"
+    return f"«{echo(value)}» ({_yaml_type(value)})"
 
 
 def _bound(ctx: dict[str, Any]) -> Any:
@@ -94,13 +107,12 @@ def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
 
 def problems_from_validation(exc: ValidationError, text: str, origin: str) -> list[Problem]:
     """One located, Russian problem per distinct field (union branches are merged)."""
-    problems: dict[Loc, Problem] = {}
+    messages: dict[Loc, str] = {}
     for error in exc.errors():
         loc = _clean_loc(error["loc"])
-        if loc in problems:
-            continue
-        problems[loc] = Problem(origin, locate(text, loc), loc, _russian_message(error))
-    return list(problems.values())
+        if loc not in messages:
+            messages[loc] = _russian_message(error)
+    return located(origin, text, messages.items())
 
 
 def validate(model: type[ModelT], data: Any, text: str, origin: str) -> ModelT:

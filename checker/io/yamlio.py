@@ -1,22 +1,181 @@
-"""YAML reading: fast for checking, round-trip only to locate lines and to edit.
+"""YAML reading: fast for checking, within limits, round-trip only to edit.
 
 The C-backed safe loader is ~8× faster than the round-trip loader, so every file is read
-with it. Line numbers are needed only when something is wrong; then the same text is read
-again with the round-trip loader, whose nodes remember where they came from.
+with it, after its size, nesting and alias expansion are checked (``Limits``). Line numbers
+are needed only when something is wrong; then the parser's events are walked once for all
+the problems of the file (``locate_all``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.events import (
+    CollectionEndEvent,
+    CollectionStartEvent,
+    MappingStartEvent,
+    NodeEvent,
+    ScalarEvent,
+)
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from checker.model.errors import InputError, Loc, Problem
+from checker.io.files import FileTooBigError, UnreadableFileError, read_regular
+from checker.model.errors import InputError, Loc, Problem, echo
+
+# --- limits: a file is measured before any Python object is built from it ---------------
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a YAML input may cost; each can be changed by an environment variable.
+
+    ``max_bytes`` bounds the file, ``max_depth`` the nesting of lists and maps (the C
+    composer recurses and crashes the process somewhere past 20,000 levels), and
+    ``max_alias_nodes`` the nodes that aliases (``*name``) add when expanded: a few hundred
+    bytes of nested aliases expand to gigabytes («alias bomb»).
+    """
+
+    max_bytes: int = 64 * 1024 * 1024
+    max_depth: int = 100
+    max_alias_nodes: int = 100_000
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """Defaults, or ``OBJCHECK_MAX_FILE_MB`` / ``_MAX_DEPTH`` / ``_MAX_ALIAS_NODES``."""
+        default = cls()
+        return cls(
+            max_bytes=_env_int("OBJCHECK_MAX_FILE_MB", default.max_bytes // 2**20) * 2**20,
+            max_depth=min(_env_int("OBJCHECK_MAX_DEPTH", default.max_depth), 10_000),
+            max_alias_nodes=_env_int("OBJCHECK_MAX_ALIAS_NODES", default.max_alias_nodes),
+        )
+
+
+def _env_int(name: str, default: int) -> int:
+    """A positive integer from the environment; anything else keeps the default."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw.isdigit() and int(raw) > 0 else default
+
+
+class LimitExceededError(Exception):
+    """Raised inside the constructor; ``load_fast`` turns it into an ``InputError``."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def read_text(path: Path, limits: Limits | None = None) -> str:
+    """The UTF-8 text of a regular file no larger than the limit, or a located ``InputError``.
+
+    FIFOs, devices and directories are refused (reading a FIFO would block): the file is
+    opened without blocking and checked on the open descriptor (``read_regular``).
+    """
+    limits = limits or Limits.from_env()
+    origin = str(path)
+    try:
+        return read_regular(path, limits.max_bytes).decode("utf-8")
+    except FileTooBigError:
+        raise InputError([Problem(origin, None, (), _too_big(limits))]) from None
+    except UnreadableFileError as exc:
+        raise InputError([Problem(origin, None, (), exc.reason)]) from None
+    except UnicodeDecodeError:
+        raise InputError([Problem(origin, None, (), "не удалось прочитать файл: файл не в "
+                                  "кодировке UTF-8")]) from None
+
+
+def _too_big(limits: Limits) -> str:
+    return (f"файл больше {limits.max_bytes // 2**20} МБ (предел задаёт "
+            "OBJCHECK_MAX_FILE_MB)")
+
+
+# The C composer recurses once per level and crashed the process past 20,000 levels; up to
+# this depth it is safe, and the constructor (``_FastConstructor._fast``) then enforces the
+# limit exactly as it builds each level. A text that might nest deeper is checked first.
+COMPOSER_SAFE_DEPTH = 5_000
+
+# A block collection starts after indentation, «- », «? », «: », anchors and tags only; its
+# nesting is bounded by twice that prefix (a list may sit at its parent key's column). Flow
+# nesting is bounded by the number of brackets. Only when that bound is over what the
+# composer can take are the parser's events counted exactly (they cost a fifth of a load).
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:(?:[-?:]|[&!][^ \t\n]*)[ \t]+)*", re.MULTILINE)
+
+
+def _may_nest_deeper(text: str, threshold: int) -> bool:
+    """False when ``text`` surely nests at most ``threshold`` levels, at C speed.
+
+    The bound is ``2 × (block prefix + 1) + brackets + 1``; only lines long enough to push
+    it over the threshold are looked at.
+    """
+    if len(text) <= threshold:  # every level takes at least one character
+        return False
+    flow = text.count("[") + text.count("{")
+    need = (threshold - flow - 3) // 2 + 1  # the shortest block prefix that would exceed
+    if need <= 0:
+        return True
+    return any(
+        len(_BLOCK_PREFIX.match(line.group()).group()) >= need  # type: ignore[union-attr]
+        for line in re.finditer(rf"^[^\n]{{{need},}}", text, re.MULTILINE)
+    )
+
+
+def _check_depth(text: str, origin: str, limit: int) -> None:
+    if not _may_nest_deeper(text, max(limit, COMPOSER_SAFE_DEPTH)):
+        return
+    depth = 0
+    try:
+        for event in _FAST.parse(text):
+            if isinstance(event, CollectionStartEvent):
+                depth += 1
+                if depth > limit:
+                    line = event.start_mark.line + 1 if event.start_mark else None
+                    raise InputError([Problem(origin, line, (), _too_deep(limit))])
+            elif isinstance(event, CollectionEndEvent):
+                depth -= 1
+    except MarkedYAMLError:
+        return  # the load reports syntax errors with their position
+
+
+def _too_deep(limit: int) -> str:
+    return (f"вложенность списков и словарей глубже {limit} уровней (предел задаёт "
+            "OBJCHECK_MAX_DEPTH)")
+
+
+def _alias_growth(root: Node) -> int:
+    """How many nodes aliases add when the document is expanded (0 without aliases).
+
+    Counted on the composed nodes, where an alias is the same node object seen again, so
+    the count costs one visit per distinct node; the depth was checked before.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:  # post-order without recursion: the depth limit may be raised a lot
+        node, children_done = stack.pop()
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in _children(node))
+        elif id(node) not in sizes:
+            sizes[id(node)] = 1  # a recursive alias counts once; construction rejects it
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node))
+    return sizes[id(root)] - len(sizes)
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
 
 
 class _CheckedDateConstructor(SafeConstructor):
@@ -82,9 +241,17 @@ class _FastConstructor(_CheckedDateConstructor):
     positions are exactly those of ``SafeConstructor``.
     """
 
+    limits = Limits()
+    may_alias = True  # false without «*» and «&» in the text: then there is no alias
+
     def construct_document(self, node: Any) -> Any:
         try:
-            return self._fast(node, {}, set())
+            limit = self.limits.max_alias_nodes
+            if self.may_alias and _alias_growth(node) > limit:
+                raise LimitExceededError(node.start_mark.line + 1, (
+                    f"ссылки (alias, *имя) раскрываются больше чем в {limit} "
+                    "узлов (предел задаёт OBJCHECK_MAX_ALIAS_NODES)"))
+            return self._fast(node, {}, set(), 1)
         finally:
             self.constructed_objects = {}
             self.recursive_objects = {}
@@ -99,11 +266,13 @@ class _FastConstructor(_CheckedDateConstructor):
         finally:
             self.deep_construct = False
 
-    def _fast(self, node: Any, done: dict[int, Any], busy: set[int]) -> Any:
+    def _fast(self, node: Any, done: dict[int, Any], busy: set[int], depth: int) -> Any:
         cls = type(node)
         tag = node.ctag.trval
         if cls is ScalarNode:
             return node.value if tag == _STR else self._standard(node)
+        if depth > self.limits.max_depth:
+            raise LimitExceededError(node.start_mark.line + 1, _too_deep(self.limits.max_depth))
         key_id = id(node)
         if key_id in done:  # an alias of a collection constructed already
             return done[key_id]
@@ -118,8 +287,8 @@ class _FastConstructor(_CheckedDateConstructor):
                     busy.discard(key_id)
                     result = done[key_id] = self._standard(node)
                     return result
-                key = self._fast(key_node, done, busy)
-                value = self._fast(value_node, done, busy)
+                key = self._fast(key_node, done, busy, depth + 1)
+                value = self._fast(value_node, done, busy, depth + 1)
                 if key in mapping:
                     # raises DuplicateKeyError with both positions (duplicates are not allowed)
                     self.check_mapping_key(node, key_node, mapping, key, value)
@@ -130,7 +299,7 @@ class _FastConstructor(_CheckedDateConstructor):
             return mapping
         if cls is SequenceNode and tag == _SEQ:
             busy.add(key_id)
-            items = [self._fast(child, done, busy) for child in node.value]
+            items = [self._fast(child, done, busy, depth + 1) for child in node.value]
             busy.discard(key_id)
             done[key_id] = items
             return items
@@ -157,26 +326,42 @@ def round_trip_yaml() -> YAML:
 
 def load_fast(text: str, origin: str) -> Any:
     """Parse YAML text with the C loader; syntax errors become an ``InputError``."""
+    limits = Limits.from_env()
+    if len(text) > limits.max_bytes:
+        raise InputError([Problem(origin, None, (), _too_big(limits))])
+    _check_depth(text, origin, limits.max_depth)
     resolver = _FAST.resolver
     resolver.document_version = resolver.processing_version
+    _FastConstructor.limits = limits
+    _FastConstructor.may_alias = "*" in text and "&" in text  # an alias needs an anchor
     try:
         return _FAST.load(text)
+    except LimitExceededError as exc:
+        raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
+    except RecursionError:  # nesting under explicit tags or merge keys, built by ruamel
+        raise InputError([Problem(origin, None, (), _too_deep(limits.max_depth))]) from None
     except MarkedYAMLError as exc:
         raise InputError([_problem_from_marked(exc, origin)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(origin, None, (), f"ошибка YAML: {exc}")]) from None
+        raise InputError([Problem(origin, None, (), f"ошибка YAML: {echo(exc, 200)}")]) from None
 
 
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line = mark.line + 1 if mark is not None else None
-    message = _translate_yaml_problem(str(exc.problem or exc.context or "ошибка синтаксиса"))
+    problem = str(exc.problem or exc.context or "ошибка синтаксиса")
+    duplicate = _DUPLICATE_KEY.match(problem)
+    if duplicate:  # ruamel's text quotes both values: subtrees that may hold names
+        message = f"повторяющийся ключ «{echo(duplicate.group(1))}»"
+    else:
+        message = _translate_yaml_problem(echo(problem, 200))
     started = exc.context_mark
     if started is not None and line is not None and started.line + 1 != line:
         message += f" (конструкция начата в строке {started.line + 1})"
     return Problem(origin, line, (), message)
 
 
+_DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value', re.DOTALL)
 _YAML_PROBLEMS = {
     "found duplicate key": "повторяющийся ключ",
     "did not find expected node content": "ожидалось значение (ошибка синтаксиса YAML)",
@@ -202,26 +387,111 @@ def _translate_yaml_problem(problem: str) -> str:
     return f"ошибка синтаксиса YAML: {problem}"
 
 
-def locate(text: str, loc: Loc) -> int | None:
-    """1-based line of the node at ``loc`` in ``text``; the nearest known ancestor if not found.
+def locate_all(text: str, locs: Iterable[Loc]) -> dict[Loc, int | None]:
+    """1-based line of the node at each of ``locs`` (the nearest known ancestor's if the
+    node is absent), found in one pass over the parser's events.
 
-    Used only after something went wrong, so the slow round-trip parse is acceptable.
+    Used only after something went wrong. One pass for all problems of a file: 400 problems
+    or one problem in a 50 MB file cost one parse (events, no nodes: composing a node tree
+    costs five times more), and the pass stops once every location is found. A mapping
+    entry's line is its key's, a list item's its own.
     """
-    try:
-        node: Any = round_trip_yaml().load(text)
-    except (YAMLError, ValueError):
-        return None
-    line: int | None = 1
-    for part in loc:
-        if isinstance(node, CommentedMap) and part in node:
-            key_line, _col = node.lc.key(part)
-            line = key_line + 1
-            node = node[part]
-        elif isinstance(node, CommentedSeq) and isinstance(part, int) and part < len(node):
-            item_line, _col = node.lc.item(part)
-            line = item_line + 1
-            node = node[part]
-        else:
-            break
-    return line
+    wanted = set(locs)
+    prefixes = {loc[:end] for loc in wanted for end in range(len(loc) + 1)}
+    found: dict[Loc, int] = {(): 1}
+    remaining = set(wanted) - {()}
+    if remaining:
+        with contextlib.suppress(YAMLError):  # a text that does not parse: lines found so far
+            _walk_events(text, prefixes, found, remaining)
+    return {loc: _nearest(found, loc) for loc in wanted}
 
+
+class _Frame:
+    """An open collection while walking events: its path if any wanted location is in it."""
+
+    __slots__ = ("index", "is_map", "key", "key_line", "path", "want_key")
+
+    def __init__(self, is_map: bool, path: Loc | None) -> None:
+        self.is_map = is_map
+        self.path = path
+        self.want_key = True
+        self.key: str | None = None
+        self.key_line = 0
+        self.index = 0
+
+
+def _walk_events(text: str, prefixes: set[Loc], found: dict[Loc, int],
+                 remaining: set[Loc]) -> None:
+    stack: list[_Frame] = []
+    for event in _FAST.parse(text):
+        if isinstance(event, CollectionEndEvent):
+            stack.pop()
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        path: Loc | None = ()
+        if stack:
+            top = stack[-1]
+            if top.is_map and top.want_key:  # the key itself, not a node anyone asks for
+                top.want_key = False
+                top.key = str(event.value) if isinstance(event, ScalarEvent) else None
+                top.key_line = event.start_mark.line + 1
+                if isinstance(event, CollectionStartEvent):
+                    stack.append(_Frame(isinstance(event, MappingStartEvent), None))
+                continue
+            path = _child_path(top)
+            if path is not None and path in prefixes:
+                found[path] = top.key_line if top.is_map else event.start_mark.line + 1
+                remaining.discard(path)
+                if not remaining:
+                    return
+            elif path is not None:
+                path = None  # nothing wanted below it
+        if isinstance(event, CollectionStartEvent):
+            stack.append(_Frame(isinstance(event, MappingStartEvent), path))
+
+
+def _child_path(top: _Frame) -> Loc | None:
+    """The path of the node that starts in ``top`` now (None when nobody asks)."""
+    if top.is_map:
+        top.want_key = True
+        key = top.key
+        return None if top.path is None or key is None else (*top.path, key)
+    index = top.index
+    top.index += 1
+    return None if top.path is None else (*top.path, index)
+
+
+def _nearest(found: dict[Loc, int], loc: Loc) -> int | None:
+    for end in range(len(loc), -1, -1):
+        line = found.get(loc[:end])
+        if line is not None:
+            return line
+    return None
+
+
+def with_lines(problems: Iterable[Problem], texts: dict[str, str]) -> list[Problem]:
+    """``problems`` (of several files, by origin) with their lines, one pass per file."""
+    chosen = list(problems)
+    lines = {
+        origin: locate_all(text, (p.loc for p in chosen if p.file == origin))
+        for origin, text in texts.items()
+        if any(p.file == origin for p in chosen)
+    }
+    return [
+        replace(p, line=lines[p.file][p.loc]) if p.file in lines else p for p in chosen
+    ]
+
+
+def located(origin: str, text: str, issues: Iterable[tuple[Loc, str]]) -> list[Problem]:
+    """Problems for ``(location, message)`` pairs of one file, all located in one pass."""
+    pairs = list(issues)
+    lines = locate_all(text, (loc for loc, _message in pairs)) if pairs else {}
+    return [Problem(origin, lines[loc], loc, message) for loc, message in pairs]
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of ``text`` (C parser; positions, no Python values). Only for texts
+    within the limits (``inspect`` edits a profile it has loaded)."""
+    node: Node | None = _FAST.compose(text)
+    return node

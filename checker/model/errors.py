@@ -2,10 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 Loc = tuple[str | int, ...]
+
+ECHO_LIMIT = 80
+# C0 and C1 controls (the terminal's escape sequences start with them) and the bidi
+# overrides that make text read differently from what it is; newline and tab included,
+# since an echoed value is always shown within one line.
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A value from an input file as shown inside a message: one line, cut to ``limit``.
+
+    Controls become «?»; a longer value is cut and ends with «…». Callers echo only
+    scalars: a list or a mapping may hold names, and a message names its location instead.
+    """
+    text = CONTROL_CHARS.sub("?", str(value)[: limit + 1])
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def format_loc(loc: Loc) -> str:

@@ -505,3 +505,15 @@ class Profile(Strict):
         if section in self.incomplete:
             return False
         return section in self.complete or getattr(self, section) == []
+
+    @field_validator("academic_year")
+    @classmethod
+    def _consecutive_years(cls, value: str | None) -> str | None:
+        """«2023/2025» matches the pattern but names no academic year."""
+        if value is not None:
+            first, second = (int(part) for part in value.split("/"))
+            if second != first + 1 or not 1900 <= first <= 2999:
+                raise ValueError(
+                    f"учебный год — два соседних года, например 2023/2024, а не «{value}»"
+                )
+        return value

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checker.io.packs import RuleBook
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast, locate
-from checker.model.errors import InputError, Problem
+from checker.io.yamlio import load_fast, located, read_text
+from checker.model.errors import InputError, Loc, Problem
 from checker.model.sources import SOURCES
 
 
@@ -59,28 +59,26 @@ def load_coverage(rules_dir: Path) -> list[CoverageMap]:
     maps: list[CoverageMap] = []
     problems: list[Problem] = []
     for path in sorted(coverage_dir(rules_dir).glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
         try:
+            text = read_text(path)
             cov = validate(CoverageMap, load_fast(text, str(path)), text, str(path))
         except InputError as error:
             problems.extend(error.problems)
             continue
-        problems.extend(_map_problems(cov, text, str(path)))
+        problems.extend(located(str(path), text, _map_issues(cov)))
         maps.append(cov)
     if problems:
         raise InputError(problems)
     return maps
 
 
-def _map_problems(cov: CoverageMap, text: str, origin: str) -> Iterator[Problem]:
+def _map_issues(cov: CoverageMap) -> Iterator[tuple[Loc, str]]:
     if cov.document not in SOURCES:
-        yield Problem(origin, locate(text, ("document",)), ("document",),
-                      f"документ «{cov.document}» не описан в checker/sources.py")
+        yield ("document",), f"документ «{cov.document}» не описан в checker/sources.py"
     seen: set[str] = set()
     for index, item in enumerate(cov.items):
         if item.item in seen:
-            loc = ("items", index, "item")
-            yield Problem(origin, locate(text, loc), loc, f"пункт «{item.item}» указан дважды")
+            yield ("items", index, "item"), f"пункт «{item.item}» указан дважды"
         seen.add(item.item)
 
 

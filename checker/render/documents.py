@@ -14,7 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from checker.core.verdicts import disagreements
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome, WaiverInfo
@@ -22,6 +23,7 @@ from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
 from checker.render.changes import ChangeSummary, change_summary
+from checker.render.safe import clean, clean_report, csv_cell
 from checker.render.text import listing_text
 
 NO_EXECUTOR = "________________________"
@@ -119,6 +121,9 @@ def _applicable(report: Report, direction: str) -> list[Finding]:
 
 
 def spravka_data(report: Report, executor: str | None = None) -> Document:
+    """The справка's content. Control characters from the files are dropped: DOCX and XLSX
+    (XML) cannot hold them, and nobody wants them in a document."""
+    report = clean_report(report)
     sections = []
     for index, direction in enumerate(DIRECTION_TITLES, start=1):
         section = Section(f"{index}.", _direction_title(direction))
@@ -161,13 +166,14 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
             )
             for f, s in disagreements(report.findings)
         ],
-        executor=executor or report.inspector or NO_EXECUTOR,
+        executor=clean(executor or report.inspector or NO_EXECUTOR),
         changes=change_summary(report.changes) if report.changes is not None else None,
     )
 
 
 def plan_data(report: Report) -> Document:
     """A measure for every problem finding, grouped by direction as in the seed plans."""
+    report = clean_report(report)
     sections = []
     problems = {f.rule_id for f in report.problems()}
     index = 0
@@ -199,10 +205,24 @@ def _md_cell(value: Any) -> str:
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _environment(autoescape: bool) -> Environment:
+_MD_ESCAPES = str.maketrans({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;",  # raw HTML passes through Markdown
+    "[": "\\[", "]": "\\]", "`": "\\`",  # links, images and code spans
+})
+
+
+def _md_text(value: Any) -> str:
+    """Every value written into Markdown: HTML and link syntax shown as text, not obeyed."""
+    return "" if value is None else str(value).translate(_MD_ESCAPES)
+
+
+def _environment(html: bool) -> Environment:
+    """HTML escapes every value (autoescape on for all its templates, which end in .j2,
+    not .html); Markdown escapes HTML and link syntax in every value (``finalize``)."""
     env = Environment(
         loader=PackageLoader("checker.render", "templates"),
-        autoescape=select_autoescape(["html"]) if autoescape else False,
+        autoescape=html,
+        finalize=None if html else _md_text,
         trim_blocks=False,
         keep_trailing_newline=True,
     )
@@ -220,7 +240,10 @@ def spravka_markdown(doc: Document) -> str:
 
 
 def spravka_html(doc: Document) -> str:
-    return _environment(True).get_template("spravka.html.j2").render(d=doc, css=_css())
+    # the stylesheet is the package's own file, not input: inserted as is (escaping would
+    # turn its quotes into entities, which CSS does not read)
+    css = Markup(_css())
+    return _environment(True).get_template("spravka.html.j2").render(d=doc, css=css)
 
 
 def plan_markdown(doc: Document) -> str:
@@ -242,7 +265,7 @@ def plan_csv(doc: Document) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(PLAN_HEADER)
-    writer.writerows(plan_rows(doc))
+    writer.writerows([csv_cell(value) for value in row] for row in plan_rows(doc))
     return out.getvalue()
 
 
@@ -261,6 +284,8 @@ def plan_xlsx(doc: Document, path: Path) -> None:
         cell.font = Font(bold=True)
     for row in plan_rows(doc):
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text, even when it starts with «=» (openpyxl: a formula)
         if row[2] == "" and row[3] == "":
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)

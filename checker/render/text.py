@@ -17,6 +17,7 @@ from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
 from checker.model.sources import SOURCES, cite
 from checker.render.changes import change_summary
+from checker.render.safe import clean_report, plain
 
 LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
 OUTCOME_STYLES = {
@@ -76,9 +77,9 @@ def _deadlines(report: Report) -> Iterator[RenderableType]:
     table = Table(show_header=False, box=None, padding=(0, 1))
     for item in report.deadlines:
         table.add_row(
-            f"{item.due:%d.%m.%Y}",
+            plain(f"{item.due:%d.%m.%Y}"),
             Text(OUTCOME_TITLES[item.outcome], style=OUTCOME_STYLES[item.outcome]),
-            f"{item.rule_id} {item.message}",
+            plain(f"{item.rule_id} {item.message}"),
         )
     yield table
 
@@ -121,7 +122,7 @@ def _direction_section(report: Report, direction: str) -> Iterator[RenderableTyp
         for finding in met:
             table.add_row(
                 Text(OUTCOME_TITLES[finding.outcome], style=OUTCOME_STYLES[finding.outcome]),
-                f"{finding.rule_id} {finding.title}",
+                plain(f"{finding.rule_id} {finding.title}"),
             )
         yield table
 
@@ -156,7 +157,13 @@ def _conflicts(report: Report) -> Iterator[RenderableType]:
 
 
 def render_report(report: Report) -> Group:
-    """The whole terminal report as one rich renderable."""
+    """The whole terminal report as one rich renderable.
+
+    Every string of the report (names, labels, messages, pack texts) is cleaned of control
+    characters first, and none of them is read as rich markup (``Text``, not ``str``), so
+    the report is safe on any console, in a terminal or in a ``.txt`` file.
+    """
+    report = clean_report(report)
     parts: list[RenderableType] = [_header(report), *_self_assessment(report), _summary(report)]
     parts.extend(Text(f"Предупреждение: {w}", style="yellow") for w in report.warnings)
     if report.changes is not None:

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from checker.io.validation import validate
-from checker.io.yamlio import load_fast
+from checker.io.yamlio import load_fast, read_text
 from checker.model.findings import Outcome
 from checker.model.profile import SCHEMA_VERSION
 
@@ -60,6 +60,6 @@ def case_profile(case: Case, region: str | None, municipality: str | None) -> di
 
 
 def load_cases(path: Path) -> dict[str, list[Case]]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     data = load_fast(text, str(path))
     return validate(CaseFile, {"cases": data}, text, str(path)).cases
