@@ -214,11 +214,7 @@ def render_section(
         else:
             items.append(node)
     _block_style(section)
-    wrapper = CommentedMap()
-    wrapper[SECTION] = section
-    out = io.StringIO()
-    _yaml().dump(wrapper, out)
-    return out.getvalue()
+    return _section_text(section)
 
 
 def _block_style(node: Any) -> None:
@@ -251,6 +247,11 @@ def paste_yaml(verdicts: list[InspectionVerdict], inspector: str | None = None) 
     if inspector:
         section["inspector"] = inspector
     section["verdicts"] = CommentedSeq(_verdict_map(v) for v in verdicts)
+    return _section_text(section)
+
+
+def _section_text(section: CommentedMap) -> str:
+    """``inspection:`` with ``section`` under it, as YAML text."""
     wrapper = CommentedMap()
     wrapper[SECTION] = section
     out = io.StringIO()
