@@ -18,10 +18,12 @@ from pydantic import BaseModel
 from rich.text import Text
 
 from checker.core.check import Checker, ensure_engine_limits
+from checker.io.files import os_reason as russian_os_reason
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
 from checker.model.findings import PROBLEMS
 from checker.model.profile import Profile
+from checker.model.profile_schema import profile_json_schema
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES
@@ -208,7 +210,9 @@ def schema(
     if what not in models:
         stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
         raise typer.Exit(EXIT_INPUT)
-    sys.stdout.write(json.dumps(models[what].model_json_schema(), ensure_ascii=False, indent=2))
+    # The profile schema is the editors' one: Russian titles of values, Russian dates.
+    document = profile_json_schema() if what == "profile" else models[what].model_json_schema()
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
 
 
@@ -397,7 +401,8 @@ def migrate(
     except InputError as error:
         fail_input(error)
     except OSError as exc:
-        stderr.print(f"ошибка: не удалось прочитать или записать файл {profile}: {exc.strerror}",
+        reason = russian_os_reason(exc)
+        stderr.print(f"ошибка: не удалось прочитать или записать файл {profile}: {reason}",
                      highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     except ConcurrentEditError:

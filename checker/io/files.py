@@ -42,7 +42,38 @@ def _reason_of(path: Path, error: OSError) -> str:
         return "не удалось прочитать файл: нет такого файла"
     if error.errno == errno.EACCES:
         return "не удалось прочитать файл: нет прав на чтение"
-    return f"не удалось прочитать файл: {error.strerror or error}"
+    return f"не удалось прочитать файл: {os_reason(error)}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "нет такого файла или каталога",
+    errno.EACCES: "нет прав доступа",
+    errno.EPERM: "операция не разрешена",
+    errno.EISDIR: "это каталог, а не файл",
+    errno.ENOTDIR: "часть пути — файл, а не каталог",
+    errno.ENOSPC: "на диске нет места",
+    errno.EDQUOT: "превышена дисковая квота",
+    errno.EROFS: "файловая система только для чтения",
+    errno.EEXIST: "файл с таким именем уже есть",
+    errno.ENAMETOOLONG: "слишком длинное имя файла",
+    errno.ELOOP: "символическая ссылка зациклена",
+    errno.EIO: "ошибка ввода-вывода",
+    errno.EMFILE: "открыто слишком много файлов",
+    errno.ENFILE: "открыто слишком много файлов",
+    errno.EBUSY: "файл занят",
+    errno.ETXTBSY: "файл занят",
+    errno.EFBIG: "файл слишком большой",
+    errno.EINVAL: "недопустимый аргумент",
+    errno.EXDEV: "нельзя переместить файл на другой диск",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The reason of an OS error in Russian (the system's own text may be English)."""
+    known = _OS_REASONS.get(error.errno or 0)
+    if known is not None:
+        return known
+    return f"системная ошибка {error.errno}" if error.errno else "системная ошибка"
 
 
 def irregular_reason(path: Path) -> str | None:

@@ -9,6 +9,7 @@ the problems of the file (``locate_all``).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable
@@ -178,16 +179,32 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
+# «29.08.2024»: the way dates are written in Russian documents; read as a date like ISO ones.
+_RUSSIAN_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class DateError(ConstructorError):
+    """A date that does not exist; ``path`` is filled in on the way up (the field's keys)."""
+
+    def __init__(self, value: str, mark: Any) -> None:
+        super().__init__(None, None, f"несуществующая дата «{echo(value)}»", mark)
+        self.path: list[str | int] = []
+
+
 class _CheckedDateConstructor(SafeConstructor):
-    """Safe constructor whose dates fail with a position instead of a bare ValueError."""
+    """Safe constructor that reads ДД.ММ.ГГГГ dates too, and whose impossible dates fail
+    with their own position instead of a bare ValueError."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        russian = _RUSSIAN_DATE.match(node.value) if isinstance(node.value, str) else None
         try:
+            if russian:
+                day, month, year = (int(part) for part in russian.groups())
+                return dt.date(year, month, day)
             return super().construct_yaml_timestamp(node, values)
-        except ValueError as exc:
-            raise ConstructorError(
-                None, None, f"несуществующая дата «{node.value}»", node.start_mark
-            ) from exc
+        except ValueError:
+            raise DateError(node.value, node.start_mark) from None
 
 
 _CheckedDateConstructor.add_constructor(
@@ -228,7 +245,10 @@ class _CachingResolver(VersionedResolver):
             if tag is None:
                 if len(self._tags) >= _TAG_CACHE_MAX:
                     self._tags.clear()
-                tag = self._tags[key] = super().resolve(kind, value, implicit)
+                tag = self._tags[key] = (
+                    _TIMESTAMP if _RUSSIAN_DATE.match(value)
+                    else super().resolve(kind, value, implicit)
+                )
             return tag
         return super().resolve(kind, value, implicit)
 
@@ -288,7 +308,11 @@ class _FastConstructor(_CheckedDateConstructor):
                     result = done[key_id] = self._standard(node)
                     return result
                 key = self._fast(key_node, done, busy, depth + 1)
-                value = self._fast(value_node, done, busy, depth + 1)
+                try:
+                    value = self._fast(value_node, done, busy, depth + 1)
+                except DateError as exc:
+                    exc.path.insert(0, key)
+                    raise
                 if key in mapping:
                     # raises DuplicateKeyError with both positions (duplicates are not allowed)
                     self.check_mapping_key(node, key_node, mapping, key, value)
@@ -299,7 +323,13 @@ class _FastConstructor(_CheckedDateConstructor):
             return mapping
         if cls is SequenceNode and tag == _SEQ:
             busy.add(key_id)
-            items = [self._fast(child, done, busy, depth + 1) for child in node.value]
+            items: list[Any] = []
+            for index, child in enumerate(node.value):
+                try:
+                    items.append(self._fast(child, done, busy, depth + 1))
+                except DateError as exc:
+                    exc.path.insert(0, index)
+                    raise
             busy.discard(key_id)
             done[key_id] = items
             return items
@@ -338,6 +368,9 @@ def load_fast(text: str, origin: str) -> Any:
         return _FAST.load(text)
     except LimitExceededError as exc:
         raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
+    except DateError as exc:  # the field is named, the line is the date's own
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise InputError([Problem(origin, line, tuple(exc.path), str(exc.problem))]) from None
     except RecursionError:  # nesting under explicit tags or merge keys, built by ruamel
         raise InputError([Problem(origin, None, (), _too_deep(limits.max_depth))]) from None
     except MarkedYAMLError as exc:
