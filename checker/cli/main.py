@@ -5,6 +5,7 @@ Exit codes: 0 — done; 1 — findings at or above ``--fail-on``; 2 — usage or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import signal
@@ -387,6 +388,53 @@ def inspect(
         stdout.print(f"\nПроверка прервана. Записано ответов: {session.recorded}.")
     else:
         stdout.print(f"Готово. Записано ответов: {session.recorded}.")
+
+
+@app.command()
+def init(
+    region: Annotated[
+        str | None, typer.Option(help="Субъект РФ школы: меры его пакетов — списком в шаблоне")
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Муниципалитет школы (вместе с --region)")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Куда записать шаблон (без параметра — на экран)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Перезаписать существующий файл")
+    ] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Шаблон профиля школы с пояснениями по-русски к каждому полю (заполнить в редакторе)."""
+    from checker.io.files import write_new
+    from checker.model.profile_schema import profile_json_schema
+    from checker.render.profile_template import SCHEMA_FILE, profile_template
+
+    selection = None
+    if region is not None or municipality is not None:
+        selection = open_rulebook(rules).select(region, municipality)
+    text = profile_template(region, municipality, selection)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_new(output, text.encode("utf-8"), overwrite=force)
+    except FileExistsError:
+        stderr.print(f"ошибка: файл {output} уже есть; чтобы заменить его, добавьте --force",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {output}: {russian_os_reason(exc)}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {output}", highlight=False, markup=False)
+    schema = output.parent / SCHEMA_FILE
+    schema_text = json.dumps(profile_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    with contextlib.suppress(OSError):  # an old schema beside it is refreshed, never a must
+        write_new(schema, schema_text.encode("utf-8"), overwrite=True)
+        stderr.print(f"Схема для подсказок редактора: {schema}", highlight=False, markup=False)
 
 
 @app.command()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 
@@ -114,3 +115,24 @@ def read_regular(path: Path, max_bytes: int | None = None) -> bytes:
         raise UnreadableFileError(_reason_of(path, error)) from None
     finally:
         os.close(fd)
+
+
+def write_new(path: Path, data: bytes, overwrite: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically: readers see the old file or the whole new one.
+
+    Without ``overwrite`` an existing file is never replaced (``FileExistsError``), even
+    one created meanwhile: the new file is linked in under its name, which fails if the
+    name is taken.
+    """
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            Path(temp).replace(path)
+        else:
+            os.link(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
