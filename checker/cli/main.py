@@ -18,6 +18,8 @@ import typer
 from pydantic import BaseModel
 from rich.text import Text
 
+import checker.cli.import_questionnaire  # noqa: F401 - registers «import questionnaire»
+from checker.cli.imports import import_app
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.files import os_reason as russian_os_reason
 from checker.io.packs import RuleBook, load_rulebook
@@ -52,6 +54,7 @@ rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(import_app, name="import")
 
 # Markup off and control characters removed: names and values from files are printed as
 # they are, never obeyed (checker.render.safe).
@@ -435,6 +438,51 @@ def init(
     with contextlib.suppress(OSError):  # an old schema beside it is refreshed, never a must
         write_new(schema, schema_text.encode("utf-8"), overwrite=True)
         stderr.print(f"Схема для подсказок редактора: {schema}", highlight=False, markup=False)
+
+
+class TemplateFormat(StrEnum):
+    xlsx = "xlsx"
+    yaml = "yaml"
+
+
+@app.command()
+def template(
+    format_: Annotated[
+        TemplateFormat,
+        typer.Option("--format", help="xlsx — анкета Excel; yaml — шаблон профиля (как init)"),
+    ] = TemplateFormat.xlsx,
+    region: Annotated[str | None, typer.Option(help="Субъект РФ школы")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Муниципалитет школы")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Куда записать (по умолчанию "
+                                  "anketa.xlsx)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Перезаписать существующий файл")] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Анкета Excel для школы: листы по разделам, списки для выбора, проверка дат и чисел."""
+    if format_ is TemplateFormat.yaml:
+        init(region, municipality, output, force, rules)
+        return
+    from checker.io.files import write_new
+    from checker.render.questionnaire import questionnaire_workbook
+
+    selection = None
+    if region is not None or municipality is not None:
+        selection = open_rulebook(rules).select(region, municipality)
+    target = output or Path("anketa.xlsx")
+    data = questionnaire_workbook(selection, region, municipality)
+    try:
+        write_new(target, data, overwrite=force)
+    except FileExistsError:
+        stderr.print(f"ошибка: файл {target} уже есть; чтобы заменить его, добавьте --force",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {target}: {russian_os_reason(exc)}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {target}", highlight=False, markup=False)
 
 
 @app.command()

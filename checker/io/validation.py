@@ -36,7 +36,7 @@ _TYPE_NAMES = {
 }
 
 
-def _russian_message(error: ErrorDetails) -> str:
+def russian_message(error: ErrorDetails) -> str:
     kind = error["type"]
     given = error.get("input")
     ctx = error.get("ctx") or {}
@@ -118,7 +118,7 @@ def _model_fields(annotation: Any) -> dict[str, Any]:
     return fields
 
 
-def _clean_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> Loc:
+def clean_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> Loc:
     """The field path of a pydantic error location: pydantic's union branch labels
     (``'literal[False]'``, ``'Publication'``, ``'date'``…) dropped.
 
@@ -160,11 +160,11 @@ def problems_from_validation(
     """One located, Russian problem per distinct field (union branches are merged)."""
     messages: dict[Loc, str] = {}
     for error in exc.errors():
-        loc = _clean_loc(model, error["loc"])
+        loc = clean_loc(model, error["loc"])
         if error["type"] == "extra_forbidden":  # the unknown key itself is no field
             loc += (error["loc"][-1],)
         if loc not in messages:
-            messages[loc] = _russian_message(error)
+            messages[loc] = russian_message(error)
     return located(origin, text, messages.items())
 
 
