@@ -273,3 +273,31 @@ def test_libreoffice_opens_the_questionnaire(tmp_path: Path) -> None:
     for spec in SHEETS:
         assert spec.columns[0].title in text
     assert "objcheck: версия анкеты" not in text
+
+
+def test_batch_reads_questionnaires_beside_profiles_with_error_rows_for_bad_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import csv
+
+    monkeypatch.setenv("OBJCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    (folder / "school-1.xlsx").write_bytes(_filled(ANSWERS))
+    bad = {**ANSWERS, "Процедуры": [{**ANSWERS["Процедуры"][0], "Дата": "31.02.2025"},
+                                    ANSWERS["Процедуры"][1]]}
+    (folder / "school-2.xlsx").write_bytes(_filled(bad))
+    (folder / "~$school-1.xlsx").write_bytes(b"Excel lock file")
+    shutil.copy(DATA / "questionnaire-expected.yaml", folder / "school-3.yaml")
+    out = tmp_path / "out"
+    run = runner.invoke(app, ["batch", str(folder), "--out", str(out), "--workers", "1",
+                              "--as-of", "2025-06-30", "--rules", str(RULES)])
+    assert run.exit_code == 2, run.output  # a file with errors
+    summary = list(csv.reader((out / "summary.csv").read_text("utf-8-sig").splitlines(),
+                              delimiter=";"))
+    assert sorted(Path(row[0]).name for row in summary[1:]) == ["school-1.xlsx", "school-3.yaml"]
+    assert summary[1][3:] == summary[2][3:]  # the same school, from either form
+    errors = list(csv.reader((out / "errors.csv").read_text("utf-8-sig").splitlines(),
+                             delimiter=";"))
+    assert [Path(row[0]).name for row in errors[1:]] == ["school-2.xlsx"]
+    assert "лист «Процедуры», строка 3, столбец F («Дата»): несуществующая дата" in errors[1][-1]
