@@ -38,7 +38,7 @@ def questionnaire(
         bool, typer.Option("--force", help="Перезаписать существующий профиль")
     ] = False,
 ) -> None:
-    """Перевести заполненную анкету Excel в профиль школы (YAML) и проверить его."""
+    """Перевести заполненную анкету Excel в профиль школы (YAML); ошибки — с листом и ячейкой."""
     target = output or workbook.with_suffix(".yaml")
     try:
         content = read_regular(workbook, Limits.from_env().max_bytes)
