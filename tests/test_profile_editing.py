@@ -213,3 +213,15 @@ def test_missing_profile_file_is_reported_in_russian(tmp_path: Path) -> None:
 def test_schema_file_on_disk_is_the_editor_schema() -> None:
     on_disk = json.loads((FIXTURES.parent / "docs" / "profile-schema.json").read_text("utf-8"))
     assert on_disk["$id"] == profile_json_schema()["$id"]
+
+
+@pytest.mark.parametrize("text", [
+    "a: b: c\n", "a: @x\n", 'a: "\\q"\n', "a: !foo x\n", "a: 1\n---\nb: 2\n", "a: [1, 2\n",
+    "a:\n  b: 1\n c: 2\n", "a: 'x\n",
+])
+def test_yaml_syntax_errors_are_explained_in_russian(text: str) -> None:
+    with pytest.raises(InputError) as raised:
+        load_fast(text, "p.yaml")
+    message = raised.value.problems[0].message.replace("YAML", "")  # the format's name
+    assert raised.value.problems[0].line is not None
+    assert not LATIN_WORD.search(message), message

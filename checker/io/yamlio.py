@@ -376,7 +376,8 @@ def load_fast(text: str, origin: str) -> Any:
     except MarkedYAMLError as exc:
         raise InputError([_problem_from_marked(exc, origin)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(origin, None, (), f"ошибка YAML: {echo(exc, 200)}")]) from None
+        raise InputError([Problem(origin, None, (), _translate_yaml_problem(str(exc)))]
+                         ) from None
 
 
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
@@ -398,7 +399,7 @@ _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value', re.DOTALL
 _YAML_PROBLEMS = {
     "found duplicate key": "повторяющийся ключ",
     "did not find expected node content": "ожидалось значение (ошибка синтаксиса YAML)",
-    "mapping values are not allowed here": "здесь не может быть «ключ: значение» "
+    "mapping values are not allowed": "здесь не может быть «ключ: значение» "
     "(проверьте отступы и двоеточия)",
     "could not find expected ':'": "не найдено ожидаемое «:»",
     "found character '\\t' that cannot start any token": "символ табуляции недопустим в YAML",
@@ -408,6 +409,22 @@ _YAML_PROBLEMS = {
     "found undefined alias": "неизвестная ссылка (alias)",
     "did not find expected ',' or ']'": "не закрыт список: ожидалась «,» или «]»",
     "did not find expected ',' or '}'": "не закрыт словарь: ожидалась «,» или «}»",
+    "found unexpected ':'": "неожиданное «:» (значение с двоеточием возьмите в кавычки)",
+    "expected <block end>": "нарушены отступы: строка не на своём уровне вложенности",
+    "found character that cannot start any token": "значение начинается с недопустимого "
+    "символа (возьмите его в кавычки)",
+    "found unknown escape character": "неизвестная последовательность с «\\» в строке в "
+    "двойных кавычках (используйте одинарные кавычки)",
+    "expected a comment or a line break": "после значения ожидался конец строки или "
+    "комментарий",
+    "found undefined tag handle": "неизвестный тег (значение, начинающееся с «!», возьмите "
+    "в кавычки)",
+    "could not determine a constructor for the tag": "неизвестный тег (значение, "
+    "начинающееся с «!», возьмите в кавычки)",
+    "found unhashable key": "ключ не может быть списком или словарём",
+    "found unexpected document": "в файле несколько документов YAML («---»): нужен один",
+    "expected a single document": "в файле несколько документов YAML («---»): нужен один",
+    "but found another document": "в файле несколько документов YAML («---»): нужен один",
 }
 
 
@@ -417,7 +434,8 @@ def _translate_yaml_problem(problem: str) -> str:
             return f"{russian} ({problem})" if english == "found duplicate key" else russian
     if problem.startswith("несуществующая дата"):
         return problem
-    return f"ошибка синтаксиса YAML: {problem}"
+    # The parser's own text is English: the line it points at is what helps
+    return "ошибка синтаксиса YAML: проверьте отступы, двоеточия и кавычки в этой строке"
 
 
 def locate_all(text: str, locs: Iterable[Loc]) -> dict[Loc, int | None]:
