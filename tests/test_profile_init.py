@@ -25,7 +25,7 @@ from checker.model.profile import (
 )
 from checker.render.profile_template import profile_template
 
-from .conftest import RULES
+from .conftest import FIXTURES, RULES
 
 runner = CliRunner()
 
@@ -132,3 +132,11 @@ def test_init_into_a_missing_folder_is_a_russian_error(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "нет такого файла или каталога" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_template_fixture_is_the_current_template() -> None:
+    """fixtures/profile-template.yaml is checked against its expected outcomes (all «не
+    сообщено») with the other fixtures; it must be what objcheck init writes today."""
+    fixture = FIXTURES / "profile-template.yaml"
+    assert fixture.read_text("utf-8") == profile_template(), (
+        "обновите: objcheck init > fixtures/profile-template.yaml")
