@@ -93,6 +93,7 @@ SHEETS: tuple[Sheet, ...] = (
         Column("self_level", "Самооценка объективности", "уровень, который школа указала "
                "сама", "choice", SELF_LEVEL_TITLES),
         Column("self_document", "Документ самооценки", "справка, отчёт", width=24),
+        Column("self_date", "Дата самооценки", "дата документа, ДД.ММ.ГГГГ", "date", width=14),
         Column("documents_complete", "Документы перечислены полностью", "да — чего нет на "
                "листе «Документы», того нет в школе", "bool"),
         Column("activities_complete", "Мероприятия перечислены полностью", "да — чего нет на "
@@ -524,6 +525,7 @@ def _school(grid: Grid, builder: _Builder) -> None:
     own: dict[str, Any] = {}
     _put(builder, own, ("self_assessment",), "self_level", found, "level")
     _put(builder, own, ("self_assessment",), "self_document", found, "document")
+    _put(builder, own, ("self_assessment",), "self_date", found, "date")
     if own:
         data["self_assessment"] = own
     complete = [section for key, section in (("documents_complete", "documents"),
