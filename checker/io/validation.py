@@ -140,7 +140,19 @@ def clean_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> Loc:
         if values is not None:  # a key of a mapping field, written in the file
             cleaned.append(part)
             current = values
+        elif not fields and not _looks_like_branch(part):  # free-form data (Any): keep keys
+            cleaned.append(part)
     return tuple(cleaned)
+
+
+def _looks_like_branch(part: str) -> bool:
+    """pydantic's label of a union branch, where the model no longer says what comes."""
+    return (
+        part.startswith(("literal[", "function-", "union[", "json-or-python", "lax-or-strict",
+                         "list[", "dict["))
+        or part[:1].isupper()
+        or part in {"str", "int", "bool", "date", "datetime", "float", "list", "dict"}
+    )
 
 
 def _mapping_values(annotation: Any) -> Any:
