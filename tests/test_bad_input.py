@@ -47,7 +47,7 @@ PROFILE_CASES = {
         GOOD_PROFILE.replace("relation: none", "relation: none\n        mood: good"), 12,
         "procedures[0].observers[0].mood", "неизвестный ключ",
     ),
-    "impossible_date": (GOOD_PROFILE.replace("2024-04-16", "2024-02-30"), 8, "",
+    "impossible_date": (GOOD_PROFILE.replace("2024-04-16", "2024-02-30"), 8, "procedures[0].date",
                         "несуществующая дата"),
     "duplicate_key": (GOOD_PROFILE.replace("    kind: ВПР", "    kind: ВПР\n    kind: ЕГЭ"), 8, "",
                       "повторяющийся ключ"),

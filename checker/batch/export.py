@@ -33,6 +33,7 @@ from checker.batch.run import (
     schools_by_level,
 )
 from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend, SinceResult
+from checker.io.files import os_reason as russian_os_reason
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
@@ -438,7 +439,7 @@ def os_reason(exc: OSError) -> str:
         errno.ENOTDIR: "часть пути — файл, а не каталог",
         errno.EEXIST: "файл с таким именем уже есть",
     }
-    return reasons.get(exc.errno or 0, exc.strerror or str(exc))
+    return reasons.get(exc.errno or 0) or russian_os_reason(exc)
 
 
 def _flush_to_disk(path: Path) -> None:

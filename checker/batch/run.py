@@ -48,12 +48,14 @@ from checker.model.findings import Outcome
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
+from checker.render.questionnaire import read_questionnaire
 from checker.render.text import render_report_plain
 
 if TYPE_CHECKING:
     from checker.batch.since import PastRun, SinceResult
 
-PROFILE_SUFFIXES = (".yaml", ".yml")
+PROFILE_SUFFIXES = (".yaml", ".yml", ".xlsx")  # .xlsx: a questionnaire returned by a school
+QUESTIONNAIRE_SUFFIX = ".xlsx"
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
 MISSING = (Outcome.VIOLATION, Outcome.OVERDUE, Outcome.GAP)
 # Best first; «не определён» last.
@@ -235,8 +237,8 @@ def collect_files(paths: Sequence[str]) -> tuple[list[str], list[ErrorRow]]:
 
     def walk(folder: Path) -> None:
         for item in folder.rglob("*"):
-            if item.suffix.lower() in PROFILE_SUFFIXES:
-                add(item)
+            if item.suffix.lower() in PROFILE_SUFFIXES and not item.name.startswith("~$"):
+                add(item)  # «~$анкета.xlsx» is Excel's lock file of an open workbook
 
     missing: list[ErrorRow] = []
     for raw in paths:
@@ -423,14 +425,17 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
             result.school = replace(cached, file=file)
             return result
     started = time.perf_counter()
+    questionnaire = file.lower().endswith(QUESTIONNAIRE_SUFFIX)
     profile = _cached_profile(worker.cache, pkey) if pkey else None
     if profile is not None:
         timings.profile_hits += 1
     else:
         timings.parsed += 1  # every parse attempt, failed ones included
         try:
-            text = content.decode("utf-8")
-            profile = load_profile(text, file)
+            if questionnaire:
+                profile = read_questionnaire(content, file)[0]
+            else:
+                profile = load_profile(content.decode("utf-8"), file)
         except UnicodeDecodeError as exc:
             result.errors.append(ErrorRow(file, None, "",
                                           f"файл не в кодировке UTF-8 (байт {exc.start})"))
@@ -448,7 +453,8 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
     writing = options.reports_dir is not None
     try:
         report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
-                                      source_text=content.decode("utf-8") if writing else None)
+                                      source_text=content.decode("utf-8")
+                                      if writing and not questionnaire else None)
         result.school = school_row(file, report)
         if worker.old_checker is not None:
             old = worker.old_checker.check(profile, worker.as_of, file, with_evidence=False)

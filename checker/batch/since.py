@@ -17,6 +17,7 @@ from typing import Any
 
 from checker.batch.run import FindingRow, SchoolRow
 from checker.core.diff import classify, trend
+from checker.io.files import os_reason
 from checker.model.diff import Trend
 from checker.model.errors import InputError, Problem
 from checker.model.findings import Outcome
@@ -113,7 +114,7 @@ def read_past_run(out_dir: Path) -> PastRun:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise _problem(path, f"не удалось прочитать сводку прошлой проверки: {exc.strerror}"
+        raise _problem(path, f"не удалось прочитать сводку прошлой проверки: {os_reason(exc)}"
                        ) from None
     except UnicodeDecodeError:
         raise _problem(path, "файл не в кодировке UTF-8") from None

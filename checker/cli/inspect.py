@@ -15,6 +15,7 @@ from rich.panel import Panel
 from rich.text import Text
 
 from checker.core.check import Checker
+from checker.io.files import os_reason
 from checker.io.profile_edit import ProfileFile, UnwritableError
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome, SubjectFinding
 from checker.model.profile import VERDICT_TITLES, InspectionEvidence, InspectionVerdict
@@ -204,7 +205,7 @@ class Session:
         except UnwritableError as exc:
             raise NotWrittenError(str(exc), [verdict]) from None
         except OSError as exc:
-            reason = f"не удалось записать файл: {exc.strerror or type(exc).__name__}"
+            reason = f"не удалось записать файл: {os_reason(exc)}"
             raise NotWrittenError(reason, [verdict]) from None
         self.recorded += 1
         self.console.print(f"Записано: {VERDICT_TITLES[verdict.verdict]}.", style="green")

@@ -5,6 +5,7 @@ Exit codes: 0 — done; 1 — findings at or above ``--fail-on``; 2 — usage or
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import signal
@@ -17,11 +18,15 @@ import typer
 from pydantic import BaseModel
 from rich.text import Text
 
+import checker.cli.import_questionnaire  # noqa: F401 - registers «import questionnaire»
+from checker.cli.imports import import_app
 from checker.core.check import Checker, ensure_engine_limits
+from checker.io.files import os_reason as russian_os_reason
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
 from checker.model.findings import PROBLEMS
 from checker.model.profile import Profile
+from checker.model.profile_schema import profile_json_schema
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES
@@ -49,6 +54,7 @@ rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(import_app, name="import")
 
 # Markup off and control characters removed: names and values from files are printed as
 # they are, never obeyed (checker.render.safe).
@@ -208,7 +214,9 @@ def schema(
     if what not in models:
         stderr.print(f"ошибка: неизвестная схема «{what}»; есть: {', '.join(models)}")
         raise typer.Exit(EXIT_INPUT)
-    sys.stdout.write(json.dumps(models[what].model_json_schema(), ensure_ascii=False, indent=2))
+    # The profile schema is the editors' one: Russian titles of values, Russian dates.
+    document = profile_json_schema() if what == "profile" else models[what].model_json_schema()
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2))
     sys.stdout.write("\n")
 
 
@@ -386,6 +394,98 @@ def inspect(
 
 
 @app.command()
+def init(
+    region: Annotated[
+        str | None, typer.Option(help="Субъект РФ школы: меры его пакетов — списком в шаблоне")
+    ] = None,
+    municipality: Annotated[
+        str | None, typer.Option(help="Муниципалитет школы (вместе с --region)")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Куда записать шаблон (без параметра — на экран)"),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Перезаписать существующий файл")
+    ] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Шаблон профиля школы с пояснениями по-русски к каждому полю (заполнить в редакторе)."""
+    from checker.io.files import write_new
+    from checker.model.profile_schema import profile_json_schema
+    from checker.render.profile_template import SCHEMA_FILE, profile_template
+
+    selection = None
+    if region is not None or municipality is not None:
+        selection = open_rulebook(rules).select(region, municipality)
+    text = profile_template(region, municipality, selection)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_new(output, text.encode("utf-8"), overwrite=force)
+    except FileExistsError:
+        stderr.print(f"ошибка: файл {output} уже есть; чтобы заменить его, добавьте --force",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {output}: {russian_os_reason(exc)}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {output}", highlight=False, markup=False)
+    schema = output.parent / SCHEMA_FILE
+    schema_text = json.dumps(profile_json_schema(), ensure_ascii=False, indent=2) + "\n"
+    with contextlib.suppress(OSError):  # an old schema beside it is refreshed, never a must
+        write_new(schema, schema_text.encode("utf-8"), overwrite=True)
+        stderr.print(f"Схема для подсказок редактора: {schema}", highlight=False, markup=False)
+
+
+class TemplateFormat(StrEnum):
+    xlsx = "xlsx"
+    yaml = "yaml"
+
+
+@app.command()
+def template(
+    format_: Annotated[
+        TemplateFormat,
+        typer.Option("--format", help="xlsx — анкета Excel; yaml — шаблон профиля (как init)"),
+    ] = TemplateFormat.xlsx,
+    region: Annotated[str | None, typer.Option(help="Субъект РФ школы")] = None,
+    municipality: Annotated[str | None, typer.Option(help="Муниципалитет школы")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Куда записать (по умолчанию "
+                                  "anketa.xlsx)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Перезаписать существующий файл")] = False,
+    rules: RulesOption = None,
+) -> None:
+    """Анкета Excel для школы: листы по разделам, списки для выбора, проверка дат и чисел."""
+    if format_ is TemplateFormat.yaml:
+        init(region, municipality, output, force, rules)
+        return
+    from checker.io.files import write_new
+    from checker.render.questionnaire import questionnaire_workbook
+
+    selection = None
+    if region is not None or municipality is not None:
+        selection = open_rulebook(rules).select(region, municipality)
+    target = output or Path("anketa.xlsx")
+    data = questionnaire_workbook(selection, region, municipality)
+    try:
+        write_new(target, data, overwrite=force)
+    except FileExistsError:
+        stderr.print(f"ошибка: файл {target} уже есть; чтобы заменить его, добавьте --force",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {target}: {russian_os_reason(exc)}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {target}", highlight=False, markup=False)
+
+
+@app.command()
 def migrate(
     profile: Annotated[Path, typer.Argument(help="Профиль школы версии 1 (YAML); переписывается")],
 ) -> None:
@@ -397,7 +497,8 @@ def migrate(
     except InputError as error:
         fail_input(error)
     except OSError as exc:
-        stderr.print(f"ошибка: не удалось прочитать или записать файл {profile}: {exc.strerror}",
+        reason = russian_os_reason(exc)
+        stderr.print(f"ошибка: не удалось прочитать или записать файл {profile}: {reason}",
                      highlight=False, markup=False)
         raise typer.Exit(EXIT_INPUT) from None
     except ConcurrentEditError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 
@@ -42,7 +43,38 @@ def _reason_of(path: Path, error: OSError) -> str:
         return "не удалось прочитать файл: нет такого файла"
     if error.errno == errno.EACCES:
         return "не удалось прочитать файл: нет прав на чтение"
-    return f"не удалось прочитать файл: {error.strerror or error}"
+    return f"не удалось прочитать файл: {os_reason(error)}"
+
+
+_OS_REASONS = {
+    errno.ENOENT: "нет такого файла или каталога",
+    errno.EACCES: "нет прав доступа",
+    errno.EPERM: "операция не разрешена",
+    errno.EISDIR: "это каталог, а не файл",
+    errno.ENOTDIR: "часть пути — файл, а не каталог",
+    errno.ENOSPC: "на диске нет места",
+    errno.EDQUOT: "превышена дисковая квота",
+    errno.EROFS: "файловая система только для чтения",
+    errno.EEXIST: "файл с таким именем уже есть",
+    errno.ENAMETOOLONG: "слишком длинное имя файла",
+    errno.ELOOP: "символическая ссылка зациклена",
+    errno.EIO: "ошибка ввода-вывода",
+    errno.EMFILE: "открыто слишком много файлов",
+    errno.ENFILE: "открыто слишком много файлов",
+    errno.EBUSY: "файл занят",
+    errno.ETXTBSY: "файл занят",
+    errno.EFBIG: "файл слишком большой",
+    errno.EINVAL: "недопустимый аргумент",
+    errno.EXDEV: "нельзя переместить файл на другой диск",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """The reason of an OS error in Russian (the system's own text may be English)."""
+    known = _OS_REASONS.get(error.errno or 0)
+    if known is not None:
+        return known
+    return f"системная ошибка {error.errno}" if error.errno else "системная ошибка"
 
 
 def irregular_reason(path: Path) -> str | None:
@@ -83,3 +115,24 @@ def read_regular(path: Path, max_bytes: int | None = None) -> bytes:
         raise UnreadableFileError(_reason_of(path, error)) from None
     finally:
         os.close(fd)
+
+
+def write_new(path: Path, data: bytes, overwrite: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically: readers see the old file or the whole new one.
+
+    Without ``overwrite`` an existing file is never replaced (``FileExistsError``), even
+    one created meanwhile: the new file is linked in under its name, which fails if the
+    name is taken.
+    """
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            Path(temp).replace(path)
+        else:
+            os.link(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from checker.io.files import os_reason
 from checker.io.validation import validate
 from checker.model.errors import InputError, Problem
 from checker.model.report import REPORT_VERSION, Report
@@ -34,7 +35,7 @@ def read_report(path: Path) -> Report:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = "файл не в кодировке UTF-8" if isinstance(exc, UnicodeDecodeError) else (
-            exc.strerror or str(exc))
+            os_reason(exc))
         raise InputError([Problem(str(path), None, (), f"не удалось прочитать файл: {reason}")]
                          ) from None
     return load_report(text, str(path))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -21,13 +22,21 @@ _TYPE_NAMES = {
     "dict_type": "словарь (ключ: значение)",
     "model_type": "словарь (ключ: значение)",
     "model_attributes_type": "словарь (ключ: значение)",
-    "date_type": "дата в формате ГГГГ-ММ-ДД",
+    "date_type": "дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД (без кавычек)",
+    "datetime_type": "дата и время ГГГГ-ММ-ДДTЧЧ:ММ:СС",
+    "date_from_datetime_inexact": "дата без времени",
+    "none_required": "пусто",
+    "int_parsing": "целое число",
+    "bool_parsing": "true или false",
+    "date_parsing": "дата ДД.ММ.ГГГГ или ГГГГ-ММ-ДД",
+    "is_instance_of": "значение другого вида",
+    "enum": "одно из допустимых значений",
     "float_type": "число",
     "literal_error": "одно из допустимых значений",
 }
 
 
-def _russian_message(error: ErrorDetails) -> str:
+def russian_message(error: ErrorDetails) -> str:
     kind = error["type"]
     given = error.get("input")
     ctx = error.get("ctx") or {}
@@ -36,7 +45,7 @@ def _russian_message(error: ErrorDetails) -> str:
     if kind == "missing":
         return "обязательное поле не заполнено"
     if kind == "literal_error":
-        return f"недопустимое значение {_given(given)}; допустимо: {ctx.get('expected', '')}"
+        return f"недопустимое значение {_given(given)}; допустимо: {_alternatives(ctx)}"
     if kind in ("string_too_short",):
         return "пустая строка"
     if kind == "string_too_long":
@@ -51,7 +60,15 @@ def _russian_message(error: ErrorDetails) -> str:
         return f"ожидается {_TYPE_NAMES[kind]}, получено {_given(given)}"
     if kind == "value_error":
         return echo(ctx.get("error", error["msg"]), 200)
-    return f"недопустимое значение: {echo(error['msg'], 200)}"
+    # pydantic's own text is English: the value and the field are enough to act on
+    return f"недопустимое значение {_given(given)}"
+
+
+def _alternatives(ctx: dict[str, Any]) -> str:
+    """pydantic's «'a', 'b' or 'c'» in Russian."""
+    expected = str(ctx.get("expected", ""))
+    head, sep, last = expected.rpartition(" or ")
+    return f"{head} или {last}" if sep else expected
 
 
 def _given(value: Any) -> str:
@@ -91,27 +108,75 @@ def _yaml_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> Loc:
-    """Drop pydantic's union branch labels (``'literal[False]'``, ``'Publication'``…)."""
+def _model_fields(annotation: Any) -> dict[str, Any]:
+    """The fields of every model inside ``annotation`` (through unions, lists, Annotated)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {name: info.annotation for name, info in annotation.model_fields.items()}
+    fields: dict[str, Any] = {}
+    for argument in get_args(annotation):
+        fields.update(_model_fields(argument))
+    return fields
+
+
+def clean_loc(model: type[BaseModel], loc: tuple[int | str, ...]) -> Loc:
+    """The field path of a pydantic error location: pydantic's union branch labels
+    (``'literal[False]'``, ``'Publication'``, ``'date'``…) dropped.
+
+    Told apart from field names by walking the model, since a field may be named like a
+    branch label (``date``).
+    """
     cleaned: list[str | int] = []
+    current: Any = model
     for part in loc:
-        if isinstance(part, str) and (
-            part.startswith(("literal[", "function-", "union[", "json-or-python", "lax-or-strict"))
-            or part[:1].isupper()
-            or part in {"str", "int", "bool", "date", "list", "dict"}
-        ):
+        if isinstance(part, int):
+            cleaned.append(part)
             continue
-        cleaned.append(part)
+        fields = _model_fields(current)
+        if part in fields:
+            cleaned.append(part)
+            current = fields[part]
+            continue
+        values = _mapping_values(current)
+        if values is not None:  # a key of a mapping field, written in the file
+            cleaned.append(part)
+            current = values
+        elif not fields and not _looks_like_branch(part):  # free-form data (Any): keep keys
+            cleaned.append(part)
     return tuple(cleaned)
 
 
-def problems_from_validation(exc: ValidationError, text: str, origin: str) -> list[Problem]:
+def _looks_like_branch(part: str) -> bool:
+    """pydantic's label of a union branch, where the model no longer says what comes."""
+    return (
+        part.startswith(("literal[", "function-", "union[", "json-or-python", "lax-or-strict",
+                         "list[", "dict["))
+        or part[:1].isupper()
+        or part in {"str", "int", "bool", "date", "datetime", "float", "list", "dict"}
+    )
+
+
+def _mapping_values(annotation: Any) -> Any:
+    """The value type of a ``dict`` inside ``annotation``, or None when there is none."""
+    if get_origin(annotation) in (dict, Mapping):
+        return get_args(annotation)[1]
+    for argument in get_args(annotation):
+        found = _mapping_values(argument)
+        if found is not None:
+            return found
+    return None
+
+
+def problems_from_validation(
+    exc: ValidationError, text: str, origin: str, model: type[BaseModel]
+) -> list[Problem]:
     """One located, Russian problem per distinct field (union branches are merged)."""
     messages: dict[Loc, str] = {}
     for error in exc.errors():
-        loc = _clean_loc(error["loc"])
+        loc = clean_loc(model, error["loc"])
+        if error["type"] == "extra_forbidden":  # the unknown key itself is no field
+            loc += (error["loc"][-1],)
         if loc not in messages:
-            messages[loc] = _russian_message(error)
+            messages[loc] = russian_message(error)
     return located(origin, text, messages.items())
 
 
@@ -124,4 +189,4 @@ def validate(model: type[ModelT], data: Any, text: str, origin: str) -> ModelT:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, text, origin)) from None
+        raise InputError(problems_from_validation(exc, text, origin, model)) from None

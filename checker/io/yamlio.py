@@ -9,6 +9,7 @@ the problems of the file (``locate_all``).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import re
 from collections.abc import Iterable
@@ -178,16 +179,32 @@ def _children(node: Node) -> list[Node]:
     return []
 
 
+# «29.08.2024»: the way dates are written in Russian documents; read as a date like ISO ones.
+_RUSSIAN_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class DateError(ConstructorError):
+    """A date that does not exist; ``path`` is filled in on the way up (the field's keys)."""
+
+    def __init__(self, value: str, mark: Any) -> None:
+        super().__init__(None, None, f"несуществующая дата «{echo(value)}»", mark)
+        self.path: list[str | int] = []
+
+
 class _CheckedDateConstructor(SafeConstructor):
-    """Safe constructor whose dates fail with a position instead of a bare ValueError."""
+    """Safe constructor that reads ДД.ММ.ГГГГ dates too, and whose impossible dates fail
+    with their own position instead of a bare ValueError."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        russian = _RUSSIAN_DATE.match(node.value) if isinstance(node.value, str) else None
         try:
+            if russian:
+                day, month, year = (int(part) for part in russian.groups())
+                return dt.date(year, month, day)
             return super().construct_yaml_timestamp(node, values)
-        except ValueError as exc:
-            raise ConstructorError(
-                None, None, f"несуществующая дата «{node.value}»", node.start_mark
-            ) from exc
+        except ValueError:
+            raise DateError(node.value, node.start_mark) from None
 
 
 _CheckedDateConstructor.add_constructor(
@@ -228,7 +245,10 @@ class _CachingResolver(VersionedResolver):
             if tag is None:
                 if len(self._tags) >= _TAG_CACHE_MAX:
                     self._tags.clear()
-                tag = self._tags[key] = super().resolve(kind, value, implicit)
+                tag = self._tags[key] = (
+                    _TIMESTAMP if _RUSSIAN_DATE.match(value)
+                    else super().resolve(kind, value, implicit)
+                )
             return tag
         return super().resolve(kind, value, implicit)
 
@@ -288,7 +308,11 @@ class _FastConstructor(_CheckedDateConstructor):
                     result = done[key_id] = self._standard(node)
                     return result
                 key = self._fast(key_node, done, busy, depth + 1)
-                value = self._fast(value_node, done, busy, depth + 1)
+                try:
+                    value = self._fast(value_node, done, busy, depth + 1)
+                except DateError as exc:
+                    exc.path.insert(0, key)
+                    raise
                 if key in mapping:
                     # raises DuplicateKeyError with both positions (duplicates are not allowed)
                     self.check_mapping_key(node, key_node, mapping, key, value)
@@ -299,7 +323,13 @@ class _FastConstructor(_CheckedDateConstructor):
             return mapping
         if cls is SequenceNode and tag == _SEQ:
             busy.add(key_id)
-            items = [self._fast(child, done, busy, depth + 1) for child in node.value]
+            items: list[Any] = []
+            for index, child in enumerate(node.value):
+                try:
+                    items.append(self._fast(child, done, busy, depth + 1))
+                except DateError as exc:
+                    exc.path.insert(0, index)
+                    raise
             busy.discard(key_id)
             done[key_id] = items
             return items
@@ -338,12 +368,16 @@ def load_fast(text: str, origin: str) -> Any:
         return _FAST.load(text)
     except LimitExceededError as exc:
         raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
+    except DateError as exc:  # the field is named, the line is the date's own
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise InputError([Problem(origin, line, tuple(exc.path), str(exc.problem))]) from None
     except RecursionError:  # nesting under explicit tags or merge keys, built by ruamel
         raise InputError([Problem(origin, None, (), _too_deep(limits.max_depth))]) from None
     except MarkedYAMLError as exc:
         raise InputError([_problem_from_marked(exc, origin)]) from None
     except YAMLError as exc:
-        raise InputError([Problem(origin, None, (), f"ошибка YAML: {echo(exc, 200)}")]) from None
+        raise InputError([Problem(origin, None, (), _translate_yaml_problem(str(exc)))]
+                         ) from None
 
 
 def _problem_from_marked(exc: MarkedYAMLError, origin: str) -> Problem:
@@ -365,7 +399,7 @@ _DUPLICATE_KEY = re.compile(r'found duplicate key "(.*?)" with value', re.DOTALL
 _YAML_PROBLEMS = {
     "found duplicate key": "повторяющийся ключ",
     "did not find expected node content": "ожидалось значение (ошибка синтаксиса YAML)",
-    "mapping values are not allowed here": "здесь не может быть «ключ: значение» "
+    "mapping values are not allowed": "здесь не может быть «ключ: значение» "
     "(проверьте отступы и двоеточия)",
     "could not find expected ':'": "не найдено ожидаемое «:»",
     "found character '\\t' that cannot start any token": "символ табуляции недопустим в YAML",
@@ -375,6 +409,22 @@ _YAML_PROBLEMS = {
     "found undefined alias": "неизвестная ссылка (alias)",
     "did not find expected ',' or ']'": "не закрыт список: ожидалась «,» или «]»",
     "did not find expected ',' or '}'": "не закрыт словарь: ожидалась «,» или «}»",
+    "found unexpected ':'": "неожиданное «:» (значение с двоеточием возьмите в кавычки)",
+    "expected <block end>": "нарушены отступы: строка не на своём уровне вложенности",
+    "found character that cannot start any token": "значение начинается с недопустимого "
+    "символа (возьмите его в кавычки)",
+    "found unknown escape character": "неизвестная последовательность с «\\» в строке в "
+    "двойных кавычках (используйте одинарные кавычки)",
+    "expected a comment or a line break": "после значения ожидался конец строки или "
+    "комментарий",
+    "found undefined tag handle": "неизвестный тег (значение, начинающееся с «!», возьмите "
+    "в кавычки)",
+    "could not determine a constructor for the tag": "неизвестный тег (значение, "
+    "начинающееся с «!», возьмите в кавычки)",
+    "found unhashable key": "ключ не может быть списком или словарём",
+    "found unexpected document": "в файле несколько документов YAML («---»): нужен один",
+    "expected a single document": "в файле несколько документов YAML («---»): нужен один",
+    "but found another document": "в файле несколько документов YAML («---»): нужен один",
 }
 
 
@@ -384,7 +434,8 @@ def _translate_yaml_problem(problem: str) -> str:
             return f"{russian} ({problem})" if english == "found duplicate key" else russian
     if problem.startswith("несуществующая дата"):
         return problem
-    return f"ошибка синтаксиса YAML: {problem}"
+    # The parser's own text is English: the line it points at is what helps
+    return "ошибка синтаксиса YAML: проверьте отступы, двоеточия и кавычки в этой строке"
 
 
 def locate_all(text: str, locs: Iterable[Loc]) -> dict[Loc, int | None]:

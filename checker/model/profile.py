@@ -157,26 +157,68 @@ class SiteSections(Strict):
     """Sections of the school's website, as the school states them: true — есть, false — нет."""
 
     info: bool | None = Field(
-        None, description="Раздел «Сведения об образовательной организации»"
+        None,
+        title="Раздел «Сведения об образовательной организации»",
+        description="Есть ли на сайте раздел «Сведения об образовательной организации»: "
+        "true — есть, false — нет",
     )
-    vsoko: bool | None = Field(None, description="Страница о внутренней системе оценки качества")
-    results: bool | None = Field(None, description="Результаты оценочных процедур")
+    vsoko: bool | None = Field(
+        None,
+        title="Страница о ВСОКО",
+        description="Есть ли страница о внутренней системе оценки качества образования",
+    )
+    results: bool | None = Field(
+        None,
+        title="Результаты оценочных процедур",
+        description="Опубликованы ли на сайте результаты оценочных процедур",
+    )
 
 
 class School(Strict):
-    id: Id = Field(description="Код школы (ИНН, код ОО в регионе или иной уникальный)")
-    name: Text = Field(description="Полное наименование")
-    type: SchoolType | None = Field(None, description="Тип: СОШ, ООШ, лицей, гимназия, …")
-    region: Text | None = Field(None, description="Субъект РФ, например «Красноярский край»")
-    municipality: Text | None = Field(None, description="Муниципальное образование")
+    """The school itself: name, codes, place and website."""
+
+    id: Id = Field(
+        title="Код школы",
+        description="Код школы (ИНН, код ОО в регионе или иной уникальный)",
+        examples=["2466001234"],
+    )
+    name: Text = Field(
+        title="Наименование",
+        description="Полное наименование школы",
+        examples=["МБОУ «Средняя общеобразовательная школа № 1»"],
+    )
+    type: SchoolType | None = Field(
+        None, title="Тип школы", description="Тип: СОШ, ООШ, лицей, гимназия, …"
+    )
+    region: Text | None = Field(
+        None,
+        title="Субъект РФ",
+        description="Субъект РФ, например «Красноярский край»; по нему выбирается "
+        "региональный пакет мер",
+        examples=["Красноярский край"],
+    )
+    municipality: Text | None = Field(
+        None,
+        title="Муниципалитет",
+        description="Муниципальное образование",
+        examples=["г. Красноярск"],
+    )
     oktmo: Annotated[str, Field(pattern=r"^\d{8}(\d{3})?$")] | None = Field(
-        None, description="Код ОКТМО муниципального образования (8 или 11 цифр)"
+        None,
+        title="ОКТМО",
+        description="Код ОКТМО муниципального образования (8 или 11 цифр)",
+        examples=["04701000"],
     )
     website: Text | Literal[False] | None = Field(
-        None, description="Адрес официального сайта; false — сайта нет"
+        None,
+        title="Сайт",
+        description="Адрес официального сайта; false — сайта нет",
+        examples=["https://school1.example.ru"],
     )
     site_sections: SiteSections | None = Field(
-        None, description="Какие разделы есть на сайте (true — есть, false — нет)"
+        None,
+        title="Разделы сайта",
+        description="Какие разделы есть на сайте (true — есть, false — нет)",
     )
 
     @field_validator("site_sections")
@@ -190,45 +232,92 @@ class School(Strict):
 
 
 class Publication(Strict):
-    url: Text | None = Field(None, description="Где опубликован (адрес страницы)")
-    date: dt.date | None = Field(None, description="Когда опубликован")
+    """Where and when a document is published on the school's website."""
+
+    url: Text | None = Field(
+        None, title="Адрес страницы", description="Где опубликован (адрес страницы)"
+    )
+    date: dt.date | None = Field(
+        None, title="Дата публикации", description="Когда опубликован (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)"
+    )
 
 
 class Document(Strict):
-    id: Id
-    kind: DocumentKind = Field(description="Вид документа")
-    number: Text | int | None = Field(None, description="Номер приказа / акта")
-    date: dt.date | None = Field(None, description="Дата утверждения")
-    title: Text | None = None
+    """A local regulation, order, plan or report of the school."""
+
+    id: Id = Field(
+        title="Код документа",
+        description="Короткий уникальный код документа в профиле (латиница, цифры, без "
+        "пробелов), например order-vpr",
+        examples=["order-vpr-2024"],
+    )
+    kind: DocumentKind = Field(title="Вид документа", description="Вид документа")
+    number: Text | int | None = Field(
+        None, title="Номер", description="Номер приказа / акта", examples=["01-15/45"]
+    )
+    date: dt.date | None = Field(
+        None,
+        title="Дата утверждения",
+        description="Дата утверждения (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)",
+        examples=["29.08.2024"],
+    )
+    title: Text | None = Field(
+        None, title="Название", description="Название документа, как в самом документе"
+    )
     procedures: list[Id] | Literal["all"] | None = Field(
         None,
+        title="Процедуры",
         description="К каким процедурам относится документ (id); all — ко всем; без поля — "
         "не сообщено",
     )
     published: Publication | Literal[False] | None = Field(
-        None, description="Где и когда опубликован на сайте; false — не опубликован"
+        None,
+        title="Публикация на сайте",
+        description="Где и когда опубликован на сайте; false — не опубликован",
     )
     uses_vpr_for_evaluation: bool | None = Field(
-        None, description="Использует ли документ результаты ВПР для оценки учителей или школы"
+        None,
+        title="Оценка учителей по ВПР",
+        description="Использует ли документ результаты ВПР для оценки учителей или школы",
     )
     compares_external_internal: bool | None = Field(
-        None, description="Есть ли сопоставление внешней и внутренней оценки (самообследование)"
+        None,
+        title="Сопоставление внешней и внутренней оценки",
+        description="Есть ли сопоставление внешней и внутренней оценки (самообследование)",
     )
     collegial_agreement: bool | None = Field(
         None,
+        title="Коллегиальное согласование подходов",
         description="Предусматривает ли предварительное коллегиальное обсуждение подходов "
         "к оцениванию",
     )
 
 
 class Staff(Strict):
-    id: Id
-    name: Text = Field(description="ФИО")
-    position: Text | None = None
-    subjects: list[Text] | None = Field(None, description="Преподаваемые предметы")
-    classes: list[ClassText] | None = Field(None, description="Классы, в которых ведёт уроки")
+    """A member of the school's staff."""
+
+    id: Id = Field(
+        title="Код работника",
+        description="Постоянный короткий код работника (латиница, цифры, без пробелов); "
+        "ФИО в ссылках не используется",
+        examples=["t01"],
+    )
+    name: Text = Field(title="ФИО", description="ФИО работника", examples=["Иванова Анна Петровна"])
+    position: Text | None = Field(
+        None, title="Должность", description="Должность", examples=["учитель математики"]
+    )
+    subjects: list[Text] | None = Field(
+        None, title="Предметы", description="Преподаваемые предметы", examples=[["математика"]]
+    )
+    classes: list[ClassText] | None = Field(
+        None,
+        title="Классы",
+        description="Классы, в которых ведёт уроки",
+        examples=[["5А", "6Б"]],
+    )
     children: list[ClassText] | None = Field(
         None,
+        title="Классы детей",
         description="Классы этой школы, где учатся дети работника; [] — детей в школе нет "
         "(с версии 2 схемы)",
     )
@@ -237,45 +326,66 @@ class Staff(Strict):
 class Person(Strict):
     """Someone from outside the school's staff: an observer, an expert, a representative…"""
 
-    id: Id = Field(description="Постоянный id человека (не совпадает с id работников)")
-    name: Text = Field(description="ФИО")
+    id: Id = Field(
+        title="Код человека",
+        description="Постоянный id человека (не совпадает с id работников)",
+        examples=["p01"],
+    )
+    name: Text = Field(title="ФИО", description="ФИО", examples=["Петров Пётр Петрович"])
     role: PersonRole = Field(
+        title="Роль",
         description="public_observer — общественный наблюдатель; independent_observer — "
         "независимый наблюдатель; authority — представитель органа управления образованием; "
         "other_school_teacher — педагог другой школы; expert — эксперт; parent — родитель; "
-        "other — иное"
+        "other — иное",
     )
     employer: Text | None = Field(
-        None, description="Место работы (организация); работники этой школы — в разделе staff"
+        None,
+        title="Место работы",
+        description="Место работы (организация); работники этой школы — в разделе staff",
     )
     children: list[ClassText] | None = Field(
         None,
+        title="Классы детей",
         description="Классы этой школы, где учатся дети этого человека; [] — детей в школе нет",
     )
     accreditation: Text | Literal[False] | None = Field(
-        None, description="Номер удостоверения общественного наблюдателя; false — нет"
+        None,
+        title="Удостоверение наблюдателя",
+        description="Номер удостоверения общественного наблюдателя; false — нет",
     )
 
 
 class Observer(Strict):
+    """An observer at a procedure: a person from the register, or named in place (v1)."""
+
     person: Id | None = Field(
         None,
+        title="Человек из реестра",
         description="id человека из реестра people или staff (с версии 2 схемы); тогда ФИО, "
         "место работы и классы детей берутся из реестра",
     )
-    name: Text | None = Field(None, description="ФИО наблюдателя (без реестра)")
-    room: Text | None = Field(None, description="Аудитория, где находился наблюдатель")
+    name: Text | None = Field(
+        None, title="ФИО", description="ФИО наблюдателя (без реестра)"
+    )
+    room: Text | None = Field(
+        None, title="Аудитория", description="Аудитория, где находился наблюдатель"
+    )
     type: ObserverType | None = Field(
         None,
+        title="Тип наблюдателя",
         description="public — общественный; independent — независимый; authority — "
         "представитель органа управления образованием; other_school — педагог другой школы. "
         "Без реестра обязателен; для человека из реестра выводится из его роли",
     )
     accreditation: Text | Literal[False] | None = Field(
-        None, description="Номер удостоверения об аккредитации; false — не аккредитован"
+        None,
+        title="Аккредитация",
+        description="Номер удостоверения об аккредитации; false — не аккредитован",
     )
     relation: ObserverRelation | None = Field(
         None,
+        title="Связь со школой",
         description="Связь со школой по заявлению школы: none — нет; employee — работник "
         "школы; parent — родитель участника. Для человека из реестра связь выводится из "
         "реестра, а расхождение с заявленной — отдельное замечание",
@@ -291,67 +401,144 @@ class Observer(Strict):
 
 
 class Video(Strict):
-    rooms: list[Text] | None = Field(None, description="Аудитории, где велась запись работы")
+    """Video recording at a procedure."""
+
+    rooms: list[Text] | None = Field(
+        None, title="Аудитории с записью", description="Аудитории, где велась запись работы"
+    )
     coverage: Literal["full", "partial", "none"] | None = Field(
         None,
+        title="Охват",
         description="Охват аудиторий словами отчёта, когда перечня аудиторий нет: full — все, "
         "partial — частично, none — ни одной",
     )
-    checking_filmed: bool | None = Field(None, description="Велась ли запись при проверке работ")
-    storage: Text | None = Field(None, description="Где хранятся записи")
-    storage_until: dt.date | None = Field(None, description="До какой даты хранятся записи")
-    hq: bool | None = Field(None, description="Видеонаблюдение в штабе ППЭ")
-    entrance: bool | None = Field(None, description="Видеонаблюдение на входе в ППЭ")
+    checking_filmed: bool | None = Field(
+        None, title="Запись проверки", description="Велась ли запись при проверке работ"
+    )
+    storage: Text | None = Field(
+        None, title="Хранение записей", description="Где хранятся записи"
+    )
+    storage_until: dt.date | None = Field(
+        None, title="Срок хранения", description="До какой даты хранятся записи"
+    )
+    hq: bool | None = Field(
+        None, title="Штаб ППЭ", description="Видеонаблюдение в штабе ППЭ"
+    )
+    entrance: bool | None = Field(
+        None, title="Вход в ППЭ", description="Видеонаблюдение на входе в ППЭ"
+    )
 
 
 class Checking(Strict):
+    """Who checked the works, and how."""
+
     mode: CheckingMode = Field(
+        title="Кто проверяет",
         description="school — школьная комиссия; municipal — муниципальная; cross — "
-        "перекрёстная с другой школой; regional / federal — внешняя проверка"
+        "перекрёстная с другой школой; regional / federal — внешняя проверка",
     )
-    members: list[Id] | None = Field(None, description="Члены комиссии (id из staff)")
+    members: list[Id] | None = Field(
+        None, title="Члены комиссии", description="Члены комиссии (id из staff)"
+    )
     criteria_agreed: bool | None = Field(
-        None, description="Подходы к оцениванию согласованы коллегиально"
+        None,
+        title="Подходы согласованы",
+        description="Подходы к оцениванию согласованы коллегиально",
     )
-    agreed_on: dt.date | None = Field(None, description="Когда согласованы подходы")
+    agreed_on: dt.date | None = Field(
+        None, title="Дата согласования", description="Когда согласованы подходы"
+    )
     recheck_share: Annotated[int, Field(ge=0, le=100)] | None = Field(
-        None, description="Доля перепроверенных работ, %"
+        None, title="Перепроверено, %", description="Доля перепроверенных работ, % (0–100)"
     )
 
 
 class Results(Strict):
-    participants: Annotated[int, Field(ge=0)] | None = None
-    lowered: Annotated[int, Field(ge=0)] | None = Field(
-        None, description="Понизили отметку по журналу (отметка за работу ниже)"
+    """The works' marks compared with the register's marks."""
+
+    participants: Annotated[int, Field(ge=0)] | None = Field(
+        None, title="Участников", description="Сколько обучающихся писали работу"
     )
-    confirmed: Annotated[int, Field(ge=0)] | None = Field(None, description="Подтвердили")
-    raised: Annotated[int, Field(ge=0)] | None = Field(None, description="Повысили")
+    lowered: Annotated[int, Field(ge=0)] | None = Field(
+        None,
+        title="Понизили",
+        description="Понизили отметку по журналу (отметка за работу ниже)",
+    )
+    confirmed: Annotated[int, Field(ge=0)] | None = Field(
+        None, title="Подтвердили", description="Подтвердили отметку по журналу"
+    )
+    raised: Annotated[int, Field(ge=0)] | None = Field(
+        None, title="Повысили", description="Повысили отметку по журналу (отметка за работу выше)"
+    )
 
 
 class Procedure(Strict):
-    id: Id
-    kind: ProcedureKind
-    subject: Text | None = None
-    grade: Annotated[int, Field(ge=1, le=11)] | None = None
-    classes: list[ClassText] | None = None
-    date: dt.date | None = None
-    rooms: list[Text] | None = None
-    federal_control: bool | None = Field(
-        None, description="ВПР с контролем объективности (федеральная выборка)"
+    """One assessment procedure: one work in one subject for one grade."""
+
+    id: Id = Field(
+        title="Код процедуры",
+        description="Короткий уникальный код процедуры (латиница, цифры, без пробелов)",
+        examples=["vpr-ma-5"],
     )
-    in_school_ppe: bool | None = Field(None, description="ППЭ ГИА расположен в школе")
-    organizers: list[Id] | None = Field(None, description="Организаторы (id из staff)")
-    observers: list[Observer] | None = None
-    video: Video | Literal[False] | None = Field(None, description="false — не велось")
-    checking: Checking | None = None
-    results: Results | None = None
+    kind: ProcedureKind = Field(title="Вид процедуры", description="Вид оценочной процедуры")
+    subject: Text | None = Field(
+        None, title="Предмет", description="Учебный предмет", examples=["математика"]
+    )
+    grade: Annotated[int, Field(ge=1, le=11)] | None = Field(
+        None, title="Параллель", description="Номер класса (параллели), 1–11", examples=[5]
+    )
+    classes: list[ClassText] | None = Field(
+        None, title="Классы", description="Классы, писавшие работу", examples=[["5А", "5Б"]]
+    )
+    date: dt.date | None = Field(
+        None,
+        title="Дата",
+        description="Дата проведения (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)",
+        examples=["15.04.2025"],
+    )
+    rooms: list[Text] | None = Field(
+        None, title="Аудитории", description="Аудитории проведения", examples=[["12", "14"]]
+    )
+    federal_control: bool | None = Field(
+        None,
+        title="Федеральный контроль",
+        description="ВПР с контролем объективности (федеральная выборка)",
+    )
+    in_school_ppe: bool | None = Field(
+        None, title="ППЭ в школе", description="ППЭ ГИА расположен в школе"
+    )
+    organizers: list[Id] | None = Field(
+        None, title="Организаторы", description="Организаторы (id из staff)"
+    )
+    observers: list[Observer] | None = Field(
+        None, title="Наблюдатели", description="Наблюдатели; [] — наблюдателей не было"
+    )
+    video: Video | Literal[False] | None = Field(
+        None, title="Видеонаблюдение", description="Видеонаблюдение; false — не велось"
+    )
+    checking: Checking | None = Field(
+        None, title="Проверка работ", description="Кто и как проверял работы"
+    )
+    results: Results | None = Field(
+        None,
+        title="Результаты",
+        description="Сравнение результатов работы с отметками по журналу",
+    )
 
 
 class Activity(Strict):
-    kind: ActivityKind
-    date: dt.date | None = None
-    title: Text | None = None
-    procedure: Id | None = Field(None, description="К какой процедуре относится (id)")
+    """Something the school did for objective assessment (a meeting, an analysis…)."""
+
+    kind: ActivityKind = Field(title="Вид мероприятия", description="Вид мероприятия")
+    date: dt.date | None = Field(
+        None, title="Дата", description="Дата мероприятия (ДД.ММ.ГГГГ или ГГГГ-ММ-ДД)"
+    )
+    title: Text | None = Field(
+        None, title="Название", description="Название или тема мероприятия"
+    )
+    procedure: Id | None = Field(
+        None, title="Процедура", description="К какой процедуре относится (id)"
+    )
 
 
 ListKind = Literal["federal", "regional"]
@@ -364,23 +551,41 @@ LIST_TITLES: dict[str, str] = {
 class Listing(Strict):
     """One year on a list of schools with signs of unobjective results."""
 
-    kind: ListKind = Field(description="federal — федеральный перечень; regional — региональный")
+    kind: ListKind = Field(
+        title="Перечень",
+        description="federal — федеральный перечень; regional — региональный",
+    )
     year: Annotated[int, Field(ge=2015, le=2100)] = Field(
-        description="Год ВПР (оценочной процедуры), по результатам которой школа попала в перечень"
+        title="Год",
+        description="Год ВПР (оценочной процедуры), по результатам которой школа попала в "
+        "перечень",
+        examples=[2023],
     )
     works: list[Text] | None = Field(
-        None, description="Работы с признаками необъективности, например «4 РУ», «5 МА»"
+        None,
+        title="Работы",
+        description="Работы с признаками необъективности, например «4 РУ», «5 МА»",
     )
-    document: Text | None = Field(None, description="Документ, которым школа включена в перечень")
+    document: Text | None = Field(
+        None, title="Документ", description="Документ, которым школа включена в перечень"
+    )
 
 
 class Lists(Strict):
+    """Whether the school is on the lists of schools with signs of unobjective results."""
+
     federal: bool | None = Field(
-        None, description="Школа в федеральном перечне ОО с признаками необъективности"
+        None,
+        title="В федеральном перечне",
+        description="Школа в федеральном перечне ОО с признаками необъективности",
     )
-    regional: bool | None = Field(None, description="Школа в региональном перечне")
+    regional: bool | None = Field(
+        None, title="В региональном перечне", description="Школа в региональном перечне"
+    )
     history: list[Listing] | None = Field(
-        None, description="В каких перечнях и в какие годы была школа, по каким работам"
+        None,
+        title="История",
+        description="В каких перечнях и в какие годы была школа, по каким работам",
     )
 
 
@@ -390,9 +595,13 @@ SelfLevel = Literal["высокий", "средний", "низкий"]
 class SelfAssessment(Strict):
     """The level the school gave itself (e.g. the last line of its справка)."""
 
-    level: SelfLevel = Field(description="Уровень объективности по оценке самой школы")
-    document: Text | None = Field(None, description="Где школа так себя оценила (справка, отчёт)")
-    date: dt.date | None = Field(None, description="Дата документа")
+    level: SelfLevel = Field(
+        title="Уровень", description="Уровень объективности по оценке самой школы"
+    )
+    document: Text | None = Field(
+        None, title="Документ", description="Где школа так себя оценила (справка, отчёт)"
+    )
+    date: dt.date | None = Field(None, title="Дата", description="Дата документа")
 
 
 VerdictKind = Literal["confirmed", "rejected", "not_checked"]
@@ -406,35 +615,48 @@ VERDICT_TITLES: dict[str, str] = {
 class InspectionEvidence(Strict):
     """What the inspector saw: a document (number and date) or a photo / file."""
 
-    number: Text | int | None = Field(None, description="Номер документа")
-    date: dt.date | None = Field(None, description="Дата документа")
-    file: Text | None = Field(None, description="Фото или файл: имя, путь или адрес")
+    number: Text | int | None = Field(None, title="Номер", description="Номер документа")
+    date: dt.date | None = Field(None, title="Дата", description="Дата документа")
+    file: Text | None = Field(
+        None, title="Файл", description="Фото или файл: имя, путь или адрес"
+    )
 
 
 class InspectionVerdict(Strict):
     """The inspector's verdict on one measure (a rule), for one subject or for the whole school."""
 
     rule: Annotated[str, Field(pattern=r"^[A-Z]{2,6}(-[A-Z]{2,6})?-\d{3}$")] = Field(
-        description="id правила (меры)"
+        title="Мера", description="id правила (меры)", examples=["DOC-001"]
     )
     subject: Id | None = Field(
-        None, description="Субъект (id процедуры, документа…); без него — мера в целом"
+        None,
+        title="Субъект",
+        description="Субъект (id процедуры, документа…); без него — мера в целом",
     )
     verdict: VerdictKind = Field(
+        title="Вердикт",
         description="confirmed — подтверждено; rejected — не подтверждено; not_checked — не "
-        "проверялось"
+        "проверялось",
     )
-    note: Text | None = Field(None, description="Примечание проверяющего")
-    evidence: InspectionEvidence | None = None
-    at: dt.datetime | dt.date | None = Field(None, description="Когда записан вердикт")
+    note: Text | None = Field(None, title="Примечание", description="Примечание проверяющего")
+    evidence: InspectionEvidence | None = Field(
+        None, title="Подтверждение", description="Что видел проверяющий: документ, фото, файл"
+    )
+    at: dt.datetime | dt.date | None = Field(
+        None, title="Когда записан", description="Когда записан вердикт"
+    )
 
 
 class Inspection(Strict):
     """An inspection of the school: kept apart from the school's own statements."""
 
-    inspector: Text | None = Field(None, description="ФИО проверяющего")
-    date: dt.date | None = Field(None, description="Дата проверки")
-    verdicts: list[InspectionVerdict] = Field(default_factory=list)
+    inspector: Text | None = Field(None, title="Проверяющий", description="ФИО проверяющего")
+    date: dt.date | None = Field(None, title="Дата проверки", description="Дата проверки")
+    verdicts: list[InspectionVerdict] = Field(
+        default_factory=list,
+        title="Вердикты",
+        description="Вердикты по мерам (записывает objcheck inspect)",
+    )
 
 
 Section = Literal["documents", "staff", "procedures", "activities"]
@@ -451,41 +673,72 @@ class Profile(Strict):
 
     schema_version: SchemaVersion = Field(
         SCHEMA_VERSION,
+        title="Версия схемы",
         description="Версия схемы профиля: 2 — с реестром людей (people); 1 — прежняя, "
         "читается с предупреждением",
     )
-    school: School
+    school: School = Field(title="Школа", description="Сведения о школе")
     academic_year: Annotated[str, Field(pattern=r"^\d{4}/\d{4}$")] | None = Field(
-        None, description="Учебный год, например 2023/2024"
+        None,
+        title="Учебный год",
+        description="Учебный год, например 2023/2024",
+        examples=["2024/2025"],
     )
     incomplete: list[Section] = Field(
         default_factory=list,
+        title="Неполные разделы",
         description="Разделы, перечисленные не полностью (так считается по умолчанию): "
         "отсутствие записи — «не сообщено»; пустой список такого раздела — тоже «не сообщено»",
     )
     complete: list[Section] = Field(
         default_factory=list,
+        title="Полные разделы",
         description="Разделы, перечисленные полностью: отсутствие записи в них означает "
         "«не сделано»",
     )
-    lists: Lists | None = None
-    documents: list[Document] | None = None
-    staff: list[Staff] | None = None
+    lists: Lists | None = Field(
+        None,
+        title="Перечни",
+        description="Включалась ли школа в перечни ОО с признаками необъективных результатов",
+    )
+    documents: list[Document] | None = Field(
+        None, title="Документы", description="Локальные акты, приказы, планы и отчёты школы"
+    )
+    staff: list[Staff] | None = Field(
+        None,
+        title="Сотрудники",
+        description="Работники школы, которые упоминаются в процедурах (организаторы, "
+        "проверяющие, учителя классов)",
+    )
     people: list[Person] | None = Field(
         None,
+        title="Люди вне школы",
         description="Реестр людей вне штата школы: наблюдатели, эксперты, представители "
         "органа управления, педагоги других школ (с версии 2 схемы)",
     )
-    procedures: list[Procedure] | None = None
-    activities: list[Activity] | None = None
+    procedures: list[Procedure] | None = Field(
+        None,
+        title="Процедуры",
+        description="Оценочные процедуры учебного года: ВПР, ОГЭ, ЕГЭ, региональные работы…",
+    )
+    activities: list[Activity] | None = Field(
+        None,
+        title="Мероприятия",
+        description="Мероприятия по объективности: анализ результатов, собрания, обучение…",
+    )
     self_assessment: SelfAssessment | None = Field(
-        None, description="Уровень объективности, который школа указала сама (например, в справке)"
+        None,
+        title="Самооценка",
+        description="Уровень объективности, который школа указала сама (например, в справке)",
     )
     inspection: Inspection | None = Field(
-        None, description="Результаты выездной проверки (записывает objcheck inspect)"
+        None,
+        title="Выездная проверка",
+        description="Результаты выездной проверки (записывает objcheck inspect)",
     )
     exceptions: list[Waiver] | None = Field(
         None,
+        title="Исключения",
         description="Исключения: меры, которые не выполняются по согласованной с органом "
         "управления образованием причине, со сроком действия",
     )
@@ -517,3 +770,88 @@ class Profile(Strict):
                     f"учебный год — два соседних года, например 2023/2024, а не «{value}»"
                 )
         return value
+
+
+SCHOOL_TYPE_TITLES: dict[str, str] = {
+    "СОШ": "средняя общеобразовательная школа",
+    "ООШ": "основная общеобразовательная школа",
+    "НОШ": "начальная общеобразовательная школа",
+    "лицей": "лицей",
+    "гимназия": "гимназия",
+    "центр образования": "центр образования",
+    "школа-интернат": "школа-интернат",
+    "другое": "другое",
+}
+PROCEDURE_KIND_TITLES: dict[str, str] = {
+    "ВПР": "Всероссийские проверочные работы",
+    "РПР": "региональные проверочные работы",
+    "ДКР": "диагностические контрольные работы",
+    "ОГЭ": "основной государственный экзамен",
+    "ЕГЭ": "единый государственный экзамен",
+    "НИКО": "национальные исследования качества образования",
+    "ВсОШ": "Всероссийская олимпиада школьников",
+}
+OBSERVER_TYPE_TITLES: dict[str, str] = {
+    "public": "общественный наблюдатель",
+    "independent": "независимый наблюдатель",
+    "authority": "представитель органа управления образованием",
+    "other_school": "педагог другой школы",
+}
+OBSERVER_RELATION_TITLES: dict[str, str] = {
+    "none": "нет связи со школой",
+    "employee": "работник школы",
+    "parent": "родитель участника",
+}
+PERSON_ROLE_TITLES: dict[str, str] = {
+    "public_observer": "общественный наблюдатель",
+    "independent_observer": "независимый наблюдатель",
+    "authority": "представитель органа управления образованием",
+    "other_school_teacher": "педагог другой школы",
+    "expert": "эксперт",
+    "parent": "родитель",
+    "other": "иное",
+}
+CHECKING_MODE_TITLES: dict[str, str] = {
+    "school": "школьная комиссия",
+    "municipal": "муниципальная комиссия",
+    "cross": "перекрёстная проверка с другой школой",
+    "federal": "федеральная проверка",
+    "regional": "региональная проверка",
+}
+VIDEO_COVERAGE_TITLES: dict[str, str] = {
+    "full": "все аудитории",
+    "partial": "часть аудиторий",
+    "none": "ни одной аудитории",
+}
+SECTION_TITLES: dict[str, str] = {
+    "documents": "документы",
+    "staff": "сотрудники",
+    "procedures": "процедуры",
+    "activities": "мероприятия",
+}
+SELF_LEVEL_TITLES: dict[str, str] = {
+    "высокий": "высокий",
+    "средний": "средний",
+    "низкий": "низкий",
+}
+
+# Russian titles of every enumerated value of the profile, per enumeration; the editor
+# schema (``checker.model.profile_schema``), ``objcheck init`` and the questionnaire show
+# them. Values such as «other» or «none» recur in several enumerations with different
+# meanings, so a value is looked up in the enumeration whose values it came with.
+ENUM_TITLES: tuple[dict[str, str], ...] = (
+    SCHOOL_TYPE_TITLES,
+    PROCEDURE_KIND_TITLES,
+    DOCUMENT_KIND_TITLES,
+    OBSERVER_TYPE_TITLES,
+    OBSERVER_RELATION_TITLES,
+    PERSON_ROLE_TITLES,
+    CHECKING_MODE_TITLES,
+    ACTIVITY_KIND_TITLES,
+    VIDEO_COVERAGE_TITLES,
+    LIST_TITLES,
+    SELF_LEVEL_TITLES,
+    VERDICT_TITLES,
+    SECTION_TITLES,
+    {"all": "ко всем процедурам"},
+)

@@ -26,19 +26,31 @@ class _Strict(BaseModel):
 class WaiverApproval(_Strict):
     """Who agreed the exception, and by which document."""
 
-    name: Text = Field(description="ФИО согласовавшего")
-    position: Text = Field(description="Должность согласовавшего")
-    number: Text | int = Field(description="Номер документа о согласовании")
-    date: dt.date = Field(description="Дата документа о согласовании")
+    name: Text = Field(title="ФИО", description="ФИО согласовавшего")
+    position: Text = Field(title="Должность", description="Должность согласовавшего")
+    number: Text | int = Field(
+        title="Номер документа", description="Номер документа о согласовании"
+    )
+    date: dt.date = Field(title="Дата документа", description="Дата документа о согласовании")
 
 
 class Waiver(_Strict):
     """One exception: the measure (rule), optionally one subject of it, why, who, until when."""
 
-    rule: RuleRef = Field(description="id правила (меры), к которому относится исключение")
-    subject: SubjectId | None = Field(
-        None, description="Субъект (id процедуры, документа…); без него — мера в целом"
+    rule: RuleRef = Field(
+        title="Мера", description="id правила (меры), к которому относится исключение"
     )
-    reason: Text = Field(description="Почему мера не выполняется (обоснование словами)")
-    agreed: WaiverApproval = Field(description="Кто и каким документом согласовал исключение")
-    until: dt.date = Field(description="Срок действия исключения (включительно)")
+    subject: SubjectId | None = Field(
+        None,
+        title="Субъект",
+        description="Субъект (id процедуры, документа…); без него — мера в целом",
+    )
+    reason: Text = Field(
+        title="Причина", description="Почему мера не выполняется (обоснование словами)"
+    )
+    agreed: WaiverApproval = Field(
+        title="Согласование", description="Кто и каким документом согласовал исключение"
+    )
+    until: dt.date = Field(
+        title="Действует до", description="Срок действия исключения (включительно)"
+    )
