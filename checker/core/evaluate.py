@@ -292,6 +292,24 @@ def _may_not_apply(rule: Rule, facts: Facts) -> bool:
     return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
 
 
+FEDERAL_CONTROL_REASON = (
+    "ВПР с контролем объективности: работы проверяет федеральный организатор, мера школы "
+    "не требуется"
+)
+
+
+def _without_federal_control(rule: Rule, found: RuleMatches) -> tuple[RuleMatches, bool]:
+    """Drop the subjects ``applies.federal_control`` leaves out (a ВПР with federal
+    objectivity control for a measure of the school's own checking); say whether any was."""
+    wanted = rule.applies.federal_control
+    if wanted is None:
+        return found, False
+    kept = [s for s in found.subjects if (s.get("federal_control") is True) == wanted]
+    if len(kept) == len(found.subjects):
+        return found, False
+    return replace(found, subjects=kept), True
+
+
 def _not_applicable(rule: Rule, facts: Facts) -> bool:
     """Applicability that depends on the school, not on a subject."""
     school = facts.school
@@ -332,9 +350,14 @@ def evaluate_rule(
     """
     if _may_not_apply(rule, facts):
         found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
+    found, controlled = _without_federal_control(rule, found)
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
-    out_of_force = None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
-    if out_of_force is not None or _not_applicable(rule, facts):
+    reason_not_applicable = (
+        None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
+    )
+    if reason_not_applicable is None and controlled and not found.subjects:
+        reason_not_applicable = FEDERAL_CONTROL_REASON
+    if reason_not_applicable is not None or _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
     else:
@@ -358,14 +381,14 @@ def evaluate_rule(
         weight=rule.effective_weight,
         outcome=outcome,
         message=(
-            f"не применимо: {out_of_force}" if out_of_force
+            f"не применимо: {reason_not_applicable}" if reason_not_applicable
             else _rule_message(evaluation, outcome, subjects)
         ),
         subjects=subjects,
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump()),
+        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields))),
         remediation=RemediationRef(**rule.remediation.model_dump()),
         due=min(dues) if dues else None,
     )

@@ -19,7 +19,16 @@ from checker.io.yamlio import load_fast, located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem, echo
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.profile import PROCEDURE_ACTIVITY_KINDS, PROCEDURE_DOCUMENT_KINDS
-from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
+from checker.model.rulepack import (
+    SEVERITY_ORDER,
+    Check,
+    Condition,
+    LevelPolicy,
+    Parameter,
+    Rule,
+    RulePack,
+    Where,
+)
 
 MESSAGE_PLACEHOLDERS = frozenset(
     # person: the name of whom a forbid pattern names (check.person); place: where it happened
@@ -326,6 +335,11 @@ class RuleSelection:
                 return pack
         raise KeyError(rule_id)
 
+    @property
+    def overridden(self) -> dict[str, str]:
+        """Rule id replaced in this selection → the id of the rule that replaces it."""
+        return {r.override_of: r.id for r in self.rules if r.override_of is not None}
+
 
 @dataclass
 class RuleBook:
@@ -382,7 +396,11 @@ class RuleBook:
                 )
             level = pack.level or level
         assert level is not None, "федеральный пакет задаёт политику уровня"
-        rules = tuple(rule for pack in chosen for rule in pack.rules)
+        # A lower layer's override replaces the rule it restates: one measure, one finding.
+        replaced = {rule.override_of for pack in chosen for rule in pack.rules}
+        rules = tuple(
+            rule for pack in chosen for rule in pack.rules if rule.id not in replaced
+        )
         warnings = tuple(self._unmatched_municipality(place, chosen))
         return RuleSelection(tuple(chosen), rules, params, level, warnings)
 
@@ -551,6 +569,7 @@ def _book_problems(
                 pack, name, value, declared, functools.partial(problem, pack)
             )
     all_ids = {rule.id for pack in packs for rule in pack.rules}
+    yield from _override_of_problems(packs, problem)
     for pack in packs:
         for old_id, new_id in pack.renamed.items():
             if new_id not in all_ids:
@@ -560,6 +579,54 @@ def _book_problems(
             if conflict.overridden_by not in all_ids:
                 yield problem(pack, ("conflicts", index, "overridden_by"),
                               f"правило {conflict.overridden_by} не найдено ни в одном пакете")
+
+
+def _override_of_problems(
+    packs: Iterable[RulePack], problem: Callable[[RulePack, Loc, str], Problem]
+) -> Iterator[Problem]:
+    """An override restates one rule of a higher layer: same subject, same evidence, never
+    a weaker severity, and one override per rule within a pack."""
+    packs = list(packs)
+    owners = {rule.id: (pack, rule) for pack in packs for rule in pack.rules}
+    for pack in packs:
+        taken: set[str] = set()
+        for index, rule in enumerate(pack.rules):
+            target_id = rule.override_of
+            if target_id is None:
+                continue
+            loc: Loc = ("rules", index, "override_of")
+            if target_id not in owners:
+                yield problem(pack, loc, f"правило {target_id} не найдено ни в одном пакете")
+                continue
+            owner, target = owners[target_id]
+            if LAYER_ORDER[owner.layer] >= LAYER_ORDER[pack.layer]:
+                yield problem(pack, loc, f"уточнять можно только правило слоя выше: "
+                              f"{target_id} из пакета «{owner.pack}» того же или нижнего слоя")
+            elif target.override_of is not None:
+                yield problem(pack, loc, f"{target_id} само уточняет {target.override_of}: "
+                              "уточняйте исходное правило")
+            elif _evidence(rule) != _evidence(target):
+                yield problem(pack, loc, f"уточнение проверяет не то же, что {target_id}: "
+                              "совпадать должны вид субъекта и вид доказательства (each, has/"
+                              "forbid/compare)")
+            elif SEVERITY_ORDER.index(rule.severity) < SEVERITY_ORDER.index(target.severity):
+                yield problem(pack, ("rules", index, "severity"),
+                              f"уточнение не может быть мягче {target_id} (важность "
+                              f"{target.severity})")
+            if target_id in taken:
+                yield problem(pack, loc, f"{target_id} уже уточнено другим правилом пакета")
+            taken.add(target_id)
+
+
+def _evidence(rule: Rule) -> tuple[str, str]:
+    """What a rule looks at: the subject kind and the kind of its evidence."""
+    check = rule.check
+    if check.has is not None:
+        return check.each.kind, f"has:{check.has.kind}"
+    if check.compare is not None:
+        return check.each.kind, f"compare:{check.compare.kind}.{check.compare.field}"
+    assert check.forbid is not None
+    return check.each.kind, "forbid:" + ",".join(p.kind for p in check.forbid)
 
 
 def _override_problems(

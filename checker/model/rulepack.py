@@ -131,11 +131,31 @@ class Source(Strict):
     conflicts_with: str | None = Field(
         None, description="Норма, которой противоречит региональный пункт"
     )
+    normative: bool = Field(
+        False,
+        description="true — источник устанавливает обязанность (закон, постановление, порядок, "
+        "приказ органа управления образованием с адресатом-школой); false — рекомендация, "
+        "план или отчёт школы",
+    )
+    valid_from: dt.date | None = Field(
+        None, description="С какой даты действует документ (его принятие или вступление в силу)"
+    )
+    quote_supports: str | None = Field(
+        None,
+        min_length=10,
+        description="Проверенная заметка: почему цитата подтверждает проверяемое, когда в ней "
+        "нет ключевого слова правила",
+    )
 
 
 class Applies(Strict):
     procedures: list[ProcedureKind] | None = None
     school_types: list[SchoolType] | None = None
+    federal_control: bool | None = Field(
+        None,
+        description="false — мера не применяется к ВПР с контролем объективности (работы "
+        "проверяет федеральный организатор); true — только к ним",
+    )
 
 
 class Remediation(Strict):
@@ -189,6 +209,10 @@ class Rule(Strict):
     title: str = Field(min_length=5)
     direction: Direction
     source: Source
+    also: list[Source] = Field(
+        default_factory=list,
+        description="Другие источники той же меры (более ранний или нормативный текст)",
+    )
     severity: Severity
     weight: float | None = Field(None, ge=0, le=10)
     applies: Applies = Field(default_factory=Applies)
@@ -200,6 +224,11 @@ class Rule(Strict):
     valid_to: dt.date | None = Field(
         None, description="До какой даты включительно мера действует (утрата силы актом)"
     )
+    override_of: RuleId | None = Field(
+        None,
+        description="Правило вышележащего слоя, которое это правило уточняет (срок, важность, "
+        "период): для школ в области пакета оно заменяет то правило, а не добавляется к нему",
+    )
     message: Messages = Field(default_factory=Messages)
     remediation: Remediation
 
@@ -208,6 +237,16 @@ class Rule(Strict):
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValueError("valid_from позже valid_to")
         return self
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The main source first, then the others (``also``)."""
+        return (self.source, *self.also)
+
+    @property
+    def normative_source(self) -> Source | None:
+        """The first source that imposes the measure as a duty, if any."""
+        return next((s for s in self.sources if s.normative), None)
 
     @property
     def effective_weight(self) -> float:

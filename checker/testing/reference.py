@@ -75,7 +75,14 @@ def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
     where = dict(rule.check.each.where)
     if rule.check.each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
         where["kind"] = list(rule.applies.procedures)
-    return [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+    found = [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+    return [f for f in found if controlled_as_required(rule, f)]
+
+
+def controlled_as_required(rule: Rule, subject: Fact) -> bool:
+    """``applies.federal_control``: false — not for ВПР with federal objectivity control."""
+    wanted = rule.applies.federal_control
+    return wanted is None or (subject.get("federal_control") is True) == wanted
 
 
 def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict[str, Outcome]:
