@@ -8,7 +8,15 @@ from dataclasses import replace
 from typing import TypeVar
 
 from checker.core.match import matches
-from checker.core.timing import Dated, TimeContext, Verdict, fmt, judge, not_in_force
+from checker.core.timing import (
+    Dated,
+    TimeContext,
+    Verdict,
+    fmt,
+    in_force_timing,
+    judge,
+    not_in_force,
+)
 from checker.engine.port import RELATED, SUBJECT, Match, RuleMatches
 from checker.model.factkinds import FACT_KINDS, Fact, Facts
 from checker.model.findings import (
@@ -192,8 +200,8 @@ class _RuleEvaluation:
         self, subject: Fact, outcome: Outcome, met: Sequence[Match],
         evidence: list[Evidence],
     ) -> SubjectFinding:
-        timing = self.rule.timing
-        assert timing is not None and self.time is not None
+        assert self.rule.timing is not None and self.time is not None
+        timing = in_force_timing(self.rule.timing, self.rule.valid_from)
         facts = [_evidence_fact(m) for m in met]
         dated = [
             Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts

@@ -119,6 +119,17 @@ def fixed_deadline(timing: Timing) -> dt.date | None:
     return None
 
 
+def in_force_timing(timing: Timing, valid_from: dt.date | None) -> Timing:
+    """A deadline set before the act that imposes it (order №525 of 17.11.2023: «до
+    01.11.2023») cannot be missed before the act exists: the duty is due on adoption. Done
+    by then — met; done later — met_late (the act wanted it done already); not done after
+    adoption — overdue."""
+    fixed = fixed_deadline(timing)
+    if fixed is None or valid_from is None or fixed >= valid_from:
+        return timing
+    return timing.model_copy(update={"deadline": valid_from, "deadline_month": None})
+
+
 def due_after(timing: Timing, anchor: dt.date) -> dt.date:
     """The last on-time day of «within N (working) days after ``anchor``»."""
     within = timing.within
@@ -203,7 +214,10 @@ def _judge_done(
         period == "academic_year" and not _valid_until_replaced(timing)
     )
     if needs_year and not undated:
-        fresh = [e for e in dated if e.done is not None and e.done >= ctx.year.start]
+        # A window that opens before 1 September («август, сентябрь») belongs to the year
+        # that follows it.
+        opens = dt.date(ctx.year.start_year, timing.year_from_month, 1)
+        fresh = [e for e in dated if e.done is not None and e.done >= opens]
         if not fresh:
             last = max(e.done for e in dated if e.done is not None)
             return Verdict(

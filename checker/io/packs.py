@@ -369,17 +369,27 @@ class RuleBook:
 
     def selections(self) -> list[RuleSelection]:
         """Every selection a school can get: federal alone and each pack's own scope."""
-        scopes = {(None, None)} | {
-            (p.scope.region, p.scope.municipality) for p in self.packs if p.layer != "federal"
+        scopes: set[tuple[str | None, str | None, str | None]] = {(None, None, None)} | {
+            (p.scope.region, p.scope.municipality, None) for p in self.packs
+            if p.layer != "federal"
+        } | {
+            (p.scope.region, p.scope.municipality, p.scope.schools[0]) for p in self.packs
+            if p.layer != "federal" and p.scope.schools
         }
-        found = {sel.key: sel for sel in (self.select(*scope) for scope in scopes)}
+        found = {
+            sel.key: sel
+            for sel in (self.select(region, municipality, school=school)
+                        for region, municipality, school in scopes)
+        }
         return [found[key] for key in sorted(found)]
 
     def select(
-        self, region: str | None, municipality: str | None, oktmo: str | None = None
+        self, region: str | None, municipality: str | None, oktmo: str | None = None,
+        school: str | None = None,
     ) -> RuleSelection:
-        """The packs that apply to a school in ``region`` / ``municipality``, layered."""
-        place = Place(region, municipality, oktmo)
+        """The packs that apply to a school in ``region`` / ``municipality`` (named
+        ``school``, for packs addressed to named schools), layered."""
+        place = Place(region, municipality, oktmo, school)
         chosen = [p for p in self.packs if _in_scope(p, place)]
         chosen.sort(key=lambda p: (LAYER_ORDER[p.layer], p.pack))
         params: dict[str, EffectiveParameter] = {}
@@ -411,7 +421,8 @@ class RuleBook:
             if p.layer != "federal" and p.scope.municipality is not None
             and _region_matches(p, place)
         ]
-        if not local or any(p in chosen for p in local):
+        # a pack addressed to other schools of the school's own municipality is no mismatch
+        if not local or any(p in chosen or _place_matches(p, place) for p in local):
             return
         names = ", ".join(f"«{p.scope.municipality}»" for p in local)
         given = f"«{place.municipality}»" if place.municipality else "не указан"
@@ -427,6 +438,7 @@ class Place:
     region: str | None
     municipality: str | None
     oktmo: str | None = None
+    school: str | None = None
 
 
 # Words that say what kind of place a name is, not which: «Нестеровский МО», «Нестеровский
@@ -461,9 +473,28 @@ def _region_matches(pack: RulePack, place: Place) -> bool:
     return scope.region is None or _named(place.region, scope.region, scope.region_aliases)
 
 
+def school_words(name: str) -> frozenset[str]:
+    """The words of a school's name, for matching a pack addressed to named schools."""
+    return frozenset(_WORD.findall(name.lower().replace("ё", "е")))
+
+
+def _school_addressed(pack: RulePack, place: Place) -> bool:
+    schools = pack.scope.schools
+    if not schools:
+        return True
+    if place.school is None:
+        return False
+    words = school_words(place.school)
+    return any(school_words(name) <= words for name in schools)
+
+
 def _in_scope(pack: RulePack, place: Place) -> bool:
     if pack.layer == "federal":
         return True
+    return _school_addressed(pack, place) and _place_matches(pack, place)
+
+
+def _place_matches(pack: RulePack, place: Place) -> bool:
     scope = pack.scope
     if scope.oktmo is not None and place.oktmo is not None:
         return place.oktmo.startswith(scope.oktmo)

@@ -201,6 +201,14 @@ class Timing(Strict):
     )
     within: Within | None = None
     validity: Literal["academic_year", "until_replaced"] | None = None
+    year_from_month: int = Field(
+        9,
+        ge=6,
+        le=9,
+        description="С какого месяца мера засчитывается учебному году, если её срок начинается "
+        "до 1 сентября («август, сентябрь» → 8): педсовет 30 августа открывает новый год, а не "
+        "закрывает прошлый",
+    )
     done_on: str = Field("date", description="Поле связанного факта, датирующее исполнение")
 
 
@@ -337,6 +345,12 @@ class PackScope(Strict):
     )
     oktmo: Annotated[str, Field(pattern=r"^\d{2,11}$")] | None = Field(
         None, description="Код ОКТМО муниципалитета (или его начало — для региона)"
+    )
+    schools: list[Annotated[str, Field(min_length=3)]] = Field(
+        default_factory=list,
+        description="Школы, к которым обращён документ пакета (например, приказ адресован "
+        "руководителю одной школы): пакет применяется, только если в названии школы есть все "
+        "слова одного из этих названий (регистр, ё/е, кавычки и точки не важны)",
     )
 
 
