@@ -51,7 +51,9 @@ SOURCES: dict[str, str] = {
 
 # Documents that are not federal: the seed plans and reports, and a regional indicator list.
 # A rule of a federal pack must cite at least one other document (checked by a test).
-NON_FEDERAL = frozenset({"seed:000", "seed:001", "seed:002", "seed:003", "seed:004", "Показатели-ОО"})
+NON_FEDERAL = frozenset(
+    {"seed:000", "seed:001", "seed:002", "seed:003", "seed:004", "Показатели-ОО"}
+)
 
 # When each document took effect (its adoption; for a report — the date it speaks of). A
 # rule cannot be in force before the earliest document that states its measure. None — the
