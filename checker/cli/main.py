@@ -293,14 +293,25 @@ def rules_coverage(rules: RulesOption = None) -> None:
     for cov in maps:
         table = Table("пункт", "мера (цитата)", "правила / причина", title=SOURCES[cov.document])
         for item in cov.items:
-            target = ", ".join(item.rules) if item.rules else f"не проверяется: {item.reason}"
+            if item.rules:
+                target = "правила: " + ", ".join(item.rules)
+            elif item.reason:
+                target = f"не проверяется: {item.reason}"
+            else:
+                target = "не сопоставлено"
             if item.note:
                 target += f" ({item.note})"
             table.add_row(item.item, item.quote, target)
         stdout.print(table)
-    totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
+        stdout.print(cov.totals_line())
+    totals = Table(
+        "документ", "пунктов", "правилами", "с причиной", "не сопоставлено", title="Итого"
+    )
     for cov in maps:
-        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+        totals.add_row(
+            cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned),
+            str(cov.unmapped),
+        )
     stdout.print(totals)
     missing = unknown_rules(maps, book)
     for document, number, rule_id in missing:
