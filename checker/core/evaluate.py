@@ -304,18 +304,30 @@ FEDERAL_CONTROL_REASON = (
     "ВПР с контролем объективности: работы проверяет федеральный организатор, мера школы "
     "не требуется"
 )
+REMOTE_PPE_REASON = (
+    "ППЭ в труднодоступной и отдалённой местности: Порядок ГИА допускает в нём организаторов "
+    "из учителей сдающих"
+)
 
 
-def _without_federal_control(rule: Rule, found: RuleMatches) -> tuple[RuleMatches, bool]:
-    """Drop the subjects ``applies.federal_control`` leaves out (a ВПР with federal
-    objectivity control for a measure of the school's own checking); say whether any was."""
-    wanted = rule.applies.federal_control
-    if wanted is None:
-        return found, False
-    kept = [s for s in found.subjects if (s.get("federal_control") is True) == wanted]
-    if len(kept) == len(found.subjects):
-        return found, False
-    return replace(found, subjects=kept), True
+def _without_exempt_subjects(rule: Rule, found: RuleMatches) -> tuple[RuleMatches, str]:
+    """Drop the subjects ``applies`` exempts (a ВПР with federal objectivity control for a
+    measure of the school's own checking; a ППЭ in a remote area for the organisers' rule);
+    return the reason when any was dropped."""
+    kept = list(found.subjects)
+    reasons = []
+    for name, reason in (("federal_control", FEDERAL_CONTROL_REASON),
+                         ("remote_ppe", REMOTE_PPE_REASON)):
+        wanted = getattr(rule.applies, name)
+        if wanted is None:
+            continue
+        matching = [s for s in kept if (s.get(name) is True) == wanted]
+        if len(matching) < len(kept):
+            reasons.append(reason)
+        kept = matching
+    if not reasons:
+        return found, ""
+    return replace(found, subjects=kept), "; ".join(reasons)
 
 
 def _not_applicable(rule: Rule, facts: Facts) -> bool:
@@ -358,13 +370,13 @@ def evaluate_rule(
     """
     if _may_not_apply(rule, facts):
         found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
-    found, controlled = _without_federal_control(rule, found)
+    found, exempt_reason = _without_exempt_subjects(rule, found)
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
     reason_not_applicable = (
         None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
     )
-    if reason_not_applicable is None and controlled and not found.subjects:
-        reason_not_applicable = FEDERAL_CONTROL_REASON
+    if reason_not_applicable is None and exempt_reason and not found.subjects:
+        reason_not_applicable = exempt_reason
     if reason_not_applicable is not None or _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE

@@ -340,6 +340,11 @@ class Procedure(Strict):
         None, description="ВПР с контролем объективности (федеральная выборка)"
     )
     in_school_ppe: bool | None = Field(None, description="ППЭ ГИА расположен в школе")
+    remote_ppe: bool | None = Field(
+        None,
+        description="ППЭ в труднодоступной и отдалённой местности: Порядок ГИА допускает "
+        "организаторов — учителей сдающих",
+    )
     organizers: list[Id] | None = Field(None, description="Организаторы (id из staff)")
     observers: list[Observer] | None = None
     video: Video | Literal[False] | None = Field(None, description="false — не велось")

@@ -37,6 +37,8 @@ def applicability(rule: Rule) -> str:
         parts.append("типы школ: " + ", ".join(rule.applies.school_types))
     if rule.applies.federal_control is False:
         parts.append("кроме ВПР с контролем объективности")
+    if rule.applies.remote_ppe is False:
+        parts.append("кроме ППЭ в труднодоступной местности")
     if len(parts) == 1:
         parts.append("все школы")
     return "; ".join(parts)

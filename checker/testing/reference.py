@@ -80,9 +80,13 @@ def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
 
 
 def controlled_as_required(rule: Rule, subject: Fact) -> bool:
-    """``applies.federal_control``: false — not for ВПР with federal objectivity control."""
-    wanted = rule.applies.federal_control
-    return wanted is None or (subject.get("federal_control") is True) == wanted
+    """``applies.federal_control`` / ``applies.remote_ppe``: false — not for a ВПР with
+    federal objectivity control / a ППЭ in a remote area."""
+    for name in ("federal_control", "remote_ppe"):
+        wanted = getattr(rule.applies, name)
+        if wanted is not None and (subject.get(name) is True) != wanted:
+            return False
+    return True
 
 
 def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict[str, Outcome]:
