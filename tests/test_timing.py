@@ -408,3 +408,44 @@ def test_rule_out_of_force_is_not_applicable_with_its_reason(tmp_path: Path) -> 
     assert early.message == "не применимо: мера действует с 01.01.2024, а оценивается период по 01.10.2023"
     late = _finding(checker.check(profile, dt.date(2024, 2, 1)), "FED-ORG-001")
     assert late.outcome is not Outcome.NOT_APPLICABLE
+
+
+# --- a measure asked several times a year (seed 004 plan 2.6/2.7: «январь, май») ---------
+
+TWICE = Timing(occurrences=[1, 5])
+
+
+@pytest.mark.parametrize(
+    ("done", "as_of", "expected", "due"),
+    [
+        ([], D(2024, 1, 20), Outcome.DUE_SOON, D(2024, 1, 31)),
+        ([D(2024, 1, 20)], D(2024, 3, 1), Outcome.MET, None),  # May not yet due
+        ([D(2024, 1, 20)], D(2024, 6, 5), Outcome.OVERDUE, D(2024, 5, 31)),  # May missed
+        ([D(2024, 1, 20), D(2024, 5, 25)], D(2024, 6, 5), Outcome.MET, None),
+        ([D(2024, 5, 25)], D(2024, 6, 5), Outcome.OVERDUE, D(2024, 1, 31)),  # January missed
+        ([D(2023, 12, 28), D(2024, 5, 25)], D(2024, 6, 5), Outcome.MET, None),  # since 1 Sept
+    ],
+)
+def test_each_occurrence_is_judged(
+    done: list[dt.date], as_of: dt.date, expected: Outcome, due: dt.date | None
+) -> None:
+    """Regression: a plan item due «январь, май» collapsed to one event a year, so the
+    January analysis alone met it."""
+    ctx = TimeContext.for_date(as_of)
+    outcome = Outcome.MET if done else Outcome.GAP
+    verdict = judge(TWICE, outcome, ctx, [Dated(anchor=d, done=d) for d in done])
+    assert verdict.outcome is expected, verdict.note
+    if due is not None:
+        assert verdict.due == due
+
+
+def test_missed_occurrences_are_named() -> None:
+    verdict = judge(TWICE, Outcome.GAP, TimeContext.for_date(D(2024, 6, 5)), [])
+    assert verdict.note == "не выполнено за: январь 2024, май 2024"
+
+
+def test_occurrences_set_their_own_deadlines() -> None:
+    with pytest.raises(ValueError, match="occurrences задаёт сроки сам"):
+        Timing(occurrences=[1, 5], period="academic_year")
+    with pytest.raises(ValueError, match="повторяются"):
+        Timing(occurrences=[1, 1])

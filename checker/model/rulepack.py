@@ -215,6 +215,25 @@ class Timing(Strict):
         "закрывает прошлый",
     )
     done_on: str = Field("date", description="Поле связанного факта, датирующее исполнение")
+    occurrences: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=12,
+        description="Месяцы учебного года, к концу каждого из которых мера нужна снова («январь, "
+        "март, июнь» → [1, 3, 6]): каждое исполнение оценивается отдельно",
+    )
+
+    @model_validator(mode="after")
+    def _occurrences_alone(self) -> Timing:
+        if self.occurrences is None:
+            return self
+        if len(set(self.occurrences)) != len(self.occurrences):
+            raise ValueError("месяцы occurrences повторяются")
+        if any(v is not None for v in (self.period, self.deadline, self.deadline_month,
+                                       self.within, self.validity)):
+            raise ValueError("occurrences задаёт сроки сам: period, deadline, deadline_month, "
+                             "within и validity с ним не указываются")
+        return self
 
 
 class Rule(Strict):

@@ -70,6 +70,9 @@ def timing_text(rule: Rule) -> str:
     }
     if timing.period is not None:
         parts.append(period[timing.period])
+    if timing.occurrences is not None:
+        months = ", ".join(f"{m:02d}" for m in timing.occurrences)
+        parts.append(f"каждый раз к концу месяцев: {months}")
     return "; ".join(parts)
 
 
