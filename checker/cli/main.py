@@ -251,6 +251,12 @@ def rules_show(
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
     out(f"Источник: {source_line(rule)}", highlight=False)
     out(f"Применимость: {applicability(rule)}", highlight=False)
+    if rule.valid_from is not None:
+        until = f" по {rule.valid_to:%d.%m.%Y}" if rule.valid_to else ""
+        out(f"Действует: с {rule.valid_from:%d.%m.%Y}{until}", highlight=False)
+    if rule.override_of is not None:
+        out(f"Уточняет {rule.override_of} и заменяет его для школ области пакета",
+            highlight=False)
     timing = timing_text(rule)
     if timing:
         out(f"Сроки: {timing}", highlight=False)
