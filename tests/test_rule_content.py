@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -16,10 +17,16 @@ from pathlib import Path
 
 import pytest
 
+from checker.core.check import Checker
+from checker.core.diff import diff_reports
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
+from checker.model.findings import Outcome
+from checker.model.report import Report
 from checker.model.rulepack import Rule, Source
 from checker.model.sources import DOCUMENT_DATES, NON_FEDERAL, SOURCES
+
+from .conftest import FIXTURES
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 _WORD = re.compile(r"[а-яёa-z]+")
@@ -209,3 +216,37 @@ def test_a_bad_override_is_a_located_load_error(
     text = str(caught.value)
     assert message in text
     assert "boguchany.yaml:" in text
+
+
+# --- moved rules over time: «retired» / «renamed», never «resolved» ----------------------
+
+
+def _with_old_finding(report: Report, old_id: str, outcome: Outcome) -> Report:
+    """A report as the packs before issue 12 would have made it: ``old_id`` present."""
+    template = report.findings[0]
+    old = template.model_copy(update={"rule_id": old_id, "outcome": outcome, "subjects": []})
+    return report.model_copy(update={"findings": [*report.findings, old]})
+
+
+def test_a_rule_moved_out_of_the_federal_pack_is_retired_for_other_schools(
+    checker: Checker,
+) -> None:
+    new = checker.check_file(FIXTURES / "school-exemplary.yaml", dt.date(2024, 5, 1))
+    old = _with_old_finding(new, "FED-CHK-001", Outcome.GAP)
+    by_rule = {m.rule_id: m for m in diff_reports(old, new).measures}
+    assert by_rule["FED-CHK-001"].status == "retired"
+
+
+def test_a_rule_moved_to_the_municipal_pack_is_renamed_for_its_schools(
+    checker: Checker,
+) -> None:
+    path = FIXTURES / "regional" / "boguchany-sosh.yaml"
+    new = checker.check_file(path, dt.date(2024, 6, 30))
+    without_new_id = new.model_copy(
+        update={"findings": [f for f in new.findings if f.rule_id != "BOG-006"]}
+    )
+    old = _with_old_finding(without_new_id, "FED-CHK-001", Outcome.GAP)
+    by_rule = {m.rule_id: m for m in diff_reports(old, new).measures}
+    assert by_rule["BOG-006"].renamed_from == "FED-CHK-001"
+    assert by_rule["BOG-006"].status != "resolved"
+    assert "FED-CHK-001" not in by_rule
