@@ -90,7 +90,9 @@ def test_case_example_passes(example_rules: Path, tmp_path: Path) -> None:
     cases = load_cases(cases_path)["EXM-001"]
     assert {c.expect.value for c in cases} == {"met", "gap", "unknown"}
     for case in cases:
-        data = case_profile(case, example.scope.region, example.scope.municipality)
+        data = case_profile(
+            case, example.scope.region, example.scope.municipality, example.scope.schools
+        )
         report = checker.check(Profile.model_validate(data), dt.date(2024, 3, 1))
         finding = next(f for f in report.findings if f.rule_id == "EXM-001")
         assert finding.outcome is case.expect, case.name

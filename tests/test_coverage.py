@@ -75,3 +75,67 @@ def test_every_regional_rule_is_mapped(maps: dict[str, CoverageMap], rulebook: R
 def test_conflicting_item_is_mapped_to_the_winning_rule(maps: dict[str, CoverageMap]) -> None:
     item = next(i for i in maps["seed:000"].items if i.item == "3.4")
     assert item.rules == ["FED-POS-006"]
+
+
+# --- issue 12: coverage honesty ---------------------------------------------------------
+
+
+def _item(maps: dict[str, CoverageMap], document: str, number: str) -> tuple[list[str], str]:
+    item = next(i for i in maps[document].items if i.item == number)
+    return item.rules, item.reason or ""
+
+
+@pytest.mark.parametrize(
+    ("document", "number", "rule_id"),
+    [
+        # school-level measures that a rule checks (were mapped to a reason)
+        ("seed:001", "1", "FED-ORG-002"),
+        ("seed:003", "1.5", "FED-ANL-001"),
+        ("seed:003", "2.5", "FED-POS-009"),
+        ("seed:003", "5.2", "FED-ANL-001"),
+        ("seed:004", "план, 2.4", "FED-ANL-002"),
+        ("seed:004", "план, 2.5", "FED-ANL-002"),
+        # the municipal / cross checking of seed 000 item 1.5 lives in its own pack
+        ("seed:000", "1.5", "BOG-006"),
+    ],
+)
+def test_school_level_measures_map_to_the_rule_that_checks_them(
+    maps: dict[str, CoverageMap], document: str, number: str, rule_id: str
+) -> None:
+    rules, _reason = _item(maps, document, number)
+    assert rule_id in rules
+
+
+@pytest.mark.parametrize(
+    ("document", "number"),
+    [
+        ("seed:004", "приказ, 2.1"),  # «весь план в полном объёме» is not four rules
+        ("seed:004", "план, 2.2"),  # individual work with teachers: not the ВПР–journal check
+        ("seed:003", "1.6"),  # the УО's analysis at the school: not the ВПР–journal check
+    ],
+)
+def test_no_over_claiming(maps: dict[str, CoverageMap], document: str, number: str) -> None:
+    rules, reason = _item(maps, document, number)
+    assert rules == [] and reason
+
+
+def test_the_unchecked_part_of_an_item_is_said(maps: dict[str, CoverageMap]) -> None:
+    item = next(i for i in maps["seed:000"].items if i.item == "1.5")
+    assert item.note is not None and "выезды" in item.note
+
+
+def test_rules_coverage_prints_each_document_with_its_totals() -> None:
+    from typer.testing import CliRunner
+
+    from checker.cli.main import app
+
+    result = CliRunner().invoke(app, ["rules", "coverage", "--rules", str(RULES)])
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())  # the terminal wraps long lines
+    maps = load_coverage(RULES)
+    for cov in maps:
+        assert cov.totals_line() in output
+    seed4 = next(cov for cov in maps if cov.document == "seed:004")
+    assert seed4.unmapped == 0
+    assert f"пунктов {len(seed4.items)}; проверяются правилами — {seed4.mapped}" in output
+    assert "не сопоставлено" in output  # the totals table names the column

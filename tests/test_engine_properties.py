@@ -182,7 +182,9 @@ class _Builder:
 
     def profile(self) -> dict[str, Any]:
         region, municipality = self.rnd.choice(PLACES)
-        school: dict[str, Any] = {"id": "s", "name": "Школа"}
+        # order №525 addresses one school by name: the nesterov pack needs it to be reached
+        name = self.rnd.choice(("Школа", "МАОУ СОШ г. Нестерова"))
+        school: dict[str, Any] = {"id": "s", "name": name}
         if region:
             school.update(region=region, municipality=municipality)
         school.update(self.fields({"website": ["https://s.ru", False]}))
@@ -345,7 +347,8 @@ _SHIPPED: dict[tuple[str, ...], Engine] = {}
 
 
 def _shipped(rulebook: RuleBook, profile: Profile) -> tuple[Engine, list[Any], dict[str, int]]:
-    selection = rulebook.select(profile.school.region, profile.school.municipality)
+    school = profile.school
+    selection = rulebook.select(school.region, school.municipality, school=school.name)
     params = {name: p.value for name, p in selection.parameters.items()}
     engine = _SHIPPED.get(selection.key)
     if engine is None:

@@ -66,7 +66,9 @@ def test_a_school_spelling_its_municipality_its_own_way_gets_the_pack(
     checker: Checker, municipality: str
 ) -> None:
     """Regression: «Нестеровский МО» silently lost the municipal pack."""
-    selection = checker.rulebook.select("Калининградская обл.", municipality)
+    selection = checker.rulebook.select(
+        "Калининградская обл.", municipality, school="МАОУ СОШ г. Нестерова им. В. И. Пацаева"
+    )
     assert "nesterov" in {p.pack for p in selection.packs}
     assert selection.warnings == ()
 
@@ -134,3 +136,25 @@ def test_an_oktmo_code_decides_alone(rulebook: RuleBook) -> None:
     assert other.warnings  # a code that matches no pack is said, too
     by_name = {p.pack for p in book.select(KALININGRAD, "Нестеровский МО").packs}
     assert "oktmo_test" in by_name
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["МАОУ СОШ г. Нестерова им. В. И. Пацаева", "маоу «СОШ г.Нестерова»", "Школа им. Пацаева"],
+)
+def test_the_school_an_order_addresses_gets_its_pack(checker: Checker, name: str) -> None:
+    """Order №525 item 2 addresses МАОУ СОШ г. Нестерова: that school gets the pack."""
+    selection = checker.rulebook.select(KALININGRAD, "Нестеровский МО", school=name)
+    assert "nesterov" in {p.pack for p in selection.packs}
+
+
+def test_another_school_of_the_municipality_does_not_get_a_pack_addressed_to_one(
+    checker: Checker,
+) -> None:
+    """Regression: the plan of order №525 applied to every school of the municipality."""
+    selection = checker.rulebook.select(
+        KALININGRAD, "Нестеровский МО", school="МБОУ «Илюшинская ООШ»"
+    )
+    assert "nesterov" not in {p.pack for p in selection.packs}
+    # the municipality was recognised: no «municipality not matched» warning
+    assert selection.warnings == ()

@@ -44,7 +44,7 @@ def test_rule_case(
 ) -> None:
     pack = next(p for p in rulebook.packs if p.pack == pack_name)
     assert any(r.id == rule_id for r in pack.rules), f"{cases_path}: нет правила {rule_id} в пакете"
-    data = case_profile(case, pack.scope.region, pack.scope.municipality)
+    data = case_profile(case, pack.scope.region, pack.scope.municipality, pack.scope.schools)
     report = checker.check(Profile.model_validate(data), case.as_of or CASE_DATE)
     finding = next(f for f in report.findings if f.rule_id == rule_id)
     assert finding.outcome is case.expect, finding.message

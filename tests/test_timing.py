@@ -26,7 +26,7 @@ D = dt.date
 TEST_RULES = Path(__file__).resolve().parent / "data" / "timing" / "rules"
 NESTEROV = {
     "id": "nes-1",
-    "name": "МБОУ «Тестовая СОШ» Нестеровского МО",
+    "name": "МАОУ СОШ г. Нестерова им. В. И. Пацаева",
     "type": "СОШ",
     "region": "Калининградская область",
     "municipality": "Нестеровский муниципальный округ",
@@ -60,24 +60,27 @@ def _finding(report: Report, rule_id: str) -> Finding:
     return next(f for f in report.findings if f.rule_id == rule_id)
 
 
-# --- the Нестеровский plan «до 01.11.2023» ---------------------------------------------
+# --- the Нестеровский plan «до 01.11.2023» of an order of 17.11.2023 -------------------
+# The duty cannot exist before the order that imposes it: not applicable before 17.11.2023,
+# due on that day (the plan's own deadline has passed by then), late if done afterwards.
 
 VSOKO = {"id": "vsoko", "kind": "vsoko_regulation", "date": D(2020, 8, 31)}
+ORDER_525 = D(2023, 11, 17)
 
 
 @pytest.mark.parametrize(
     ("plan_date", "as_of", "expected"),
     [
-        (None, D(2023, 10, 1), Outcome.NOT_YET_DUE),
-        (None, D(2023, 10, 18), Outcome.DUE_SOON),  # 14 дней до срока
-        (None, D(2023, 11, 1), Outcome.DUE_SOON),  # день срока ещё не просрочка
-        (None, D(2023, 11, 2), Outcome.OVERDUE),
-        (D(2023, 10, 20), D(2023, 10, 1), Outcome.NOT_YET_DUE),  # план ещё не утверждён
-        (D(2023, 10, 20), D(2023, 10, 25), Outcome.MET),
+        (None, D(2023, 10, 18), Outcome.NOT_APPLICABLE),  # приказа ещё нет
+        (None, D(2023, 11, 2), Outcome.NOT_APPLICABLE),  # срок плана прошёл, приказа нет
+        (None, D(2023, 11, 17), Outcome.DUE_SOON),  # день приказа: срок наступил, не просрочен
+        (None, D(2023, 11, 18), Outcome.OVERDUE),
+        (D(2023, 10, 20), D(2023, 10, 25), Outcome.NOT_APPLICABLE),
         (D(2023, 10, 20), D(2024, 2, 1), Outcome.MET),
-        (D(2023, 11, 1), D(2023, 11, 1), Outcome.MET),
-        (D(2023, 11, 10), D(2023, 11, 5), Outcome.OVERDUE),
-        (D(2023, 11, 10), D(2023, 11, 15), Outcome.MET_LATE),
+        (D(2023, 11, 10), D(2023, 11, 20), Outcome.MET),  # до приказа — вовремя
+        (D(2023, 11, 17), D(2023, 11, 17), Outcome.MET),
+        (D(2023, 11, 20), D(2023, 11, 18), Outcome.OVERDUE),  # ещё не утверждён
+        (D(2023, 11, 20), D(2023, 12, 1), Outcome.MET_LATE),
     ],
 )
 def test_nesterov_plan(
@@ -89,9 +92,10 @@ def test_nesterov_plan(
     report = nesterov_checker.check(_profile(documents, school=NESTEROV), as_of)
     finding = _finding(report, "NES-001")
     assert finding.outcome is expected, finding.message
-    if expected is not Outcome.MET:
-        assert finding.due == D(2023, 11, 1)
-    assert "01.11.2023" in finding.message or expected is Outcome.MET
+    if expected in (Outcome.OVERDUE, Outcome.DUE_SOON, Outcome.MET_LATE):
+        assert finding.due == ORDER_525
+    if expected is Outcome.NOT_APPLICABLE:
+        assert "17.11.2023" in finding.message
 
 
 def test_not_yet_due_never_lowers_the_level(isolated_checker: Checker) -> None:
@@ -122,12 +126,12 @@ def test_due_soon_listed_in_nearest_deadlines(isolated_checker: Checker) -> None
     assert "30.09.2024" in text
 
 
-def test_horizon_is_configurable(nesterov_checker: Checker) -> None:
+def test_horizon_is_configurable(isolated_checker: Checker) -> None:
     profile = _profile([VSOKO], school=NESTEROV)
-    assert _finding(nesterov_checker.check(profile, D(2023, 10, 1)), "NES-001").outcome is (
+    assert _finding(isolated_checker.check(profile, D(2023, 10, 1)), "NES-001").outcome is (
         Outcome.NOT_YET_DUE
     )
-    wide = nesterov_checker.check(profile, D(2023, 10, 1), horizon_days=31)
+    wide = isolated_checker.check(profile, D(2023, 10, 1), horizon_days=31)
     assert _finding(wide, "NES-001").outcome is Outcome.DUE_SOON
 
 
@@ -393,7 +397,9 @@ def test_rule_out_of_force_is_not_applicable_with_its_reason(tmp_path: Path) -> 
     shutil.copytree(RULES, rules)
     pack = rules / "federal" / "federal.yaml"
     text = pack.read_text(encoding="utf-8")
-    text = text.replace("  - id: FED-ORG-001\n", "  - id: FED-ORG-001\n    valid_from: 2024-01-01\n")
+    start = text.index("  - id: FED-ORG-001\n")
+    own = text.index("    valid_from: 2018-03-16\n", start)
+    text = text[:own] + "    valid_from: 2024-01-01\n" + text[own + len("    valid_from: 2018-03-16\n"):]
     pack.write_text(text, encoding="utf-8")
     checker = Checker(load_rulebook(rules))
     profile = _profile([{"id": "d1", "kind": "vsoko_regulation"}])
@@ -402,3 +408,44 @@ def test_rule_out_of_force_is_not_applicable_with_its_reason(tmp_path: Path) -> 
     assert early.message == "не применимо: мера действует с 01.01.2024, а оценивается период по 01.10.2023"
     late = _finding(checker.check(profile, dt.date(2024, 2, 1)), "FED-ORG-001")
     assert late.outcome is not Outcome.NOT_APPLICABLE
+
+
+# --- a measure asked several times a year (seed 004 plan 2.6/2.7: «январь, май») ---------
+
+TWICE = Timing(occurrences=[1, 5])
+
+
+@pytest.mark.parametrize(
+    ("done", "as_of", "expected", "due"),
+    [
+        ([], D(2024, 1, 20), Outcome.DUE_SOON, D(2024, 1, 31)),
+        ([D(2024, 1, 20)], D(2024, 3, 1), Outcome.MET, None),  # May not yet due
+        ([D(2024, 1, 20)], D(2024, 6, 5), Outcome.OVERDUE, D(2024, 5, 31)),  # May missed
+        ([D(2024, 1, 20), D(2024, 5, 25)], D(2024, 6, 5), Outcome.MET, None),
+        ([D(2024, 5, 25)], D(2024, 6, 5), Outcome.OVERDUE, D(2024, 1, 31)),  # January missed
+        ([D(2023, 12, 28), D(2024, 5, 25)], D(2024, 6, 5), Outcome.MET, None),  # since 1 Sept
+    ],
+)
+def test_each_occurrence_is_judged(
+    done: list[dt.date], as_of: dt.date, expected: Outcome, due: dt.date | None
+) -> None:
+    """Regression: a plan item due «январь, май» collapsed to one event a year, so the
+    January analysis alone met it."""
+    ctx = TimeContext.for_date(as_of)
+    outcome = Outcome.MET if done else Outcome.GAP
+    verdict = judge(TWICE, outcome, ctx, [Dated(anchor=d, done=d) for d in done])
+    assert verdict.outcome is expected, verdict.note
+    if due is not None:
+        assert verdict.due == due
+
+
+def test_missed_occurrences_are_named() -> None:
+    verdict = judge(TWICE, Outcome.GAP, TimeContext.for_date(D(2024, 6, 5)), [])
+    assert verdict.note == "не выполнено за: январь 2024, май 2024"
+
+
+def test_occurrences_set_their_own_deadlines() -> None:
+    with pytest.raises(ValueError, match="occurrences задаёт сроки сам"):
+        Timing(occurrences=[1, 5], period="academic_year")
+    with pytest.raises(ValueError, match="повторяются"):
+        Timing(occurrences=[1, 1])

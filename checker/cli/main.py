@@ -259,6 +259,12 @@ def rules_show(
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
     out(f"Источник: {source_line(rule)}", highlight=False)
     out(f"Применимость: {applicability(rule)}", highlight=False)
+    if rule.valid_from is not None:
+        until = f" по {rule.valid_to:%d.%m.%Y}" if rule.valid_to else ""
+        out(f"Действует: с {rule.valid_from:%d.%m.%Y}{until}", highlight=False)
+    if rule.override_of is not None:
+        out(f"Уточняет {rule.override_of} и заменяет его для школ области пакета",
+            highlight=False)
     timing = timing_text(rule)
     if timing:
         out(f"Сроки: {timing}", highlight=False)
@@ -301,14 +307,25 @@ def rules_coverage(rules: RulesOption = None) -> None:
     for cov in maps:
         table = Table("пункт", "мера (цитата)", "правила / причина", title=SOURCES[cov.document])
         for item in cov.items:
-            target = ", ".join(item.rules) if item.rules else f"не проверяется: {item.reason}"
+            if item.rules:
+                target = "правила: " + ", ".join(item.rules)
+            elif item.reason:
+                target = f"не проверяется: {item.reason}"
+            else:
+                target = "не сопоставлено"
             if item.note:
                 target += f" ({item.note})"
             table.add_row(item.item, item.quote, target)
         stdout.print(table)
-    totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
+        stdout.print(cov.totals_line())
+    totals = Table(
+        "документ", "пунктов", "правилами", "с причиной", "не сопоставлено", title="Итого"
+    )
     for cov in maps:
-        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+        totals.add_row(
+            cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned),
+            str(cov.unmapped),
+        )
     stdout.print(totals)
     missing = unknown_rules(maps, book)
     for document, number, rule_id in missing:

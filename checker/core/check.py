@@ -46,7 +46,9 @@ class Checker:
 
     def selection_for(self, profile: Profile) -> RuleSelection:
         school = profile.school
-        return self.rulebook.select(school.region, school.municipality, school.oktmo)
+        return self.rulebook.select(
+            school.region, school.municipality, school.oktmo, school=school.name
+        )
 
     def _engine(self, selection: RuleSelection) -> Engine:
         engine = self._engines.get(selection.key)

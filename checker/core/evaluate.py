@@ -8,7 +8,15 @@ from dataclasses import replace
 from typing import TypeVar
 
 from checker.core.match import matches
-from checker.core.timing import Dated, TimeContext, Verdict, fmt, judge, not_in_force
+from checker.core.timing import (
+    Dated,
+    TimeContext,
+    Verdict,
+    fmt,
+    in_force_timing,
+    judge,
+    not_in_force,
+)
 from checker.engine.port import RELATED, SUBJECT, Match, RuleMatches
 from checker.model.factkinds import FACT_KINDS, Fact, Facts
 from checker.model.findings import (
@@ -192,8 +200,8 @@ class _RuleEvaluation:
         self, subject: Fact, outcome: Outcome, met: Sequence[Match],
         evidence: list[Evidence],
     ) -> SubjectFinding:
-        timing = self.rule.timing
-        assert timing is not None and self.time is not None
+        assert self.rule.timing is not None and self.time is not None
+        timing = in_force_timing(self.rule.timing, self.rule.valid_from)
         facts = [_evidence_fact(m) for m in met]
         dated = [
             Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts
@@ -292,6 +300,36 @@ def _may_not_apply(rule: Rule, facts: Facts) -> bool:
     return not facts.school["procedures_reported"] and not held & set(rule.applies.procedures)
 
 
+FEDERAL_CONTROL_REASON = (
+    "ВПР с контролем объективности: работы проверяет федеральный организатор, мера школы "
+    "не требуется"
+)
+REMOTE_PPE_REASON = (
+    "ППЭ в труднодоступной и отдалённой местности: Порядок ГИА допускает в нём организаторов "
+    "из учителей сдающих"
+)
+
+
+def _without_exempt_subjects(rule: Rule, found: RuleMatches) -> tuple[RuleMatches, str]:
+    """Drop the subjects ``applies`` exempts (a ВПР with federal objectivity control for a
+    measure of the school's own checking; a ППЭ in a remote area for the organisers' rule);
+    return the reason when any was dropped."""
+    kept = list(found.subjects)
+    reasons = []
+    for name, reason in (("federal_control", FEDERAL_CONTROL_REASON),
+                         ("remote_ppe", REMOTE_PPE_REASON)):
+        wanted = getattr(rule.applies, name)
+        if wanted is None:
+            continue
+        matching = [s for s in kept if (s.get(name) is True) == wanted]
+        if len(matching) < len(kept):
+            reasons.append(reason)
+        kept = matching
+    if not reasons:
+        return found, ""
+    return replace(found, subjects=kept), "; ".join(reasons)
+
+
 def _not_applicable(rule: Rule, facts: Facts) -> bool:
     """Applicability that depends on the school, not on a subject."""
     school = facts.school
@@ -332,9 +370,14 @@ def evaluate_rule(
     """
     if _may_not_apply(rule, facts):
         found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
+    found, exempt_reason = _without_exempt_subjects(rule, found)
     evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
-    out_of_force = None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
-    if out_of_force is not None or _not_applicable(rule, facts):
+    reason_not_applicable = (
+        None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
+    )
+    if reason_not_applicable is None and exempt_reason and not found.subjects:
+        reason_not_applicable = exempt_reason
+    if reason_not_applicable is not None or _not_applicable(rule, facts):
         subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
     else:
@@ -358,14 +401,14 @@ def evaluate_rule(
         weight=rule.effective_weight,
         outcome=outcome,
         message=(
-            f"не применимо: {out_of_force}" if out_of_force
+            f"не применимо: {reason_not_applicable}" if reason_not_applicable
             else _rule_message(evaluation, outcome, subjects)
         ),
         subjects=subjects,
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump()),
+        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields))),
         remediation=RemediationRef(**rule.remediation.model_dump()),
         due=min(dues) if dues else None,
     )

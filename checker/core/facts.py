@@ -361,6 +361,7 @@ def _procedure_facts(
         "date": _iso(proc.date),
         "federal_control": proc.federal_control,
         "in_school_ppe": proc.in_school_ppe,
+        "remote_ppe": proc.remote_ppe,
         # ГИА sat in another school's ППЭ: the school films and staffs nothing there.
         "held_at_school": proc.in_school_ppe is not False,
         "classes_reported": proc.classes is not None,

@@ -119,6 +119,17 @@ def fixed_deadline(timing: Timing) -> dt.date | None:
     return None
 
 
+def in_force_timing(timing: Timing, valid_from: dt.date | None) -> Timing:
+    """A deadline set before the act that imposes it (order №525 of 17.11.2023: «до
+    01.11.2023») cannot be missed before the act exists: the duty is due on adoption. Done
+    by then — met; done later — met_late (the act wanted it done already); not done after
+    adoption — overdue."""
+    fixed = fixed_deadline(timing)
+    if fixed is None or valid_from is None or fixed >= valid_from:
+        return timing
+    return timing.model_copy(update={"deadline": valid_from, "deadline_month": None})
+
+
 def due_after(timing: Timing, anchor: dt.date) -> dt.date:
     """The last on-time day of «within N (working) days after ``anchor``»."""
     within = timing.within
@@ -176,9 +187,55 @@ def judge(
         {a for a in anchors or [] if a <= as_of}
         | {e.anchor for e in existing if e.anchor is not None and e not in done}
     )
+    if timing.occurrences is not None:
+        return _judge_occurrences(timing.occurrences, timing.year_from_month, ctx, done)
     if outcome is Outcome.MET and done:
         return _judge_done(timing, ctx, done, subject_date)
     return _judge_open(timing, ctx, clock, subject_date)
+
+
+_MONTHS = ("январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август",
+           "сентябрь", "октябрь", "ноябрь", "декабрь")
+
+
+def occurrence_ends(
+    months: list[int], year: AcademicYear, from_month: int = 9
+) -> list[dt.date]:
+    """The last day of each listed month within the academic year, in order (a year that
+    opens in ``from_month`` — August for «август, сентябрь» — keeps that month in it)."""
+    def end(month: int) -> dt.date:
+        calendar_year = year.start_year if month >= from_month else year.start_year + 1
+        return end_of_month(f"{calendar_year}-{month:02d}")
+
+    return sorted(end(month) for month in months)
+
+
+def _judge_occurrences(
+    months: list[int], from_month: int, ctx: TimeContext, done: list[Dated]
+) -> Verdict:
+    """A measure asked several times a year («январь, май»): each occurrence is due by the
+    end of its month and met by evidence dated since the previous one. Missed ones that
+    have passed make it overdue (named in the note); otherwise the next is open."""
+    if any(e.done is None for e in done):
+        return Verdict(Outcome.MET)  # undated evidence: done, but for which time is unknown
+    days = sorted(e.done for e in done if e.done is not None)
+    ends = occurrence_ends(months, ctx.year, from_month)
+    start = dt.date(ctx.year.start_year, from_month, 1)
+    missed: list[dt.date] = []
+    for due in ends:
+        if due >= ctx.as_of:
+            break
+        if not any(start <= day <= due for day in days):
+            missed.append(due)
+        start = due + dt.timedelta(days=1)
+    if missed:
+        names = ", ".join(f"{_MONTHS[d.month - 1]} {d.year}" for d in missed)
+        return Verdict(Outcome.OVERDUE, missed[0], note=f"не выполнено за: {names}")
+    upcoming = [due for due in ends if due >= ctx.as_of]
+    nothing_due_yet = bool(upcoming) and upcoming[0] == ends[0]
+    if nothing_due_yet and not any(start <= day <= upcoming[0] for day in days):
+        return _open(upcoming[0], ctx)
+    return Verdict(Outcome.MET, done=days[-1] if days else None)
 
 
 def _valid_until_replaced(timing: Timing) -> bool:
@@ -203,7 +260,10 @@ def _judge_done(
         period == "academic_year" and not _valid_until_replaced(timing)
     )
     if needs_year and not undated:
-        fresh = [e for e in dated if e.done is not None and e.done >= ctx.year.start]
+        # A window that opens before 1 September («август, сентябрь») belongs to the year
+        # that follows it.
+        opens = dt.date(ctx.year.start_year, timing.year_from_month, 1)
+        fresh = [e for e in dated if e.done is not None and e.done >= opens]
         if not fresh:
             last = max(e.done for e in dated if e.done is not None)
             return Verdict(

@@ -19,7 +19,16 @@ from checker.io.yamlio import load_fast, located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem, echo
 from checker.model.factkinds import FACT_KINDS, FieldType, field_type
 from checker.model.profile import PROCEDURE_ACTIVITY_KINDS, PROCEDURE_DOCUMENT_KINDS
-from checker.model.rulepack import Check, Condition, LevelPolicy, Parameter, Rule, RulePack, Where
+from checker.model.rulepack import (
+    SEVERITY_ORDER,
+    Check,
+    Condition,
+    LevelPolicy,
+    Parameter,
+    Rule,
+    RulePack,
+    Where,
+)
 
 MESSAGE_PLACEHOLDERS = frozenset(
     # person: the name of whom a forbid pattern names (check.person); place: where it happened
@@ -326,6 +335,11 @@ class RuleSelection:
                 return pack
         raise KeyError(rule_id)
 
+    @property
+    def overridden(self) -> dict[str, str]:
+        """Rule id replaced in this selection → the id of the rule that replaces it."""
+        return {r.override_of: r.id for r in self.rules if r.override_of is not None}
+
 
 @dataclass
 class RuleBook:
@@ -355,17 +369,27 @@ class RuleBook:
 
     def selections(self) -> list[RuleSelection]:
         """Every selection a school can get: federal alone and each pack's own scope."""
-        scopes = {(None, None)} | {
-            (p.scope.region, p.scope.municipality) for p in self.packs if p.layer != "federal"
+        scopes: set[tuple[str | None, str | None, str | None]] = {(None, None, None)} | {
+            (p.scope.region, p.scope.municipality, None) for p in self.packs
+            if p.layer != "federal"
+        } | {
+            (p.scope.region, p.scope.municipality, p.scope.schools[0]) for p in self.packs
+            if p.layer != "federal" and p.scope.schools
         }
-        found = {sel.key: sel for sel in (self.select(*scope) for scope in scopes)}
+        found = {
+            sel.key: sel
+            for sel in (self.select(region, municipality, school=school)
+                        for region, municipality, school in scopes)
+        }
         return [found[key] for key in sorted(found)]
 
     def select(
-        self, region: str | None, municipality: str | None, oktmo: str | None = None
+        self, region: str | None, municipality: str | None, oktmo: str | None = None,
+        school: str | None = None,
     ) -> RuleSelection:
-        """The packs that apply to a school in ``region`` / ``municipality``, layered."""
-        place = Place(region, municipality, oktmo)
+        """The packs that apply to a school in ``region`` / ``municipality`` (named
+        ``school``, for packs addressed to named schools), layered."""
+        place = Place(region, municipality, oktmo, school)
         chosen = [p for p in self.packs if _in_scope(p, place)]
         chosen.sort(key=lambda p: (LAYER_ORDER[p.layer], p.pack))
         params: dict[str, EffectiveParameter] = {}
@@ -382,7 +406,11 @@ class RuleBook:
                 )
             level = pack.level or level
         assert level is not None, "федеральный пакет задаёт политику уровня"
-        rules = tuple(rule for pack in chosen for rule in pack.rules)
+        # A lower layer's override replaces the rule it restates: one measure, one finding.
+        replaced = {rule.override_of for pack in chosen for rule in pack.rules}
+        rules = tuple(
+            rule for pack in chosen for rule in pack.rules if rule.id not in replaced
+        )
         warnings = tuple(self._unmatched_municipality(place, chosen))
         return RuleSelection(tuple(chosen), rules, params, level, warnings)
 
@@ -393,7 +421,8 @@ class RuleBook:
             if p.layer != "federal" and p.scope.municipality is not None
             and _region_matches(p, place)
         ]
-        if not local or any(p in chosen for p in local):
+        # a pack addressed to other schools of the school's own municipality is no mismatch
+        if not local or any(p in chosen or _place_matches(p, place) for p in local):
             return
         names = ", ".join(f"«{p.scope.municipality}»" for p in local)
         given = f"«{place.municipality}»" if place.municipality else "не указан"
@@ -409,6 +438,7 @@ class Place:
     region: str | None
     municipality: str | None
     oktmo: str | None = None
+    school: str | None = None
 
 
 # Words that say what kind of place a name is, not which: «Нестеровский МО», «Нестеровский
@@ -443,9 +473,28 @@ def _region_matches(pack: RulePack, place: Place) -> bool:
     return scope.region is None or _named(place.region, scope.region, scope.region_aliases)
 
 
+def school_words(name: str) -> frozenset[str]:
+    """The words of a school's name, for matching a pack addressed to named schools."""
+    return frozenset(_WORD.findall(name.lower().replace("ё", "е")))
+
+
+def _school_addressed(pack: RulePack, place: Place) -> bool:
+    schools = pack.scope.schools
+    if not schools:
+        return True
+    if place.school is None:
+        return False
+    words = school_words(place.school)
+    return any(school_words(name) <= words for name in schools)
+
+
 def _in_scope(pack: RulePack, place: Place) -> bool:
     if pack.layer == "federal":
         return True
+    return _school_addressed(pack, place) and _place_matches(pack, place)
+
+
+def _place_matches(pack: RulePack, place: Place) -> bool:
     scope = pack.scope
     if scope.oktmo is not None and place.oktmo is not None:
         return place.oktmo.startswith(scope.oktmo)
@@ -551,6 +600,7 @@ def _book_problems(
                 pack, name, value, declared, functools.partial(problem, pack)
             )
     all_ids = {rule.id for pack in packs for rule in pack.rules}
+    yield from _override_of_problems(packs, problem)
     for pack in packs:
         for old_id, new_id in pack.renamed.items():
             if new_id not in all_ids:
@@ -560,6 +610,54 @@ def _book_problems(
             if conflict.overridden_by not in all_ids:
                 yield problem(pack, ("conflicts", index, "overridden_by"),
                               f"правило {conflict.overridden_by} не найдено ни в одном пакете")
+
+
+def _override_of_problems(
+    packs: Iterable[RulePack], problem: Callable[[RulePack, Loc, str], Problem]
+) -> Iterator[Problem]:
+    """An override restates one rule of a higher layer: same subject, same evidence, never
+    a weaker severity, and one override per rule within a pack."""
+    packs = list(packs)
+    owners = {rule.id: (pack, rule) for pack in packs for rule in pack.rules}
+    for pack in packs:
+        taken: set[str] = set()
+        for index, rule in enumerate(pack.rules):
+            target_id = rule.override_of
+            if target_id is None:
+                continue
+            loc: Loc = ("rules", index, "override_of")
+            if target_id not in owners:
+                yield problem(pack, loc, f"правило {target_id} не найдено ни в одном пакете")
+                continue
+            owner, target = owners[target_id]
+            if LAYER_ORDER[owner.layer] >= LAYER_ORDER[pack.layer]:
+                yield problem(pack, loc, f"уточнять можно только правило слоя выше: "
+                              f"{target_id} из пакета «{owner.pack}» того же или нижнего слоя")
+            elif target.override_of is not None:
+                yield problem(pack, loc, f"{target_id} само уточняет {target.override_of}: "
+                              "уточняйте исходное правило")
+            elif _evidence(rule) != _evidence(target):
+                yield problem(pack, loc, f"уточнение проверяет не то же, что {target_id}: "
+                              "совпадать должны вид субъекта и вид доказательства (each, has/"
+                              "forbid/compare)")
+            elif SEVERITY_ORDER.index(rule.severity) < SEVERITY_ORDER.index(target.severity):
+                yield problem(pack, ("rules", index, "severity"),
+                              f"уточнение не может быть мягче {target_id} (важность "
+                              f"{target.severity})")
+            if target_id in taken:
+                yield problem(pack, loc, f"{target_id} уже уточнено другим правилом пакета")
+            taken.add(target_id)
+
+
+def _evidence(rule: Rule) -> tuple[str, str]:
+    """What a rule looks at: the subject kind and the kind of its evidence."""
+    check = rule.check
+    if check.has is not None:
+        return check.each.kind, f"has:{check.has.kind}"
+    if check.compare is not None:
+        return check.each.kind, f"compare:{check.compare.kind}.{check.compare.field}"
+    assert check.forbid is not None
+    return check.each.kind, "forbid:" + ",".join(p.kind for p in check.forbid)
 
 
 def _override_problems(

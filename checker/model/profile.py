@@ -119,6 +119,7 @@ ActivityKind = Literal[
     "medalist_analysis",
     "teacher_consultation",
     "psych_support",
+    "achievement_analysis",
     "other",
 ]
 
@@ -140,6 +141,7 @@ ACTIVITY_KIND_TITLES: dict[str, str] = {
     "medalist_analysis": "анализ результатов медалистов / аттестатов с отличием",
     "teacher_consultation": "консультирование педагогов по оцениванию и Положению о ВСОКО",
     "psych_support": "психолого-педагогическое сопровождение педагогов и обучающихся",
+    "achievement_analysis": "мониторинг и анализ успеваемости по итогам полугодия, года",
     "other": "иное мероприятие",
 }
 
@@ -506,6 +508,12 @@ class Procedure(Strict):
     )
     in_school_ppe: bool | None = Field(
         None, title="ППЭ в школе", description="ППЭ ГИА расположен в школе"
+    )
+    remote_ppe: bool | None = Field(
+        None,
+        title="ППЭ в труднодоступной местности",
+        description="ППЭ в труднодоступной и отдалённой местности: Порядок ГИА допускает "
+        "организаторов — учителей сдающих",
     )
     organizers: list[Id] | None = Field(
         None, title="Организаторы", description="Организаторы (id из staff)"

@@ -131,11 +131,36 @@ class Source(Strict):
     conflicts_with: str | None = Field(
         None, description="Норма, которой противоречит региональный пункт"
     )
+    normative: bool = Field(
+        False,
+        description="true — источник устанавливает обязанность (закон, постановление, порядок, "
+        "приказ органа управления образованием с адресатом-школой); false — рекомендация, "
+        "план или отчёт школы",
+    )
+    valid_from: dt.date | None = Field(
+        None, description="С какой даты действует документ (его принятие или вступление в силу)"
+    )
+    quote_supports: str | None = Field(
+        None,
+        min_length=10,
+        description="Проверенная заметка: почему цитата подтверждает проверяемое, когда в ней "
+        "нет ключевого слова правила",
+    )
 
 
 class Applies(Strict):
     procedures: list[ProcedureKind] | None = None
     school_types: list[SchoolType] | None = None
+    federal_control: bool | None = Field(
+        None,
+        description="false — мера не применяется к ВПР с контролем объективности (работы "
+        "проверяет федеральный организатор); true — только к ним",
+    )
+    remote_ppe: bool | None = Field(
+        None,
+        description="false — мера не применяется к ППЭ в труднодоступной и отдалённой местности "
+        "(исключение Порядков ГИА для состава организаторов)",
+    )
 
 
 class Remediation(Strict):
@@ -181,7 +206,34 @@ class Timing(Strict):
     )
     within: Within | None = None
     validity: Literal["academic_year", "until_replaced"] | None = None
+    year_from_month: int = Field(
+        9,
+        ge=6,
+        le=9,
+        description="С какого месяца мера засчитывается учебному году, если её срок начинается "
+        "до 1 сентября («август, сентябрь» → 8): педсовет 30 августа открывает новый год, а не "
+        "закрывает прошлый",
+    )
     done_on: str = Field("date", description="Поле связанного факта, датирующее исполнение")
+    occurrences: list[Annotated[int, Field(ge=1, le=12)]] | None = Field(
+        None,
+        min_length=1,
+        max_length=12,
+        description="Месяцы учебного года, к концу каждого из которых мера нужна снова («январь, "
+        "март, июнь» → [1, 3, 6]): каждое исполнение оценивается отдельно",
+    )
+
+    @model_validator(mode="after")
+    def _occurrences_alone(self) -> Timing:
+        if self.occurrences is None:
+            return self
+        if len(set(self.occurrences)) != len(self.occurrences):
+            raise ValueError("месяцы occurrences повторяются")
+        if any(v is not None for v in (self.period, self.deadline, self.deadline_month,
+                                       self.within, self.validity)):
+            raise ValueError("occurrences задаёт сроки сам: period, deadline, deadline_month, "
+                             "within и validity с ним не указываются")
+        return self
 
 
 class Rule(Strict):
@@ -189,6 +241,10 @@ class Rule(Strict):
     title: str = Field(min_length=5)
     direction: Direction
     source: Source
+    also: list[Source] = Field(
+        default_factory=list,
+        description="Другие источники той же меры (более ранний или нормативный текст)",
+    )
     severity: Severity
     weight: float | None = Field(None, ge=0, le=10)
     applies: Applies = Field(default_factory=Applies)
@@ -200,6 +256,11 @@ class Rule(Strict):
     valid_to: dt.date | None = Field(
         None, description="До какой даты включительно мера действует (утрата силы актом)"
     )
+    override_of: RuleId | None = Field(
+        None,
+        description="Правило вышележащего слоя, которое это правило уточняет (срок, важность, "
+        "период): для школ в области пакета оно заменяет то правило, а не добавляется к нему",
+    )
     message: Messages = Field(default_factory=Messages)
     remediation: Remediation
 
@@ -208,6 +269,16 @@ class Rule(Strict):
         if self.valid_from and self.valid_to and self.valid_from > self.valid_to:
             raise ValueError("valid_from позже valid_to")
         return self
+
+    @property
+    def sources(self) -> tuple[Source, ...]:
+        """The main source first, then the others (``also``)."""
+        return (self.source, *self.also)
+
+    @property
+    def normative_source(self) -> Source | None:
+        """The first source that imposes the measure as a duty, if any."""
+        return next((s for s in self.sources if s.normative), None)
 
     @property
     def effective_weight(self) -> float:
@@ -298,6 +369,12 @@ class PackScope(Strict):
     )
     oktmo: Annotated[str, Field(pattern=r"^\d{2,11}$")] | None = Field(
         None, description="Код ОКТМО муниципалитета (или его начало — для региона)"
+    )
+    schools: list[Annotated[str, Field(min_length=3)]] = Field(
+        default_factory=list,
+        description="Школы, к которым обращён документ пакета (например, приказ адресован "
+        "руководителю одной школы): пакет применяется, только если в названии школы есть все "
+        "слова одного из этих названий (регистр, ё/е, кавычки и точки не важны)",
     )
 
 

@@ -6,6 +6,8 @@ federal acts are those of ``shared/reference/domain.md`` whose content a rule re
 
 from __future__ import annotations
 
+import datetime as dt
+
 SOURCES: dict[str, str] = {
     "seed:000": "План мероприятий по обеспечению объективности оценки образовательных "
     "результатов, Богучанский район (приложение к приказу № 260-од от 28.12.2020)",
@@ -41,6 +43,42 @@ SOURCES: dict[str, str] = {
     "ВПР-порядок": "Порядок проведения ВПР (ФИС ОКО): коды участников, бумажный протокол",
     "Показатели-ОО": "Перечень показателей мониторинга объективности на уровне ОО "
     "(показатели 42–56; региональный документ, см. domain.md S25)",
+    "08-20": "Письмо Рособрнадзора от 09.02.2023 № 08-20 «Об организации выборочного "
+    "проведения ВПР с контролем объективности результатов»",
+    "02-36": "Письмо Рособрнадзора от 10.03.2025 № 02-36 «Об организации выборочного "
+    "проведения ВПР с контролем объективности результатов»",
+}
+
+# Documents that are not federal: the seed plans and reports, and a regional indicator list.
+# A rule of a federal pack must cite at least one other document (checked by a test).
+NON_FEDERAL = frozenset(
+    {"seed:000", "seed:001", "seed:002", "seed:003", "seed:004", "Показатели-ОО"}
+)
+
+# When each document took effect (its adoption; for a report — the date it speaks of). A
+# rule cannot be in force before the earliest document that states its measure. None — the
+# date is not known (the regional indicator list of unknown parent).
+DOCUMENT_DATES: dict[str, dt.date | None] = {
+    "seed:000": dt.date(2020, 12, 28),
+    "seed:001": dt.date(2020, 8, 30),
+    "seed:002": dt.date(2022, 4, 1),
+    "seed:003": dt.date(2023, 12, 4),
+    "seed:004": dt.date(2023, 11, 17),
+    "05-71": dt.date(2018, 3, 16),
+    "273-ФЗ": dt.date(2013, 9, 1),  # в силу с 01.09.2013
+    "ПП-556": dt.date(2024, 4, 30),
+    "02-86": dt.date(2025, 4, 18),
+    "ВПР-рек": dt.date(2024, 4, 30),  # рекомендации к ПП № 556: не раньше его
+    "ГИА-9": dt.date(2023, 4, 4),
+    "ГИА-11": dt.date(2023, 4, 4),
+    "ГИА-метод": dt.date(2018, 4, 26),  # первое из писем: № 10-268
+    "Требования-сайт": dt.date(2020, 8, 14),  # прежняя редакция: приказ № 831
+    "Самообследование": dt.date(2013, 6, 14),
+    "СК-228/03": dt.date(2021, 8, 6),
+    "ВПР-порядок": dt.date(2020, 1, 1),  # порядок ВПР 2020 г.: известен год, не день
+    "Показатели-ОО": None,
+    "08-20": dt.date(2023, 2, 9),
+    "02-36": dt.date(2025, 3, 10),
 }
 
 

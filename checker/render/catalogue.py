@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from checker.io.packs import RuleBook
 from checker.model.factkinds import FACT_KINDS
-from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, Rule, RulePack
+from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, Rule, RulePack, Source
 from checker.model.sources import cite
 
 LAYER_TITLES = {"federal": "федеральный", "regional": "региональный", "municipal": "муниципальный"}
 
 
+def _one_source(source: Source) -> str:
+    text = cite(
+        source.document, source.item, source.quote, source.confirmed, source.conflicts_with,
+        with_key=True,
+    )
+    marks = ["норма" if source.normative else "рекомендация или план"]
+    if source.valid_from is not None:
+        marks.append(f"с {source.valid_from:%d.%m.%Y}")
+    return f"{text} ({', '.join(marks)})"
+
+
 def source_line(rule: Rule) -> str:
-    """«<document title> (<key>), п. <item>: «<quote>»» with the unconfirmed mark."""
-    return cite(**rule.source.model_dump(), with_key=True)
+    """Each source as «<document title> (<key>), п. <item>: «<quote>»» with its status
+    (a norm or a recommendation / plan), the unconfirmed mark and its date; ``also``
+    sources follow the main one."""
+    return "; также: ".join(_one_source(s) for s in rule.sources)
 
 
 def applicability(rule: Rule) -> str:
@@ -22,6 +35,10 @@ def applicability(rule: Rule) -> str:
         parts.append("процедуры: " + ", ".join(rule.applies.procedures))
     if rule.applies.school_types:
         parts.append("типы школ: " + ", ".join(rule.applies.school_types))
+    if rule.applies.federal_control is False:
+        parts.append("кроме ВПР с контролем объективности")
+    if rule.applies.remote_ppe is False:
+        parts.append("кроме ППЭ в труднодоступной местности")
     if len(parts) == 1:
         parts.append("все школы")
     return "; ".join(parts)
@@ -53,6 +70,9 @@ def timing_text(rule: Rule) -> str:
     }
     if timing.period is not None:
         parts.append(period[timing.period])
+    if timing.occurrences is not None:
+        months = ", ".join(f"{m:02d}" for m in timing.occurrences)
+        parts.append(f"каждый раз к концу месяцев: {months}")
     return "; ".join(parts)
 
 
@@ -102,6 +122,12 @@ def render_catalogue(book: RuleBook) -> str:
             timing = timing_text(rule)
             if timing:
                 apply += f"; {timing}"
+            if rule.valid_from is not None:
+                apply += f"; действует с {rule.valid_from:%d.%m.%Y}"
+            if rule.valid_to is not None:
+                apply += f" по {rule.valid_to:%d.%m.%Y}"
+            if rule.override_of is not None:
+                apply += f"; уточняет {rule.override_of} (заменяет его для школ этой области)"
             row = [
                 rule.id,
                 f"{rule.title} (направление {DIRECTION_TITLES[rule.direction].split('.', 1)[0]})",

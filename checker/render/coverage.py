@@ -32,7 +32,8 @@ class CoverageItem(_Strict):
 
     @model_validator(mode="after")
     def _rules_or_reason(self) -> CoverageItem:
-        if bool(self.rules) == bool(self.reason):
+        # Neither is allowed: the item is then «не сопоставлено», counted and shown as such.
+        if self.rules and self.reason:
             raise ValueError("у пункта должны быть либо правила (rules), либо причина (reason)")
         return self
 
@@ -48,6 +49,18 @@ class CoverageMap(_Strict):
     @property
     def reasoned(self) -> int:
         return sum(1 for item in self.items if item.reason)
+
+    @property
+    def unmapped(self) -> int:
+        return sum(1 for item in self.items if not item.rules and not item.reason)
+
+    def totals_line(self) -> str:
+        """«пунктов N: правилами X, с причиной Y, не сопоставлено Z» for one document."""
+        return (
+            f"Итого по документу: пунктов {len(self.items)}; проверяются правилами — "
+            f"{self.mapped}; не проверяются (с причиной) — {self.reasoned}; не сопоставлены — "
+            f"{self.unmapped}"
+        )
 
 
 def coverage_dir(rules_dir: Path) -> Path:

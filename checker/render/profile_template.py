@@ -105,6 +105,7 @@ _EXAMPLES: dict[str, list[dict[str, Any]]] = {
             "grade": 9,
             "date": dt.date(2025, 6, 3),
             "in_school_ppe": True,
+            "remote_ppe": False,
             "video": {"hq": True, "entrance": True},
             "checking": {"mode": "regional"},
         },

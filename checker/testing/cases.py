@@ -52,10 +52,16 @@ def base_school(region: str | None = None, municipality: str | None = None) -> d
     return school
 
 
-def case_profile(case: Case, region: str | None, municipality: str | None) -> dict[str, Any]:
-    """The full profile of a case: its partial profile over a minimal school."""
+def case_profile(
+    case: Case, region: str | None, municipality: str | None, schools: list[str] | None = None
+) -> dict[str, Any]:
+    """The full profile of a case: its partial profile over a minimal school (named as the
+    first of ``schools`` when the pack is addressed to named schools)."""
     profile = dict(case.profile)
-    school = {**base_school(region, municipality), **profile.pop("school", {})}
+    school = base_school(region, municipality)
+    if schools:
+        school["name"] = f"Тестовая {schools[0]}"
+    school.update(profile.pop("school", {}))
     return {"schema_version": SCHEMA_VERSION, "school": school, **profile}
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from checker.core import match
-from checker.core.timing import Dated, TimeContext, judge
+from checker.core.timing import Dated, TimeContext, in_force_timing, judge, not_in_force
 from checker.model.factkinds import FACT_KINDS, Fact, Facts
 from checker.model.findings import Outcome
 from checker.model.rulepack import Pattern, Rule, Where
@@ -75,7 +75,18 @@ def subjects_of(rule: Rule, facts: Facts) -> list[Fact]:
     where = dict(rule.check.each.where)
     if rule.check.each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
         where["kind"] = list(rule.applies.procedures)
-    return [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+    found = [f for f in facts.items if matches(f, rule.check.each.kind, where)]
+    return [f for f in found if controlled_as_required(rule, f)]
+
+
+def controlled_as_required(rule: Rule, subject: Fact) -> bool:
+    """``applies.federal_control`` / ``applies.remote_ppe``: false — not for a ВПР with
+    federal objectivity control / a ППЭ in a remote area."""
+    for name in ("federal_control", "remote_ppe"):
+        wanted = getattr(rule.applies, name)
+        if wanted is not None and (subject.get(name) is True) != wanted:
+            return False
+    return True
 
 
 def reference_outcomes(rule: Rule, facts: Facts, params: dict[str, int]) -> dict[str, Outcome]:
@@ -158,10 +169,13 @@ def reference_timed_outcomes(
     """``reference_outcomes`` as of a date: the evidence and the clock-start events are
     gathered here from their definitions, and ``checker.core.timing.judge`` (pure, tested
     on its own) turns met / gap into the time outcomes."""
+    if not_in_force(rule.valid_from, rule.valid_to, time) is not None:
+        return {}  # not in force on the date: not applicable, no subject judged
     base = reference_outcomes(rule, facts, params)
-    timing = rule.timing
-    if timing is None:
+    if rule.timing is None:
         return base
+    # a deadline set before the act that imposes it falls due on the act's date
+    timing = in_force_timing(rule.timing, rule.valid_from)
     kind = rule.check.each.kind
     result: dict[str, Outcome] = {}
     for subject in subjects_of(rule, facts):
