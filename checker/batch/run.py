@@ -13,6 +13,7 @@ the order of files.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import glob
 import marshal
 import multiprocessing
@@ -125,6 +126,7 @@ class Timings:
     parse: float = 0.0
     evaluate: float = 0.0
     write: float = 0.0
+    cpu: float = 0.0  # CPU seconds of the workers while checking (start-up excluded)
     parsed: int = 0
     profile_hits: int = 0
     result_hits: int = 0
@@ -136,6 +138,7 @@ class Timings:
         self.parse += other.parse
         self.evaluate += other.evaluate
         self.write += other.write
+        self.cpu += other.cpu
         self.parsed += other.parsed
         self.profile_hits += other.profile_hits
         self.result_hits += other.result_hits
@@ -306,6 +309,21 @@ def init_worker(options: BatchOptions, as_of: dt.date, rules_key: str,
         Checker(load_rulebook(options.rules_dir)), old, options, as_of,
         Cache(options.cache_dir), rules_key, kill_on,
     )
+    tune_gc()
+
+
+# A school allocates some hundred thousand short-lived objects and almost no cycles; with
+# the default threshold (700) the collector ran every few hundred allocations and took a
+# fifth of a worker's time, mostly re-scanning the rule book and the compiled engine.
+WORKER_GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Fewer young collections in a worker, and the rule book (loaded once) moved out of
+    the collector's sight: measured −26 % CPU for +13 MiB at the peak (README «Скорость»)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*WORKER_GC_THRESHOLDS)
 
 
 def _kill_hook(kill_on: str, file: str) -> None:
@@ -508,6 +526,7 @@ def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Tim
     assert _WORKER is not None, "init_worker was not called"
     timings = Timings()
     results = []
+    cpu_started = time.process_time()
     for file, stem in chunk:
         try:
             results.append(_check_one(_WORKER, file, stem, timings))
@@ -515,6 +534,7 @@ def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Tim
             results.append(FileResult(file, errors=[ErrorRow(
                 file, None, "", f"внутренняя ошибка при проверке: {type(exc).__name__}: {exc}"
             )]))
+    timings.cpu = time.process_time() - cpu_started
     timings.worker_rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return results, timings
 
