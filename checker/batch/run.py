@@ -41,7 +41,7 @@ from checker.core.check import Checker
 from checker.core.score import scale_note
 from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
 from checker.io.files import UnreadableFileError, irregular_reason, read_regular
-from checker.io.load import load_profile
+from checker.io.load import PROFILE_SUFFIXES, load_profile
 from checker.io.packs import load_rulebook
 from checker.io.yamlio import Limits
 from checker.model.errors import InputError, format_loc
@@ -54,7 +54,6 @@ from checker.render.text import render_report_plain
 if TYPE_CHECKING:
     from checker.batch.since import PastRun, SinceResult
 
-PROFILE_SUFFIXES = (".yaml", ".yml")
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
 MISSING = (Outcome.VIOLATION, Outcome.OVERDUE, Outcome.GAP)
 # Best first; «не определён» last.

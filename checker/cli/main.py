@@ -78,7 +78,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
-ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML)")]
+ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")]
 
 
 def fail_input(error: InputError) -> NoReturn:
@@ -419,6 +419,37 @@ def migrate(
     )
 
 
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")],
+    target: Annotated[Path, typer.Argument(help="Куда записать: *.json — JSON, иначе YAML")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Перезаписать существующий файл")
+    ] = False,
+) -> None:
+    """Перевести профиль из YAML в JSON или обратно (проверяется, что смысл не изменился)."""
+    from checker.io.convert import TargetExistsError, convert_file
+    from checker.io.load import is_json
+
+    if is_json(str(source)) == is_json(str(target)):
+        stderr.print("ошибка: исходный и новый файл в одном формате: укажите новый файл "
+                     "с расширением .json (из YAML) или .yaml (из JSON)", highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        convert_file(source, target, overwrite=force)
+    except InputError as error:
+        fail_input(error)
+    except TargetExistsError:
+        stderr.print(f"ошибка: {target} уже существует; ничего не записано (перезаписать — "
+                     "--force)", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {target}: {exc.strerror}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stdout.print(f"Записано: {target}", highlight=False, markup=False)
+
+
 def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> None:
     """The verdict typed but not written, as YAML to paste: it is never lost."""
     from checker.io.profile_edit import paste_yaml
@@ -499,7 +530,7 @@ def plan(
 @app.command()
 def batch(
     paths: Annotated[
-        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml), файлы или шаблоны")
+        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны")
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
