@@ -212,20 +212,25 @@ class _CachingResolver(VersionedResolver):
     class's (one per process, shared by every file it reads), keyed by YAML version and
     cleared when it grows past a bound.
 
-    ``processing_version`` is itself slow (two caught AttributeErrors a call), so it is
-    read once per resolver, i.e. once per file. (The C parser ignores ``%YAML`` directives:
-    the version is the YAML instance's, 1.2.)
+    ``processing_version`` is itself slow (two caught AttributeErrors a call) and ruamel's
+    int constructor asks for it twice per integer, so it is read once per resolver, i.e.
+    once per file. (The C parser ignores ``%YAML`` directives: the version is the YAML
+    instance's, 1.2.)
     """
 
     _tags: dict[tuple[Any, str], Any] = {}  # noqa: RUF012 - shared across files on purpose
-    document_version: Any = None
+    _version: Any = None
+
+    @property
+    def processing_version(self) -> Any:
+        version = self._version
+        if version is None:
+            version = self._version = VersionedResolver.processing_version.fget(self)  # type: ignore[attr-defined]
+        return version
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
-            version = self.document_version
-            if version is None:
-                version = self.document_version = self.processing_version
-            key = (version, value)
+            key = (self.processing_version, value)
             tags = _CachingResolver._tags
             tag = tags.get(key)
             if tag is None:
