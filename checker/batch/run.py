@@ -52,6 +52,7 @@ from checker.model.rulepack import LEVELS, UNDETERMINED
 from checker.render.text import render_report_plain
 
 if TYPE_CHECKING:
+    from checker.batch.dask_run import DaskOptions
     from checker.batch.since import PastRun, SinceResult
 
 # Outcomes that count as «мера отсутствует» in the «чаще всего не выполнено» view.
@@ -303,12 +304,18 @@ def init_worker(options: BatchOptions, as_of: dt.date, rules_key: str,
     """
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER = build_worker(options, as_of, rules_key, kill_on)
+    tune_gc()
+
+
+def build_worker(options: BatchOptions, as_of: dt.date, rules_key: str,
+                 kill_on: str | None = None) -> _Worker:
+    """The rule book loaded and its engines compiled: what one process checks with."""
     old = Checker(load_rulebook(options.old_rules_dir)) if options.old_rules_dir else None
-    _WORKER = _Worker(
+    return _Worker(
         Checker(load_rulebook(options.rules_dir)), old, options, as_of,
         Cache(options.cache_dir), rules_key, kill_on,
     )
-    tune_gc()
 
 
 # A school allocates some hundred thousand short-lived objects and almost no cycles; with
@@ -418,8 +425,6 @@ def _problem_rows(error: InputError) -> list[ErrorRow]:
 
 
 def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileResult:
-    result = FileResult(file)
-    options = worker.options
     if worker.kill_on:
         _kill_hook(worker.kill_on, file)
     started = time.perf_counter()
@@ -427,9 +432,16 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
         # Refused before it is read when over the size limit (OBJCHECK_MAX_FILE_MB).
         content = read_regular(Path(file), worker.max_bytes)
     except UnreadableFileError as exc:
-        result.errors.append(ErrorRow(file, None, "", exc.reason))
-        return result
+        return FileResult(file, errors=[ErrorRow(file, None, "", exc.reason)])
     timings.read += time.perf_counter() - started
+    return check_content(worker, file, stem, content, timings)
+
+
+def check_content(worker: _Worker, file: str, stem: str, content: bytes,
+                  timings: Timings) -> FileResult:
+    """Check one profile whose bytes are at hand (read here, or sent by a dask client)."""
+    result = FileResult(file)
+    options = worker.options
     pkey = profile_key(content) if worker.cache.enabled else ""
     simple = options.reports_dir is None and worker.old_checker is None
     rkey = result_key(pkey, worker.rules_key, worker.as_of.isoformat()) if pkey else ""
@@ -523,12 +535,25 @@ def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
 def check_chunk(chunk: Sequence[tuple[str, str]]) -> tuple[list[FileResult], Timings]:
     """Check a chunk of (file, report stem) in this worker; errors become rows."""
     assert _WORKER is not None, "init_worker was not called"
+    worker = _WORKER
+    return check_each(
+        [(file, stem, None) for file, stem in chunk],
+        lambda file, stem, _content, timings: _check_one(worker, file, stem, timings),
+    )
+
+
+CheckItem = Callable[[str, str, bytes | None, Timings], FileResult]
+
+
+def check_each(chunk: Sequence[tuple[str, str, bytes | None]],
+               check: CheckItem) -> tuple[list[FileResult], Timings]:
+    """Check every (file, stem, content) of a chunk; an exception costs only its file."""
     timings = Timings()
     results = []
     cpu_started = time.process_time()
-    for file, stem in chunk:
+    for file, stem, content in chunk:
         try:
-            results.append(_check_one(_WORKER, file, stem, timings))
+            results.append(check(file, stem, content, timings))
         except Exception as exc:  # one broken school must not stop the others
             results.append(FileResult(file, errors=[ErrorRow(
                 file, None, "", f"внутренняя ошибка при проверке: {type(exc).__name__}: {exc}"
@@ -695,9 +720,11 @@ def run_batch(
     workers: int | None = None,
     progress: Progress | None = None,
     past: PastRun | None = None,
+    dask: DaskOptions | None = None,
 ) -> BatchResult:
     """Check every profile under ``paths``; the result is sorted and independent of order.
-    With ``past`` (an earlier run's summary), each school is compared with it.
+    With ``past`` (an earlier run's summary), each school is compared with it. With
+    ``dask``, files are checked on a dask cluster (``checker.batch.dask_run``).
 
     Files are always checked in worker processes, ``workers=1`` included: a file that
     crashes the parser must cost that file, not the batch.
@@ -717,7 +744,11 @@ def run_batch(
     report()
     size = max(1, min(64, len(items) // (workers * 8) or 1))
     initargs: _InitArgs = (options, as_of, rules_key, os.environ.get(KILL_HOOK_ENV) or None)
-    if items:
+    if items and dask is not None:  # on a dask cluster (checker.batch.dask_run)
+        from checker.batch.dask_run import run_on_dask
+
+        run_on_dask(items, initargs, collected.add, report, dask, workers)
+    elif items:
         _Pool(workers, initargs, collected, report).run(_chunks(items, size))
     schools = sorted(collected.schools, key=lambda s: s.file)
     errors.extend(collected.errors)

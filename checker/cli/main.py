@@ -29,6 +29,7 @@ from checker.render.safe import SafeConsole
 from checker.render.text import render_report, source_text
 
 if TYPE_CHECKING:
+    from checker.batch.dask_run import DaskOptions
     from checker.batch.export import OutputSet
     from checker.batch.run import BatchOptions
     from checker.batch.since import PastRun
@@ -60,6 +61,11 @@ stderr = SafeConsole(stderr=True, soft_wrap=True)
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
 
 
 class FailOn(StrEnum):
@@ -559,6 +565,17 @@ def batch(
     csv_encoding: Annotated[
         str, typer.Option("--csv-encoding", help="Кодировка CSV (utf-8-sig — с BOM для Excel)")
     ] = "utf-8-sig",
+    executor: Annotated[
+        Executor, typer.Option("--executor", help="local — процессы этой машины; dask — "
+                               "кластер dask (pip install 'objcheck[dask]')")
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Адрес планировщика dask: "
+                                 "tcp://ХОСТ:8786 или tls://…; без него — кластер на этой машине")
+    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", min=1, max=10_000, help="Файлов в одной задаче dask")
+    ] = 100,
 ) -> None:
     """Проверить все школы муниципалитета или региона: сводка, CSV/XLSX/JSON.
 
@@ -600,7 +617,15 @@ def batch(
         reports_dir=outputs.reports_dir if reports and outputs is not None else None,
         cache_dir=None if no_cache else default_cache_dir(),
     )
-    _run_and_write(paths, options, workers, outputs, csv_delimiter, csv_encoding, past)
+    if scheduler is not None and executor is not Executor.dask:
+        stderr.print("ошибка: --scheduler действует только с --executor dask")
+        raise typer.Exit(EXIT_INPUT)
+    dask = None
+    if executor is Executor.dask:
+        from checker.batch.dask_run import DaskOptions
+
+        dask = DaskOptions(scheduler=scheduler, chunk=chunk)
+    _run_and_write(paths, options, workers, outputs, csv_delimiter, csv_encoding, past, dask)
 
 
 def _check_csv_encoding(encoding: str) -> None:
@@ -620,8 +645,9 @@ def _check_csv_encoding(encoding: str) -> None:
 
 def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
                    outputs: OutputSet | None, delimiter: str, encoding: str,
-                   past: PastRun | None) -> None:
+                   past: PastRun | None, dask: DaskOptions | None = None) -> None:
     """Run, write the outputs as one set, print the summary; Ctrl-C exits 130 at once."""
+    from checker.batch.dask_run import DaskError
     from checker.batch.export import os_reason, write_all
     from checker.batch.run import WorkersFailedError, run_batch
     from checker.cli.batch import interrupted_message, print_summary, progress_reporter
@@ -634,8 +660,8 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
     try:
         with progress_reporter(stderr, track) as progress:
             try:
-                result = run_batch(paths, options, workers, progress, past)
-            except WorkersFailedError as error:
+                result = run_batch(paths, options, workers, progress, past, dask)
+            except (WorkersFailedError, DaskError) as error:
                 if outputs is not None:
                     outputs.discard()
                 stderr.print(f"ошибка: {error}", markup=False, highlight=False)
