@@ -200,3 +200,12 @@ def test_a_real_scheduler_and_worker_give_the_local_outputs(corpus: Path,
     for path in sorted((tmp_path / "local").iterdir()):
         if path.is_file():
             assert (tmp_path / "dask" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_reports_are_refused_with_a_remote_scheduler(corpus: Path, tmp_path: Path) -> None:
+    """Per-school reports would land on the workers' disks, not the client's."""
+    options = BatchOptions(as_of=AS_OF, reports_dir=tmp_path / "reports")
+    with pytest.raises(DaskError, match="--reports"):
+        run_batch([str(corpus)], options, workers=1,
+                  dask=DaskOptions(scheduler="tcp://127.0.0.1:1", connect_timeout=1.0))
+    assert not (tmp_path / "reports").exists()

@@ -21,7 +21,7 @@ import importlib.metadata
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +153,17 @@ def _payload(chunk: list[Item], max_bytes: int) -> tuple[list[tuple[str, str, by
     return sent, unreadable
 
 
+def _remote(initargs: _InitArgs) -> _InitArgs:
+    """Initargs for workers on other machines: the client's cache folder means nothing
+    there (no cache), and per-school reports would be written on their disks (refused)."""
+    options = initargs[0]
+    if options.reports_dir is not None:
+        raise DaskError("--reports с --scheduler не поддерживается: отчёты по школам "
+                        "записались бы на дисках исполнителей; запустите без --reports или "
+                        "без --scheduler")
+    return (replace(options, cache_dir=None), *initargs[1:])
+
+
 Collect = Callable[[list[FileResult], Timings], None]
 
 
@@ -161,6 +172,8 @@ def run_on_dask(items: list[Item], initargs: _InitArgs, collect: Collect,
     """Check ``items`` on a dask cluster; ``collect`` receives each chunk's rows."""
     distributed = _import_distributed()
     version, rules_key = objcheck_version(), initargs[2]
+    if options.scheduler is not None:
+        initargs = _remote(initargs)
     max_bytes = Limits.from_env().max_bytes
     size = max(1, options.chunk)
     chunks = iter([items[i : i + size] for i in range(0, len(items), size)])
