@@ -83,6 +83,12 @@ def test_json_syntax_error_has_line_and_column() -> None:
     assert message == "ожидалось значение (столбец 12)"
 
 
+@pytest.mark.parametrize("depth", [300, 100_000])
+def test_deeply_nested_json_is_refused_without_a_traceback(depth: int) -> None:
+    ((_line, _loc, message),) = _problems('{"a":' * depth + "1" + "}" * depth)
+    assert "вложенность списков и словарей" in message
+
+
 def test_json_duplicate_key_is_refused_with_its_line() -> None:
     ((line, _loc, message),) = _problems('{"schema_version": 2,\n "schema_version": 1}')
     assert line == 2

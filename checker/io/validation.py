@@ -54,6 +54,8 @@ def _russian_message(error: ErrorDetails) -> str:
         return f"значение {_given(given)} слишком велико (должно быть не больше {_bound(ctx)})"
     if kind in _TYPE_NAMES:
         return f"ожидается {_TYPE_NAMES[kind]}, получено {_given(given)}"
+    if kind == "json_invalid" and "recursion limit" in error["msg"]:
+        return "вложенность списков и словарей слишком глубокая"
     if kind == "value_error":
         return echo(ctx.get("error", error["msg"]), 200)
     return f"недопустимое значение: {echo(error['msg'], 200)}"
