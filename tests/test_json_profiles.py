@@ -141,6 +141,16 @@ def test_convert_cli_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["school.json"]  # no temporary left
 
 
+def test_convert_keeps_the_source_files_permissions(tmp_path: Path) -> None:
+    """A profile names people: a private source must not become a world-readable copy."""
+    source = tmp_path / "school.yaml"
+    shutil.copy(FIXTURES / "school-exemplary.yaml", source)
+    source.chmod(0o600)
+    result = runner.invoke(app, ["convert", str(source), str(tmp_path / "school.json")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "school.json").stat().st_mode & 0o777 == 0o600
+
+
 def test_convert_cli_refuses_an_invalid_profile_and_writes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "bad.yaml"
     source.write_text("schema_version: 2\nschool: {id: x}\n", encoding="utf-8")

@@ -78,7 +78,7 @@ def convert_file(source: Path, target: Path, overwrite: bool = False) -> None:
             handle.write(converted)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(temp).chmod(0o644)
+        Path(temp).chmod(source.stat().st_mode & 0o777)  # names inside: as private as before
         if overwrite:
             Path(temp).replace(target)  # atomic rename
         else:
