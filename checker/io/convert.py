@@ -1,8 +1,8 @@
 """``objcheck convert``: a profile from YAML to JSON or back, checked to mean the same.
 
 YAML is for people (comments, no quotes everywhere); JSON for machines that export many
-schools (with validation it loads ~7× faster). The converted text is validated again and must give the
-same profile as the original, or nothing is written.
+schools (with validation it loads ~7× faster). The converted text is validated again and
+must give the same profile as the original, or nothing is written.
 """
 
 from __future__ import annotations
