@@ -9,7 +9,8 @@ client. The client collects rows in completion order but everything is sorted be
 written (``run_batch``), so the outputs are byte-identical to a local run.
 
 A worker process that dies (``kill -9``, out of memory) makes dask retry its chunk on
-another worker; a chunk that keeps killing workers becomes error rows for its files only.
+another worker; a chunk that keeps killing workers is retried one file per task, and the
+file that still kills them becomes an error row; every other file is checked.
 
 dask is an optional extra (``pip install 'objcheck[dask]'``): it is imported here only.
 """
@@ -20,6 +21,7 @@ import contextlib
 import importlib.metadata
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -169,7 +171,13 @@ Collect = Callable[[list[FileResult], Timings], None]
 
 def run_on_dask(items: list[Item], initargs: _InitArgs, collect: Collect,
                 progress: Callable[[], None], options: DaskOptions, workers: int) -> None:
-    """Check ``items`` on a dask cluster; ``collect`` receives each chunk's rows."""
+    """Check ``items`` on a dask cluster; ``collect`` receives each chunk's rows.
+
+    A chunk that dask gives up on (its workers died, ``KilledWorker``) may have been only
+    queued beside the file that killed them: its files are sent again one at a time with
+    nothing else in flight, and only a file that kills workers on its own becomes a crash
+    row.
+    """
     distributed = _import_distributed()
     version, rules_key = objcheck_version(), initargs[2]
     if options.scheduler is not None:
@@ -177,40 +185,53 @@ def run_on_dask(items: list[Item], initargs: _InitArgs, collect: Collect,
     max_bytes = Limits.from_env().max_bytes
     size = max(1, options.chunk)
     chunks = iter([items[i : i + size] for i in range(0, len(items), size)])
+    retries: deque[list[Item]] = deque()
     with _client(options, workers) as client:
         window = max(2, 2 * sum(client.nthreads().values()))  # chunks in flight at most
-        in_flight: dict[Any, list[Item]] = {}
+        in_flight: dict[Any, tuple[list[Item], bool]] = {}  # future → files, alone?
 
-        def submit() -> bool:
-            chunk = next(chunks, None)
-            if chunk is None:
-                return False
+        def submit(chunk: list[Item], alone: bool = False) -> None:
             sent, unreadable = _payload(chunk, max_bytes)
             if unreadable:
                 collect(unreadable, Timings())
             if sent:
                 future = client.submit(dask_check_chunk, sent, initargs, version, rules_key,
                                        pure=False)
-                in_flight[future] = [(file, stem) for file, stem, _ in sent]
-            return True
+                in_flight[future] = ([(file, stem) for file, stem, _ in sent], alone)
 
-        while len(in_flight) < window and submit():
-            pass
-        while in_flight:
+        def refill() -> None:  # no new chunks while files wait to be retried alone
+            while not retries and len(in_flight) < window:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    return
+                submit(chunk)
+
+        refill()
+        while in_flight or retries:
+            if not in_flight:  # one suspect at a time, nothing beside it: a crash is its own
+                submit(retries.popleft(), alone=True)
+                if not in_flight:  # unreadable now: an error row already
+                    continue
             done, _ = distributed.wait(list(in_flight), return_when="FIRST_COMPLETED")
             for future in done:
-                chunk = in_flight.pop(future)
-                collect(*_outcome(future, chunk, distributed))
-                progress()
-                while len(in_flight) < window and submit():
-                    pass
+                chunk, alone = in_flight.pop(future)
+                outcome = _outcome(future, chunk, alone, distributed)
+                if outcome is None:
+                    retries.extend([item] for item in chunk)
+                else:
+                    collect(*outcome)
+                    progress()
+            refill()
 
 
-def _outcome(future: Any, chunk: list[Item], distributed: Any) -> tuple[list[FileResult],
-                                                                        Timings]:
+def _outcome(future: Any, chunk: list[Item], alone: bool, distributed: Any
+             ) -> tuple[list[FileResult], Timings] | None:
+    """The chunk's rows; None when its files are to be retried one at a time, alone."""
     try:
         results, timings = future.result()
-    except distributed.KilledWorker:  # the chunk killed every worker it was tried on
+    except distributed.KilledWorker:  # the chunk was on every worker that died
+        if not alone:
+            return None
         return [FileResult(file, errors=[ErrorRow(file, None, "", CRASH_MESSAGE)])
                 for file, _stem in chunk], Timings()
     except WorkerMismatchError as exc:
