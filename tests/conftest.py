@@ -28,6 +28,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "system_tools: needs Chromium, LibreOffice or poppler (./dev test installs them; "
         "./dev test-rules leaves these tests out)",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: starts real processes (a dask scheduler and worker); run in CI too, bounded "
+        "by timeouts",
+    )
 
 
 @pytest.fixture(scope="session")

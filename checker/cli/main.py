@@ -34,6 +34,7 @@ from checker.render.safe import SafeConsole
 from checker.render.text import render_report, source_text
 
 if TYPE_CHECKING:
+    from checker.batch.dask_run import DaskOptions
     from checker.batch.export import OutputSet
     from checker.batch.run import BatchOptions
     from checker.batch.since import PastRun
@@ -68,6 +69,11 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class FailOn(StrEnum):
     critical = "critical"
     high = "high"
@@ -84,7 +90,7 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
-ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML)")]
+ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")]
 
 
 def fail_input(error: InputError) -> NoReturn:
@@ -537,6 +543,37 @@ def migrate(
     )
 
 
+@app.command()
+def convert(
+    source: Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")],
+    target: Annotated[Path, typer.Argument(help="Куда записать: *.json — JSON, иначе YAML")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Перезаписать существующий файл")
+    ] = False,
+) -> None:
+    """Перевести профиль из YAML в JSON или обратно (проверяется, что смысл не изменился)."""
+    from checker.io.convert import TargetExistsError, convert_file
+    from checker.io.load import is_json
+
+    if is_json(str(source)) == is_json(str(target)):
+        stderr.print("ошибка: исходный и новый файл в одном формате: укажите новый файл "
+                     "с расширением .json (из YAML) или .yaml (из JSON)", highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        convert_file(source, target, overwrite=force)
+    except InputError as error:
+        fail_input(error)
+    except TargetExistsError:
+        stderr.print(f"ошибка: {target} уже существует; ничего не записано (перезаписать — "
+                     "--force)", highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {target}: {exc.strerror}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stdout.print(f"Записано: {target}", highlight=False, markup=False)
+
+
 def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> None:
     """The verdict typed but not written, as YAML to paste: it is never lost."""
     from checker.io.profile_edit import paste_yaml
@@ -617,7 +654,7 @@ def plan(
 @app.command()
 def batch(
     paths: Annotated[
-        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml), файлы или шаблоны")
+        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны")
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
@@ -646,6 +683,17 @@ def batch(
     csv_encoding: Annotated[
         str, typer.Option("--csv-encoding", help="Кодировка CSV (utf-8-sig — с BOM для Excel)")
     ] = "utf-8-sig",
+    executor: Annotated[
+        Executor, typer.Option("--executor", help="local — процессы этой машины; dask — "
+                               "кластер dask (pip install 'objcheck[dask]')")
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Адрес планировщика dask: "
+                                 "tcp://ХОСТ:8786 или tls://…; без него — кластер на этой машине")
+    ] = None,
+    chunk: Annotated[
+        int, typer.Option("--chunk", min=1, max=10_000, help="Файлов в одной задаче dask")
+    ] = 100,
 ) -> None:
     """Проверить все школы муниципалитета или региона: сводка, CSV/XLSX/JSON.
 
@@ -687,7 +735,15 @@ def batch(
         reports_dir=outputs.reports_dir if reports and outputs is not None else None,
         cache_dir=None if no_cache else default_cache_dir(),
     )
-    _run_and_write(paths, options, workers, outputs, csv_delimiter, csv_encoding, past)
+    if scheduler is not None and executor is not Executor.dask:
+        stderr.print("ошибка: --scheduler действует только с --executor dask")
+        raise typer.Exit(EXIT_INPUT)
+    dask = None
+    if executor is Executor.dask:
+        from checker.batch.dask_run import DaskOptions
+
+        dask = DaskOptions(scheduler=scheduler, chunk=chunk)
+    _run_and_write(paths, options, workers, outputs, csv_delimiter, csv_encoding, past, dask)
 
 
 def _check_csv_encoding(encoding: str) -> None:
@@ -707,8 +763,9 @@ def _check_csv_encoding(encoding: str) -> None:
 
 def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
                    outputs: OutputSet | None, delimiter: str, encoding: str,
-                   past: PastRun | None) -> None:
+                   past: PastRun | None, dask: DaskOptions | None = None) -> None:
     """Run, write the outputs as one set, print the summary; Ctrl-C exits 130 at once."""
+    from checker.batch.dask_run import DaskError
     from checker.batch.export import os_reason, write_all
     from checker.batch.run import WorkersFailedError, run_batch
     from checker.cli.batch import interrupted_message, print_summary, progress_reporter
@@ -721,8 +778,8 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
     try:
         with progress_reporter(stderr, track) as progress:
             try:
-                result = run_batch(paths, options, workers, progress, past)
-            except WorkersFailedError as error:
+                result = run_batch(paths, options, workers, progress, past, dask)
+            except (WorkersFailedError, DaskError) as error:
                 if outputs is not None:
                     outputs.discard()
                 stderr.print(f"ошибка: {error}", markup=False, highlight=False)

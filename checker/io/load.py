@@ -5,17 +5,29 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from checker.io.validation import validate
+from checker.io.validation import validate, validate_json
 from checker.io.yamlio import load_fast, located, read_text
 from checker.model.errors import InputError, Loc, Problem
 from checker.model.labels import ClassLabel
 from checker.model.profile import SCHEMA_VERSION, Profile
 
+JSON_SUFFIX = ".json"
+YAML_SUFFIXES = (".yaml", ".yml")
+PROFILE_SUFFIXES = (*YAML_SUFFIXES, JSON_SUFFIX)
+
+
+def is_json(origin: str) -> bool:
+    """A profile named ``*.json`` is JSON (same schema); any other name is read as YAML."""
+    return origin.lower().endswith(JSON_SUFFIX)
+
 
 def load_profile(text: str, origin: str) -> Profile:
-    """Parse and validate one profile; every problem found is reported at once."""
-    data = load_fast(text, origin)
-    profile = validate(Profile, data, text, origin)
+    """Parse and validate one profile (JSON when ``origin`` ends in ``.json``, else YAML);
+    every problem found is reported at once."""
+    if is_json(origin):
+        profile = validate_json(Profile, text, origin)
+    else:
+        profile = validate(Profile, load_fast(text, origin), text, origin)
     problems = located(origin, text, reference_issues(profile))
     if problems:
         raise InputError(problems)

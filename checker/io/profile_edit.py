@@ -37,9 +37,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode
 
-from checker.io.load import load_profile
+from checker.io.load import is_json, load_profile
 from checker.io.yamlio import compose, read_text, round_trip_yaml
-from checker.model.errors import InputError
+from checker.model.errors import InputError, Problem
 from checker.model.labels import name_key
 from checker.model.profile import (
     OBSERVER_TYPE_OF_ROLE,
@@ -268,11 +268,21 @@ def _holds(profile: Profile, verdicts: list[InspectionVerdict]) -> bool:
     return all(v in recorded for v in verdicts)
 
 
+def refuse_json(origin: str) -> None:
+    """Edits keep comments and order, which only YAML has: a JSON profile is converted
+    first (a machine that wrote it can write it again)."""
+    if is_json(origin):
+        raise InputError([Problem(origin, None, (), (
+            "этот профиль в JSON, а записывать в профиль можно только YAML: переведите его "
+            "командой objcheck convert ПРОФИЛЬ.json ПРОФИЛЬ.yaml и работайте с YAML"))])
+
+
 class ProfileFile:
     """A profile file open for recording an inspection."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        refuse_json(str(path))
         self.text = read_text(path)  # a regular UTF-8 file within the size limit
         self.hash = digest(self.text.encode("utf-8"))
         self.backed_up = False
@@ -406,6 +416,7 @@ def migrate_text(text: str, origin: str) -> Migration:
     them by id, keeping the school's declared ``relation`` and the accreditation. Observers
     without a name stay inline. The result is validated before it is returned.
     """
+    refuse_json(origin)
     profile = load_profile(text, origin)
     if profile.schema_version == SCHEMA_VERSION:
         return Migration(text, (), False)

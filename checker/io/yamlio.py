@@ -220,32 +220,40 @@ _TAG_CACHE_MAX = 50_000
 
 
 class _CachingResolver(VersionedResolver):
-    """Remembers the implicit tag of each plain scalar value.
+    """Remembers the implicit tag of each plain scalar value, across files.
 
-    With ``implicit[0]`` true the tag depends only on the value and the YAML version, and a
-    profile repeats the same few thousand values (keys, kinds, dates, ids). ruamel's own
+    With ``implicit[0]`` true the tag depends only on the value and the YAML version, and
+    profiles repeat the same few thousand values (keys, kinds, dates, ids). ruamel's own
     ``resolve`` looks the version up and scans the regexps for every scalar: it was a fifth
-    of the parse. The cache is per YAML version and cleared when it grows past a bound.
+    of the parse. The C loader builds a new resolver for every file, so the cache is the
+    class's (one per process, shared by every file it reads), keyed by YAML version and
+    cleared when it grows past a bound.
 
-    ``processing_version`` is itself slow (two caught AttributeErrors a call), so
-    ``load_fast`` reads it once per document into ``document_version``. (The C parser
-    ignores ``%YAML`` directives: the version is the YAML instance's, 1.2.)
+    ``processing_version`` is itself slow (two caught AttributeErrors a call) and ruamel's
+    int constructor asks for it twice per integer, so it is read once per resolver, i.e.
+    once per file. (The C parser ignores ``%YAML`` directives: the version is the YAML
+    instance's, 1.2.)
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._tags: dict[tuple[Any, str], Any] = {}
-        self.document_version: Any = None
+    _tags: dict[tuple[Any, str], Any] = {}  # noqa: RUF012 - shared across files on purpose
+    _version: Any = None
+
+    @property
+    def processing_version(self) -> Any:
+        version = self._version
+        if version is None:
+            version = self._version = VersionedResolver.processing_version.fget(self)  # type: ignore[attr-defined]
+        return version
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
         if kind is ScalarNode and implicit[0]:
-            version = self.document_version or self.processing_version
-            key = (version, value)
-            tag = self._tags.get(key)
+            key = (self.processing_version, value)
+            tags = _CachingResolver._tags
+            tag = tags.get(key)
             if tag is None:
-                if len(self._tags) >= _TAG_CACHE_MAX:
-                    self._tags.clear()
-                tag = self._tags[key] = (
+                if len(tags) >= _TAG_CACHE_MAX:
+                    tags.clear()
+                tag = tags[key] = (
                     _TIMESTAMP if _RUSSIAN_DATE.match(value)
                     else super().resolve(kind, value, implicit)
                 )
@@ -360,8 +368,6 @@ def load_fast(text: str, origin: str) -> Any:
     if len(text) > limits.max_bytes:
         raise InputError([Problem(origin, None, (), _too_big(limits))])
     _check_depth(text, origin, limits.max_depth)
-    resolver = _FAST.resolver
-    resolver.document_version = resolver.processing_version
     _FastConstructor.limits = limits
     _FastConstructor.may_alias = "*" in text and "&" in text  # an alias needs an anchor
     try:
