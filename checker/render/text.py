@@ -27,6 +27,7 @@ OUTCOME_STYLES = {
     Outcome.STALE: "yellow",
     Outcome.DUE_SOON: "yellow",
     Outcome.UNKNOWN: "blue",
+    Outcome.FEW_DATA: "dim",
     Outcome.MET: "green",
     Outcome.MET_LATE: "green",
     Outcome.NOT_APPLICABLE: "dim",
