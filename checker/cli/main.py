@@ -17,6 +17,7 @@ import typer
 from pydantic import BaseModel
 from rich.text import Text
 
+from checker.cli.imports import import_app
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
@@ -49,6 +50,7 @@ rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+app.add_typer(import_app, name="import")
 
 # Markup off and control characters removed: names and values from files are printed as
 # they are, never obeyed (checker.render.safe).
