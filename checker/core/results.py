@@ -16,8 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from checker.model.factkinds import Fact
+from checker.model.findings import PROBLEMS, Finding
 from checker.model.labels import name_key
-from checker.model.profile import ClassResult, MarkScale, Procedure, Results
+from checker.model.profile import ClassResult, MarkScale, Procedure, Profile, Results
+from checker.model.report import ResultRowInfo, WorkResultsInfo
 
 MIN_PARTICIPANTS = 10
 PARALLEL = "параллель"
@@ -178,3 +180,53 @@ def class_result_facts(proc: Procedure, path: str) -> list[Fact]:
         result_fact(proc, row, f"{path}.results.classes")
         for row in result_rows(results)
     ]
+
+
+# --- the report's table ----------------------------------------------------------------
+
+
+def _flags_by_subject(findings: list[Finding]) -> dict[str, list[str]]:
+    """«proc:class» → the signs found there, each «RULE-ID: reason»."""
+    flags: dict[str, list[str]] = {}
+    for finding in findings:
+        for subject in finding.subjects:
+            if subject.outcome not in PROBLEMS or ":" not in subject.subject:
+                continue
+            reason = subject.message.removeprefix(f"{subject.label}: ")
+            flags.setdefault(subject.subject, []).append(f"{finding.rule_id}: {reason}")
+    return flags
+
+
+def _work_title(proc: Procedure) -> str:
+    parts = [proc.kind, proc.subject, f"{proc.grade} кл." if proc.grade else None]
+    title = " · ".join(p for p in parts if p)
+    return f"{title} ({proc.date})" if proc.date else title
+
+
+def _row_info(row: ResultRow, flags: list[str]) -> ResultRowInfo:
+    marks = None
+    if row.marks is not None:
+        marks = {str(m): row.mark_pct(m) or 0 for m in MARKS}
+    return ResultRowInfo(
+        name=row.name, parallel=row.is_parallel, participants=row.participants,
+        mark_pct=marks, lowered=row.lowered, confirmed=row.confirmed, raised=row.raised,
+        lowered_pct=row.journal_pct(row.lowered),
+        confirmed_pct=row.journal_pct(row.confirmed),
+        raised_pct=row.journal_pct(row.raised),
+        few_data=row.few_data, flags=flags,
+    )
+
+
+def results_tables(profile: Profile, findings: list[Finding]) -> list[WorkResultsInfo]:
+    """A table per procedure with class results: N, shares and the signs of each row."""
+    flags = _flags_by_subject(findings)
+    tables = []
+    for proc in profile.procedures or []:
+        if proc.results is None or not proc.results.classes:
+            continue
+        rows = [
+            _row_info(row, flags.get(f"{proc.id}:{row.name}", []))
+            for row in result_rows(proc.results)
+        ]
+        tables.append(WorkResultsInfo(procedure=proc.id, title=_work_title(proc), rows=rows))
+    return tables

@@ -421,6 +421,7 @@ _DESCRIPTIONS: dict[str, dict[str, str]] = {
         "checking_reported": "сказано, кто проверял работы",
         "checkers_reported": "указан состав комиссии по проверке",
         "results_reported": "указаны результаты",
+        "class_results_reported": "указаны результаты по классам (results.classes)",
         "held_at_school": "процедура проходила в школе (ГИА не в чужом ППЭ)",
         "documents_reported": "раздел «документы» заполнен полностью (для мер по процедуре)",
         "activities_reported": "раздел «мероприятия» заполнен полностью (для мер по процедуре)",
