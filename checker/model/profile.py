@@ -320,7 +320,7 @@ class Checking(Strict):
 
 
 Count = Annotated[int, Field(ge=0, le=100_000)]
-Mark = Literal[2, 3, 4, 5]
+Mark = Annotated[int, Field(ge=2, le=5)]  # not a Literal: JSON keys are strings
 JournalPeriod = Literal["четверть", "триместр", "полугодие", "год"]
 
 
