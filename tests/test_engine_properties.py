@@ -127,7 +127,35 @@ class _Builder:
 
     def results(self) -> dict[str, Any]:
         return self.fields({"participants": list(range(0, 31, 5)), "lowered": [0, 2, 9],
-                            "confirmed": [0, 5, 10], "raised": [0, 1, 8]})
+                            "confirmed": [0, 5, 10], "raised": [0, 1, 8],
+                            "classes": self.class_results,
+                            "scale": [{"min3": 7, "min4": 11, "min5": 15}]})
+
+    def split(self, total: int, parts: int) -> list[int]:
+        """``total`` pupils in ``parts`` random groups (some may be empty)."""
+        cuts = sorted(self.rnd.randint(0, total) for _ in range(parts - 1))
+        return [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
+
+    def class_results(self) -> list[dict[str, Any]]:
+        """Classes small (мало данных) and large, honest and inflated, with each part of
+        the results reported or not: the class_result facts of every rule."""
+        classes = []
+        for name in self.some(CLASSES, 3):
+            n = self.rnd.choice([4, 9, 10, 16, 25])
+            lowered, confirmed, raised = self.split(n, 3)
+            scores: dict[int, int] = {}
+            for _ in range(n):
+                score = self.rnd.choice([self.rnd.randint(0, 20), 11])  # a peak at «4»
+                scores[score] = scores.get(score, 0) + 1
+            classes.append({"name": name, "participants": n, **self.fields({
+                "marks": lambda n=n: dict(zip((2, 3, 4, 5), self.split(n, 4), strict=True)),
+                "lowered": [lowered], "confirmed": [confirmed], "raised": [raised],
+                "differ_by_two": [0, min(n, 1 + n // 4)],
+                "scores": [scores],
+                "previous": lambda: {"year": 2023, "participants": 20, "marks": dict(
+                    zip((2, 3, 4, 5), self.split(20, 4), strict=True))},
+            })})
+        return classes
 
     def procedures(self) -> list[dict[str, Any]]:
         return [
