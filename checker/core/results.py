@@ -197,6 +197,24 @@ def _flags_by_subject(findings: list[Finding]) -> dict[str, list[str]]:
     return flags
 
 
+# Subject codes of the federal lists of schools with signs («4 РУ», «5 МА»).
+SUBJECT_CODES = {
+    "русский язык": "РУ", "математика": "МА", "окружающий мир": "ОМ", "история": "ИС",
+    "биология": "БИ", "география": "ГЕ", "обществознание": "ОБ", "физика": "ФИ",
+    "химия": "ХИ", "английский язык": "АЯ", "немецкий язык": "НЯ", "французский язык": "ФЯ",
+    "информатика": "ИН", "литература": "ЛИ",
+}
+
+
+def work_marker(proc: Procedure) -> str | None:
+    """«5 МА» for ВПР by maths in grade 5; ``None`` without a subject or a grade."""
+    if proc.subject is None or proc.grade is None:
+        return None
+    subject = name_key(proc.subject)
+    code = SUBJECT_CODES.get(subject, subject[:2].upper())
+    return f"{proc.grade} {code}"
+
+
 def _work_title(proc: Procedure) -> str:
     parts = [proc.kind, proc.subject, f"{proc.grade} кл." if proc.grade else None]
     title = " · ".join(p for p in parts if p)
@@ -228,5 +246,6 @@ def results_tables(profile: Profile, findings: list[Finding]) -> list[WorkResult
             _row_info(row, flags.get(f"{proc.id}:{row.name}", []))
             for row in result_rows(proc.results)
         ]
-        tables.append(WorkResultsInfo(procedure=proc.id, title=_work_title(proc), rows=rows))
+        tables.append(WorkResultsInfo(procedure=proc.id, title=_work_title(proc), rows=rows,
+                                      marker=work_marker(proc)))
     return tables

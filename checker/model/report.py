@@ -165,6 +165,13 @@ class WorkResultsInfo(Model):
     procedure: str
     title: str
     rows: list[ResultRowInfo]
+    # The work as the federal lists name it («5 МА»); a school's markers are the works
+    # with a sign in some class (batch summary).
+    marker: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return any(row.flags for row in self.rows)
 
 
 class Report(Model):
