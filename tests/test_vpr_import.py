@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from checker.cli.main import app
 from checker.io.load import read_profile
-from checker.io.vpr_import import VprFileError, header_key, read_sheets
+from checker.io.vpr_import import Rows, VprFileError, header_key, read_sheets
 from checker.model.profile import ClassResult
 from checker.testing.vpr_samples import SAMPLES, class_table_book, fis_oko_book, write_samples
 
@@ -184,8 +184,9 @@ def test_protocol_without_title_needs_subject_and_grade(profile: Path) -> None:
 
 
 def test_more_marks_than_participants_is_refused() -> None:
-    rows = [["ВПР 2024 Математика 5 класс"],
+    rows: list[list[object]] = [["ВПР 2024 Математика 5 класс"],
             ["Класс", "Количество участников", "2", "3", "4", "5"],
             ["5А", 3, 1, 1, 1, 1]]
     with pytest.raises(VprFileError, match="строка 3: отметок больше, чем участников"):
-        read_sheets([("Лист1", rows)])
+        sheet: Rows = rows
+        read_sheets([("Лист1", sheet)])

@@ -286,7 +286,7 @@ def _pupil_rows(
 
 def _period(keys: dict[str, int]) -> str | None:
     for key in keys:
-        if key.startswith("отметка за предыдущ") or key.startswith("отметка по журналу"):
+        if key.startswith(("отметка за предыдущ", "отметка по журналу")):
             for period in PERIODS:
                 if period in key:
                     return period
