@@ -79,12 +79,14 @@ def test_parallel_total_adds_the_classes() -> None:
     assert not total.few_data and rows[1].few_data
 
 
-def test_peak_compares_a_boundary_with_its_neighbours() -> None:
+def test_peak_is_the_share_of_the_class_above_the_neighbours() -> None:
     scale = MarkScale(min3=7, min4=11, min5=15)
     smooth = {6: 2, 7: 2, 8: 2, 10: 2, 11: 2, 12: 2, 14: 2, 15: 2, 16: 2}
-    assert peak_excess_pct(smooth, scale) == 100
-    assert peak_excess_pct({10: 1, 11: 9, 12: 1}, scale) == 900
-    assert peak_excess_pct({11: 1}, scale) == 200  # a lone pupil: empty neighbours = ½
+    assert peak_excess_pct(smooth, scale) == 0
+    assert peak_excess_pct({10: 1, 11: 9, 12: 1}, scale) == 73  # 8 of 11 above the mean 1
+    # 3 at a boundary against 1 and 1 in a class of 20 is 10 %, under the threshold
+    assert peak_excess_pct({10: 1, 11: 3, 12: 1, 5: 15}, scale) == 10
+    assert peak_excess_pct({}, scale) == 0
 
 
 def test_markers_name_the_work_as_the_federal_lists_do() -> None:

@@ -118,22 +118,23 @@ def result_rows(results: Results) -> list[ResultRow]:
     )]
 
 
-def peak_excess_pct(scores: dict[int, int], scale: MarkScale) -> int | None:
-    """How many times (in %) the pupils at a mark boundary outnumber the mean of its two
-    neighbours, at the worst boundary; ``None`` without a boundary with neighbours.
+def peak_excess_pct(scores: dict[int, int], scale: MarkScale) -> int:
+    """The share of the class (in %) standing at a mark boundary above the mean of the two
+    scores beside it, at the worst boundary.
 
-    An honest distribution is smooth, so a boundary holds about as many pupils as the
-    scores beside it (≈ 100 %); pupils «pulled up» to the least score of a mark pile up
-    there. Empty neighbours count as half a pupil, so a lone pupil at a boundary with none
-    around it gives 200 %, not infinity.
+    An honest distribution is smooth: a boundary holds about as many pupils as its
+    neighbours, so the excess is near 0. Pupils «pulled up» to the least score of a mark
+    pile up there. A share of the class, not a ratio, so that one or two pupils in a small
+    class (3 at the boundary against 1 and 1 beside it) are not a peak.
     """
-    worst: int | None = None
+    total = sum(scores.values())
+    if not total:
+        return 0
+    worst = 0.0
     for boundary in (scale.min3, scale.min4, scale.min5):
-        at = scores.get(boundary, 0)
         around = (scores.get(boundary - 1, 0) + scores.get(boundary + 1, 0)) / 2
-        excess = round(100 * at / max(around, 0.5))
-        worst = excess if worst is None else max(worst, excess)
-    return worst
+        worst = max(worst, scores.get(boundary, 0) - around)
+    return round(100 * worst / total)
 
 
 def result_fact(proc: Procedure, row: ResultRow, path: str) -> Fact:
