@@ -15,6 +15,7 @@ from checker.core.results import MIN_PARTICIPANTS, peak_excess_pct, result_rows,
 from checker.model.findings import Outcome
 from checker.model.profile import MarkScale, Procedure, Results
 from checker.render.text import render_report_plain
+from checker.testing.results_confusion import confusion
 
 from .conftest import FIXTURES
 
@@ -113,3 +114,13 @@ def test_batch_markers_and_municipal_share(tmp_path: Path) -> None:
     assert (town["schools"], town["with_signs"], town["share_with_signs"]) == (2, 1, 0.5)
     csv_text = (out / "summary.csv").read_text("utf-8-sig")
     assert "маркеры (признаки в результатах)" in csv_text and ";5 МА;1" in csv_text
+
+
+def test_checks_separate_honest_and_inflating_synthetic_schools(checker: Checker) -> None:
+    """The README's confusion table in small: by class, nearly every inflating class is
+    flagged and few honest ones are (the thresholds are provisional; the data are ours)."""
+    by_class, by_school = confusion(checker, 40, seed=1)
+    assert by_class.flagged_inflating + by_class.missed_inflating > 50
+    assert by_class.recall >= 0.9
+    assert by_class.false_positive_rate <= 0.05
+    assert by_school.recall == 1.0
