@@ -124,3 +124,15 @@ def test_checks_separate_honest_and_inflating_synthetic_schools(checker: Checker
     assert by_class.recall >= 0.9
     assert by_class.false_positive_rate <= 0.05
     assert by_school.recall == 1.0
+
+
+def test_the_plan_says_what_to_do_about_a_sign() -> None:
+    from typer.testing import CliRunner
+
+    from checker.cli.main import app
+
+    result = CliRunner().invoke(app, ["plan", str(SIGNS), "--format", "md", "--as-of",
+                                      AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    line = next(x for x in result.output.splitlines() if "муниципальной комиссией" in x)
+    assert "5а (N = 24)" in line and "параллель (N = 49)" in line
