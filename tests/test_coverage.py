@@ -34,6 +34,9 @@ EXPECTED_ITEMS: dict[str, list[str]] = {
         "план, 3", "план, 3.1", "план, 3.2", "план, 3.3",
         "план, 4", *[f"план, 4.{n}" for n in range(1, 6)],
     ],
+    # Not a seed: the thresholds of the regional example monit95 that its pack carries.
+    "monit95": ["max4", "min2 4 РУ", "min2 4 МА", "min2 4 ОМ", "min2 8 РУ", "max5 4 МА",
+                "max5 7 ГЕ", "сумма"],
 }
 
 

@@ -72,6 +72,7 @@ def test_json_date_must_be_an_iso_date_in_russian() -> None:
     ((line, loc, message),) = _problems(text)
     # the field and its own line, not the parent document's
     assert loc == "documents.0.date"
+    assert line is not None
     assert '"date": "01.09.2021"' in text.splitlines()[line - 1]
     assert message == ("ожидается дата ГГГГ-ММ-ДД (в YAML можно и ДД.ММ.ГГГГ), получено "
                        "«01.09.2021» (строка)")

@@ -23,7 +23,7 @@ from .conftest import FIXTURES, RULES
 
 AS_OF = dt.date(2024, 6, 30)
 REGIONAL = FIXTURES / "regional"
-FEDERAL_PACKS = {"federal", "federal_0571", "federal_gia"}
+FEDERAL_PACKS = {"federal", "federal_0571", "federal_gia", "results"}
 
 
 def _render(report: Report) -> str:

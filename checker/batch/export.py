@@ -64,6 +64,7 @@ class _Number:
 SCHOOL_HEADER = [
     "файл", "код школы", "школа", "тип", "регион", "муниципалитет", "уровень", "балл",
     "полнота сведений", *(OUTCOME_TITLES[o] for o in Outcome),
+    "маркеры (признаки в результатах)", "количество маркеров",
 ]
 FINDING_HEADER = [
     "файл", "код школы", "школа", "регион", "муниципалитет", "правило", "мера", "важность",
@@ -72,7 +73,8 @@ FINDING_HEADER = [
 MISSING_HEADER = ["правило", "мера", "важность", "школ", "доля школ", "нарушение",
                   "просрочено", "не выполнено"]
 MUNICIPALITY_HEADER = ["регион", "муниципалитет", "школ", "высокий", "средний", "низкий",
-                       "не определён", "средний балл"]
+                       "не определён", "средний балл", "ОО с признаками в результатах",
+                       "доля ОО с признаками"]
 ERROR_HEADER = ["файл", "строка", "поле", "ошибка"]
 CHANGE_HEADER = ["файл", "код школы", "школа", "уровень было", "уровень стало", "балл было",
                  "балл стало", "изменились правила"]
@@ -80,7 +82,8 @@ CHANGE_HEADER = ["файл", "код школы", "школа", "уровень 
 
 def school_values(s: SchoolRow, num: _Number) -> list[Any]:
     return [s.file, s.school_id, s.name, s.type or "", s.region or "", s.municipality or "",
-            s.level, num(s.score), num(s.coverage), *(s.counts.get(o.value, 0) for o in Outcome)]
+            s.level, num(s.score), num(s.coverage), *(s.counts.get(o.value, 0) for o in Outcome),
+            ", ".join(s.markers), len(s.markers)]
 
 
 def finding_values(s: SchoolRow, findings: Iterable[FindingRow]) -> Iterable[list[Any]]:
@@ -99,7 +102,8 @@ def missing_values(m: MissingMeasure, num: _Number) -> list[Any]:
 def municipality_values(m: Municipality, num: _Number) -> list[Any]:
     return [m.region, m.municipality, m.schools, m.levels.get("высокий", 0),
             m.levels.get("средний", 0), m.levels.get("низкий", 0),
-            m.levels.get("не определён", 0), num(m.mean_score)]
+            m.levels.get("не определён", 0), num(m.mean_score), m.with_signs,
+            num(m.share_with_signs)]
 
 
 def error_values(e: ErrorRow) -> list[Any]:
@@ -203,6 +207,7 @@ def _school_data(s: SchoolRow, findings: Iterable[FindingRow]) -> dict[str, Any]
         "file": s.file, "school_id": s.school_id, "name": s.name, "type": s.type,
         "region": s.region, "municipality": s.municipality, "level": s.level,
         "score": s.score, "coverage": s.coverage, "counts": s.counts,
+        "markers": list(s.markers),
         "findings": [
             {"rule_id": f.rule_id, "outcome": f.outcome, "severity": f.severity,
              "met": f.met, "known": f.known, "total": f.total}
@@ -229,7 +234,8 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
         ],
         "municipalities": [
             {"region": m.region, "municipality": m.municipality, "schools": m.schools,
-             "levels": m.levels, "mean_score": m.mean_score}
+             "levels": m.levels, "mean_score": m.mean_score, "with_signs": m.with_signs,
+             "share_with_signs": m.share_with_signs}
             for m in municipalities(result.schools)
         ],
         "errors": [
@@ -337,7 +343,8 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
         sheet("Чаще всего не выполнено", MISSING_HEADER,
               (missing_row(m) for m in result.most_missing()))
         sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
-            [*municipality_values(m, plain)[:7], number(m.mean_score)]
+            [*municipality_values(m, plain)[:7], number(m.mean_score), m.with_signs,
+             number(m.share_with_signs)]
             for m in municipalities(result.schools)
         ))
         sheet("Ошибки", ERROR_HEADER, (error_values(e) for e in result.errors))

@@ -92,6 +92,8 @@ class SchoolRow:
     # In the coordinator the findings live in the batch's FindingStore: ``findings`` is
     # empty and this is their place there (see BatchResult.findings_of).
     findings_ref: int = -1
+    # Works with signs of unobjective results, as the federal lists name them («5 МА»).
+    markers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -366,7 +368,14 @@ def school_row(file: str, report: Report) -> SchoolRow:
                        f.total, without_names(f.message, report.people))
             for f in report.findings
         ),
+        markers=result_markers(report),
     )
+
+
+def result_markers(report: Report) -> tuple[str, ...]:
+    """The works with a sign in some class, each once, in the report's order."""
+    found = [w.marker or w.title for w in report.results_signs if w.flagged]
+    return tuple(dict.fromkeys(found))
 
 
 def without_names(message: str, people: Mapping[str, str]) -> str:
@@ -833,6 +842,11 @@ class Municipality:
     schools: int
     levels: dict[str, int]
     mean_score: float | None
+    with_signs: int = 0  # schools with a sign of unobjective results in some work
+
+    @property
+    def share_with_signs(self) -> float:
+        return round(self.with_signs / self.schools, 4) if self.schools else 0.0
 
 
 def municipalities(schools: Iterable[SchoolRow]) -> list[Municipality]:
@@ -844,5 +858,6 @@ def municipalities(schools: Iterable[SchoolRow]) -> list[Municipality]:
     for (region, municipality), rows in sorted(groups.items()):
         scores = [s.score for s in rows if s.score is not None]
         mean = round(sum(scores) / len(scores), 4) if scores else None
-        result.append(Municipality(region, municipality, len(rows), level_counts(rows), mean))
+        result.append(Municipality(region, municipality, len(rows), level_counts(rows), mean,
+                                   sum(1 for s in rows if s.markers)))
     return result

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from checker.core.evaluate import SchoolMemo, evaluate_rule
 from checker.core.facts import MAX_FACTS, extract_facts, people_names
+from checker.core.results import results_tables
 from checker.core.score import compute_level
 from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
@@ -170,6 +171,7 @@ class Checker:
                 check_self_assessment(profile.self_assessment, level, findings)
                 if profile.self_assessment else None
             ),
+            results_signs=results_tables(profile, findings),
         )
 
     def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:

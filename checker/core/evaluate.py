@@ -39,6 +39,7 @@ DEFAULT_MESSAGES = {
     Outcome.GAP: "не выполнено: {subject}",
     Outcome.VIOLATION: "нарушение: {subject}",
     Outcome.UNKNOWN: "в профиле нет сведений: {subject}",
+    Outcome.FEW_DATA: "мало данных (меньше 10 участников): {subject}",
     Outcome.MET_LATE: "выполнено с опозданием: {subject}",
     Outcome.OVERDUE: "просрочено: {subject}",
     Outcome.DUE_SOON: "срок скоро: {subject}",
@@ -74,6 +75,10 @@ def label_of(fact: Fact) -> str:
         return title + (f" ({fact['date']})" if "date" in fact else "")
     if kind == "school":
         return "школа"
+    if kind == "class_result":
+        grade = f"{fact['grade']} кл." if "grade" in fact else None
+        work = " · ".join(str(p) for p in (fact.get("kind"), fact.get("subject"), grade) if p)
+        return f"{work}, {fact.get('class', '')} (N = {fact.get('participants', 0)})"
     return f"{FACT_KINDS[kind].title} ({fact.get('ref', '')})"
 
 
@@ -161,7 +166,11 @@ class _RuleEvaluation:
         check = self.rule.check
         person = place = None
         evidence: list[Evidence] = []
-        if check.forbid is not None:
+        if subject.get("few_data"):
+            # Results of a small class: no share was computed, so neither a sign nor
+            # «не сообщено» (checker.core.results).
+            outcome = Outcome.FEW_DATA
+        elif check.forbid is not None:
             hits = self.found.violation.get(ref, ())
             if hits:
                 outcome = Outcome.VIOLATION
@@ -345,6 +354,15 @@ def _not_applicable(rule: Rule, facts: Facts) -> bool:
 def _no_subjects_outcome(rule: Rule, facts: Facts) -> Outcome:
     kind = FACT_KINDS[rule.check.each.kind]
     reported = facts.school.get(kind.flag, True) if kind.parent == "school" else True
+    if kind.name == "class_result":
+        # No class results: «не сообщено» unless every procedure the rule is about gave
+        # them (and then had none) or the school surely held none.
+        kinds = rule.applies.procedures
+        held = [p for p in facts.of_kind("procedure") if not kinds or p["kind"] in kinds]
+        if held:
+            reported = all(p.get(kind.flag) for p in held)
+        else:
+            reported = bool(facts.school.get("procedures_reported"))
     return Outcome.NOT_APPLICABLE if reported else Outcome.UNKNOWN
 
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from checker.core.results import class_result_facts
 from checker.model.factkinds import Fact, Facts
 from checker.model.labels import ClassLabel, name_key
 from checker.model.profile import (
@@ -372,6 +373,7 @@ def _procedure_facts(
         "checking_reported": checking is not None,
         "checkers_reported": checking is not None and checking.members is not None,
         "results_reported": proc.results is not None,
+        "class_results_reported": proc.results is not None and proc.results.classes is not None,
         **sections,
     }
     link = {"ref": proc.id, "procedure": proc.id}
@@ -416,6 +418,7 @@ def _procedure_facts(
             yield {"t": "checker", **link, "path": f"{path}.checking.members", "staff": staff_id}
     if proc.results is not None:
         yield _result_fact(proc, f"{path}.results")
+        yield from class_result_facts(proc, path)
 
 
 def people_names(profile: Profile) -> dict[str, str]:

@@ -58,7 +58,11 @@ def _with_dates(plain: Any, python: Any) -> Any:
     if isinstance(python, dt.date):
         return python
     if isinstance(plain, dict):
-        return {key: _with_dates(value, python[key]) for key, value in plain.items()}
+        # the Python dump's keys: JSON makes the number keys of mark counts strings
+        return {
+            key: _with_dates(value, original)
+            for value, (key, original) in zip(plain.values(), python.items(), strict=True)
+        }
     if isinstance(plain, list):
         return [_with_dates(value, original) for value, original in zip(plain, python,
                                                                          strict=True)]

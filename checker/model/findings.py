@@ -16,6 +16,9 @@ class Outcome(StrEnum):
     GAP = "gap"
     VIOLATION = "violation"
     UNKNOWN = "unknown"
+    # Too few participants for a share to say anything (results signs): neither a finding
+    # nor «не сообщено».
+    FEW_DATA = "few_data"
     NOT_APPLICABLE = "not_applicable"
     NOT_YET_DUE = "not_yet_due"
     DUE_SOON = "due_soon"
@@ -30,6 +33,7 @@ OUTCOME_TITLES: dict[Outcome, str] = {
     Outcome.GAP: "не выполнено",
     Outcome.VIOLATION: "нарушение",
     Outcome.UNKNOWN: "не сообщено",
+    Outcome.FEW_DATA: "мало данных",
     Outcome.NOT_APPLICABLE: "не применимо",
     Outcome.NOT_YET_DUE: "срок не наступил",
     Outcome.DUE_SOON: "срок скоро",
@@ -46,6 +50,7 @@ SEVERITY_OF_OUTCOME: tuple[Outcome, ...] = (
     Outcome.STALE,
     Outcome.DUE_SOON,
     Outcome.UNKNOWN,
+    Outcome.FEW_DATA,
     Outcome.MET_LATE,
     Outcome.NOT_YET_DUE,
     Outcome.WAIVED,

@@ -455,6 +455,89 @@ class Checking(Strict):
     )
 
 
+Count = Annotated[int, Field(ge=0, le=100_000)]
+Mark = Annotated[int, Field(ge=2, le=5)]  # not a Literal: JSON keys are strings
+JournalPeriod = Literal["четверть", "триместр", "полугодие", "год"]
+
+
+class MarkScale(Strict):
+    """The work's scale: the least primary score that gives «3», «4» and «5»."""
+
+    min3: Annotated[int, Field(ge=1, le=200)] = Field(
+        title="Балл для «3»", description="Первичный балл для «3»"
+    )
+    min4: Annotated[int, Field(ge=1, le=200)] = Field(
+        title="Балл для «4»", description="Первичный балл для «4»"
+    )
+    min5: Annotated[int, Field(ge=1, le=200)] = Field(
+        title="Балл для «5»", description="Первичный балл для «5»"
+    )
+
+    @model_validator(mode="after")
+    def _ascending(self) -> MarkScale:
+        if not self.min3 < self.min4 < self.min5:
+            raise ValueError("границы шкалы должны расти: min3 < min4 < min5")
+        return self
+
+
+class PreviousYear(Strict):
+    """The same cohort's result in this work a year before (e.g. 4А last year for 5А)."""
+
+    year: Annotated[int, Field(ge=2015, le=2100)] = Field(
+        title="Год", description="Год прошлой работы"
+    )
+    participants: Count = Field(title="Участников", description="Участников тогда")
+    marks: dict[Mark, Count] = Field(
+        title="Отметки", description="Сколько получили «2», «3», «4», «5» тогда"
+    )
+
+
+class ClassResult(Strict):
+    """One class's result in one procedure, aggregated (pupil rows are never kept)."""
+
+    name: ClassText = Field(title="Класс", description="Класс, например «5А»")
+    participants: Count = Field(
+        title="Участников", description="Сколько учеников писали работу"
+    )
+    marks: dict[Mark, Count] | None = Field(
+        None, title="Отметки", description="Сколько получили «2», «3», «4», «5»"
+    )
+    lowered: Count | None = Field(
+        None, title="Понизили",
+        description="Понизили: отметка за работу ниже отметки по журналу",
+    )
+    confirmed: Count | None = Field(
+        None, title="Подтвердили", description="Подтвердили отметку по журналу"
+    )
+    raised: Count | None = Field(
+        None, title="Повысили",
+        description="Повысили: отметка за работу выше отметки по журналу",
+    )
+    differ_by_two: Count | None = Field(
+        None, title="Разница ≥ 2",
+        description="Сколько учеников с разницей отметок за работу и по журналу ≥ 2",
+    )
+    journal_period: JournalPeriod | None = Field(
+        None, title="Период журнала", description="За какой период отметка по журналу"
+    )
+    scores: dict[Annotated[int, Field(ge=0, le=200)], Count] | None = Field(
+        None, title="Первичные баллы",
+        description="Распределение первичных баллов: балл → число учеников",
+    )
+    previous: PreviousYear | None = Field(
+        None, title="Год назад", description="Результат того же класса (когорты) годом раньше"
+    )
+
+    @model_validator(mode="after")
+    def _counts_fit(self) -> ClassResult:
+        if self.marks is not None and sum(self.marks.values()) > self.participants:
+            raise ValueError("отметок больше, чем участников")
+        journal = [self.lowered, self.confirmed, self.raised]
+        if None not in journal and sum(j or 0 for j in journal) > self.participants:
+            raise ValueError("понизили + подтвердили + повысили больше, чем участников")
+        return self
+
+
 class Results(Strict):
     """The works' marks compared with the register's marks."""
 
@@ -471,6 +554,14 @@ class Results(Strict):
     )
     raised: Annotated[int, Field(ge=0)] | None = Field(
         None, title="Повысили", description="Повысили отметку по журналу (отметка за работу выше)"
+    )
+    classes: list[ClassResult] | None = Field(
+        None,
+        title="Результаты по классам",
+        description="Результаты по классам (objcheck import vpr записывает их сам)",
+    )
+    scale: MarkScale | None = Field(
+        None, title="Шкала отметок", description="Шкала перевода первичных баллов в отметки"
     )
 
 
@@ -862,4 +953,6 @@ ENUM_TITLES: tuple[dict[str, str], ...] = (
     VERDICT_TITLES,
     SECTION_TITLES,
     {"all": "ко всем процедурам"},
+    # journal periods are Russian words already: each is its own title
+    {period: period for period in ("четверть", "триместр", "полугодие", "год")},
 )

@@ -13,8 +13,9 @@ from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outco
 # 1.1: conflicts, deadlines, due/done dates, inspection fields;
 # 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis),
 #      list_history, self_assessment; exceptions (waivers), pack versions with retired /
-#      renamed ids, listing, history and changes since a report.
-REPORT_VERSION = "1.2"
+#      renamed ids, listing, history and changes since a report;
+# 1.3: results_signs (class-level ВПР results and the signs found in them).
+REPORT_VERSION = "1.3"
 
 
 class Model(BaseModel):
@@ -141,6 +142,38 @@ class SelfAssessmentCheck(Model):
     document: str | None = None
 
 
+class ResultRowInfo(Model):
+    """One class (or the parallel's total) of a work: N, shares and the signs found."""
+
+    name: str
+    parallel: bool = False
+    participants: int
+    mark_pct: dict[str, int] | None = None  # «2»…«5» → % of the marks
+    lowered: int | None = None
+    confirmed: int | None = None
+    raised: int | None = None
+    lowered_pct: int | None = None
+    confirmed_pct: int | None = None
+    raised_pct: int | None = None
+    few_data: bool = False  # fewer than 10 participants: shares shown, no sign judged
+    flags: list[str] = []  # «RES-JRN-001: …» — the signs, with their reasons
+
+
+class WorkResultsInfo(Model):
+    """The results of one work (a ВПР procedure) by class."""
+
+    procedure: str
+    title: str
+    rows: list[ResultRowInfo]
+    # The work as the federal lists name it («5 МА»); a school's markers are the works
+    # with a sign in some class (batch summary).
+    marker: str | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return any(row.flags for row in self.rows)
+
+
 class Report(Model):
     """Everything objcheck concluded about one school, as of one date."""
 
@@ -169,6 +202,8 @@ class Report(Model):
     # changed since that report.
     history: list[YearRecord] = []
     changes: ReportDiff | None = None
+    # «Признаки необъективности результатов»: the class tables of the works with results.
+    results_signs: list[WorkResultsInfo] = []
 
     def problems(self) -> list[Finding]:
         """Findings that need action, worst first (violations, then gaps…)."""

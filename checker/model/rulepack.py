@@ -291,6 +291,10 @@ class Parameter(Strict):
     # Which way is stricter: for a minimum, a larger value is stricter.
     stricter: Literal["higher", "lower"]
     loosen_allowed: bool = False
+    provisional: bool = Field(
+        False, description="true — значение выбрано objcheck, опубликованного источника нет"
+    )
+    basis: str | None = Field(None, description="Откуда значение (или почему оно условное)")
 
 
 class Band(Strict):

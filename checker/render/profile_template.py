@@ -96,7 +96,17 @@ _EXAMPLES: dict[str, list[dict[str, Any]]] = {
                 "agreed_on": dt.date(2025, 4, 14),
                 "recheck_share": 10,
             },
-            "results": {"participants": 48, "lowered": 5, "confirmed": 40, "raised": 3},
+            "results": {
+                "participants": 48, "lowered": 5, "confirmed": 40, "raised": 3,
+                "scale": {"min3": 7, "min4": 12, "min5": 16},
+                "classes": [{
+                    "name": "5А", "participants": 24, "marks": {2: 3, 3: 10, 4: 8, 5: 3},
+                    "lowered": 3, "confirmed": 19, "raised": 2, "differ_by_two": 0,
+                    "journal_period": "четверть", "scores": {6: 3, 7: 4, 12: 5},
+                    "previous": {"year": 2024, "participants": 25,
+                                 "marks": {2: 4, 3: 11, 4: 7, 5: 3}},
+                }],
+            },
         },
         {
             "id": "oge-ru-9",
@@ -283,6 +293,8 @@ def _scalar(value: Any) -> str:
         return str(value)
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(item) for item in value) + "]"
+    if isinstance(value, dict):  # a plain mapping (mark → count): YAML flow style
+        return "{" + ", ".join(f"{_scalar(k)}: {_scalar(v)}" for k, v in value.items()) + "}"
     text = str(value)
     if _reads_back(text):
         return text

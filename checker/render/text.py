@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
+from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
@@ -13,7 +14,7 @@ from rich.text import Text
 
 from checker.model.diff import ReportDiff
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outcome
-from checker.model.report import Report
+from checker.model.report import Report, ResultRowInfo, WorkResultsInfo
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
 from checker.model.sources import SOURCES, cite
 from checker.render.changes import change_summary
@@ -27,6 +28,7 @@ OUTCOME_STYLES = {
     Outcome.STALE: "yellow",
     Outcome.DUE_SOON: "yellow",
     Outcome.UNKNOWN: "blue",
+    Outcome.FEW_DATA: "dim",
     Outcome.MET: "green",
     Outcome.MET_LATE: "green",
     Outcome.NOT_APPLICABLE: "dim",
@@ -156,6 +158,56 @@ def _conflicts(report: Report) -> Iterator[RenderableType]:
         yield line
 
 
+def _share(count: int | None, pct: int | None) -> str:
+    return "—" if count is None or pct is None else f"{count}\n{pct} %"
+
+
+def _signs_cell(row: ResultRowInfo) -> Text:
+    if row.flags:
+        return Text(f"есть: {len(row.flags)}", style="red")
+    if row.few_data:
+        return Text("мало данных", style="dim")
+    return Text("нет", style="green")
+
+
+def _results_table(work: WorkResultsInfo) -> Table:
+    table = Table(title=Text(work.title), title_justify="left", box=box.SIMPLE_HEAD,
+                  pad_edge=False, collapse_padding=True)
+    for header in ("Класс", "N", "«2»", "«3»", "«4»", "«5»", "Пониз.", "Подтв.", "Повыс.",
+                   "Признаки"):
+        table.add_column(header, min_width={"Класс": 9, "Признаки": 11}.get(header))
+    for row in work.rows:
+        marks = row.mark_pct or {}
+        table.add_row(
+            Text(row.name, style="bold" if row.parallel else ""),
+            Text(str(row.participants)),
+            *(Text(f"{marks[m]} %" if m in marks else "—") for m in ("2", "3", "4", "5")),
+            Text(_share(row.lowered, row.lowered_pct)),
+            Text(_share(row.confirmed, row.confirmed_pct)),
+            Text(_share(row.raised, row.raised_pct)),
+            _signs_cell(row),
+        )
+    return table
+
+
+def _results_signs(report: Report) -> Iterator[RenderableType]:
+    """«Признаки необъективности результатов»: a table per work (N beside every share),
+    then each sign with its reason."""
+    if not report.results_signs:
+        return
+    yield Text("\nПризнаки необъективности результатов", style="bold underline")
+    for work in report.results_signs:
+        yield _results_table(work)
+        for row in work.rows:
+            for flag in row.flags:
+                yield Text(f"  {row.name}: {flag}", style="red")
+    yield Text(
+        "  Класс, где писали меньше 10 учеников, — «мало данных»: доли показаны, признаки не "
+        "выносятся. Пороги — параметры пакета results (условные, см. README).",
+        style="dim",
+    )
+
+
 def render_report(report: Report) -> Group:
     """The whole terminal report as one rich renderable.
 
@@ -171,6 +223,7 @@ def render_report(report: Report) -> Group:
     parts.extend(_parameters(report))
     parts.extend(_conflicts(report))
     parts.extend(_deadlines(report))
+    parts.extend(_results_signs(report))
     parts.extend(_waivers(report))
     for direction in DIRECTION_TITLES:
         parts.extend(_direction_section(report, direction))

@@ -112,6 +112,8 @@ def _may_not_apply(rule: Rule, facts: Facts) -> bool:
 
 def _outcome(rule: Rule, subject: Fact, kind: str, facts: Facts, params: dict[str, int]) -> Outcome:
     check = rule.check
+    if subject.get("few_data"):
+        return Outcome.FEW_DATA  # a small class: no share, no sign (checker.core.results)
     if check.has is not None:
         related = [
             f

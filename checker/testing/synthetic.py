@@ -70,6 +70,67 @@ def _date(rng: random.Random, year: int, month_from: int, month_to: int) -> dt.d
     return dt.date(year if month >= 9 else year + 1, month, rng.randint(1, 28))
 
 
+# --- class-level ВПР results: honest and inflating schools ---------------------------
+#
+# A separate random stream (so the rest of a school is the same as before). About one
+# school in seven inflates: its journal marks are «raised» by the ВПР for a third to a half
+# of a class, and pupils a point or two short of a mark are «pulled up» to its boundary
+# score. An honest class has the usual picture: more «понизили» than «повысили», a smooth
+# score distribution. ``inflates`` is the truth the checks are measured against.
+
+INFLATING_SHARE = 0.15
+SCALE = {"min3": 7, "min4": 11, "min5": 15}  # a 20-point work
+MAX_SCORE = 20
+
+
+def inflates(seed: int, index: int) -> bool:
+    """Whether synthetic school ``index`` inflates its ВПР results (the ground truth)."""
+    return random.Random(f"inflate|{seed}|{index}").random() < INFLATING_SHARE
+
+
+def _pupil(rng: random.Random, inflating: bool) -> tuple[int, int, int]:
+    """(primary score, ВПР mark, journal mark) of one pupil."""
+    score = max(0, min(MAX_SCORE, round(rng.gauss(10.5, 3.8))))
+    if inflating:
+        for bound in (SCALE["min3"], SCALE["min4"], SCALE["min5"]):
+            if bound - 2 <= score < bound and rng.random() < 0.7:
+                score = bound  # pulled up to the least score of the next mark
+    mark = 2 + sum(score >= bound for bound in SCALE.values())
+    if inflating:
+        journal = mark - (1 if rng.random() < 0.45 else 0)
+    else:
+        # ФИС ОКО's usual picture: about two thirds confirm, a quarter get a lower mark on
+        # the ВПР than in the journal, a few a higher one; now and then 2 points apart.
+        draw = rng.random()
+        journal = mark + (1 if draw < 0.27 else -1 if draw < 0.33 else 0)
+        if rng.random() < 0.02:
+            journal += 1
+    return score, mark, max(2, min(5, journal))
+
+
+def class_results(seed: int, index: int, procedure: int, classes: list[str]) -> dict[str, Any]:
+    """``results.classes`` and ``results.scale`` of one ВПР of a synthetic school."""
+    rng = random.Random(f"classes|{seed}|{index}|{procedure}")
+    inflating = inflates(seed, index)
+    rows = []
+    for name in classes:
+        pupils = [_pupil(rng, inflating) for _ in range(rng.randint(6, 28))]
+        marks = {m: sum(1 for _, mark, _ in pupils if mark == m) for m in (2, 3, 4, 5)}
+        scores: dict[int, int] = {}
+        for score, _, _ in pupils:
+            scores[score] = scores.get(score, 0) + 1
+        rows.append({
+            "name": name, "participants": len(pupils), "marks": marks,
+            "lowered": sum(1 for _, m, j in pupils if m < j),
+            "confirmed": sum(1 for _, m, j in pupils if m == j),
+            "raised": sum(1 for _, m, j in pupils if m > j),
+            "differ_by_two": sum(1 for _, m, j in pupils if abs(m - j) >= 2),
+            "journal_period": "четверть",
+            "scores": dict(sorted(scores.items())),
+        })
+    return {"scale": dict(SCALE), "classes": rows}
+
+
 def make_profile(seed: int, index: int) -> dict[str, Any]:
     """One synthetic profile as plain data.
 
@@ -203,6 +264,8 @@ def make_profile(seed: int, index: int) -> dict[str, Any]:
             proc["results"] = {"participants": participants, "lowered": lowered,
                                "raised": raised,
                                "confirmed": participants - lowered - raised}
+            if kind == "ВПР":
+                proc["results"].update(class_results(seed, index, n, proc["classes"]))
     activities = []
     kinds = [kind for kind in _REQUIRED_ACTIVITIES if takes(0.2)]
     while len(kinds) < 8 or (len(kinds) < 20 and rng.random() < 0.5):
