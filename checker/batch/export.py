@@ -1,8 +1,11 @@
 """Files written by ``objcheck batch``: CSV for Excel, XLSX with one sheet per view, JSON.
 
 CSV defaults to UTF-8 with BOM and ``;`` so Excel with a Russian locale opens it with
-Cyrillic intact; decimals then use a comma. Nothing time-dependent is written: the same
-inputs give byte-identical CSV and JSON (XLSX carries a fixed creation date).
+Cyrillic intact (the convention of every CSV objcheck writes, ``checker.render.safe``);
+scores and shares read «99,9 %», rounded as in the text and XLSX (``checker.render.numbers``);
+severities are Russian words wherever a person reads them, codes only in JSON.
+Nothing time-dependent is written: the same inputs give byte-identical CSV and JSON
+(XLSX carries a fixed creation date).
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
+from checker.model.rulepack import SEVERITY_TITLES
+from checker.render.numbers import percent, percent_value
 from checker.render.safe import csv_cell
 
 SUMMARY_VERSION = "1.1"  # 1.1: scale_note; the «since» block and columns (--since)
@@ -49,15 +54,19 @@ def _outcome_title(value: str) -> str:
         return value
 
 
+def _severity_title(value: str) -> str:
+    return SEVERITY_TITLES.get(value, value)
+
+
 class _Number:
+    """Fractions as percent text: «99,9 %», or «99.9 %» when «,» separates the columns."""
+
     def __init__(self, decimal_comma: bool) -> None:
         self.comma = decimal_comma
 
     def __call__(self, value: float | None) -> str:
-        if value is None:
-            return ""
-        text = f"{value:.3f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if self.comma else text
+        text = percent(value)
+        return text if self.comma else text.replace(",", ".")
 
 
 SCHOOL_HEADER = [
@@ -85,12 +94,12 @@ def school_values(s: SchoolRow, num: _Number) -> list[Any]:
 def finding_values(s: SchoolRow, findings: Iterable[FindingRow]) -> Iterable[list[Any]]:
     for f in findings:
         yield [s.file, s.school_id, s.name, s.region or "", s.municipality or "", f.rule_id,
-               f.title, f.severity, _outcome_title(f.outcome), f.met, f.known, f.total,
-               f.message]
+               f.title, _severity_title(f.severity), _outcome_title(f.outcome), f.met,
+               f.known, f.total, f.message]
 
 
 def missing_values(m: MissingMeasure, num: _Number) -> list[Any]:
-    return [m.rule_id, m.title, m.severity, m.schools, num(m.share),
+    return [m.rule_id, m.title, _severity_title(m.severity), m.schools, num(m.share),
             m.by_outcome.get("violation", 0), m.by_outcome.get("overdue", 0),
             m.by_outcome.get("gap", 0)]
 
@@ -154,7 +163,7 @@ def since_municipality_values(m: MunicipalityTrend) -> list[Any]:
 
 
 def regressed_values(m: RegressedMeasure) -> list[Any]:
-    return [m.rule_id, m.title, m.severity, m.schools]
+    return [m.rule_id, m.title, _severity_title(m.severity), m.schools]
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -295,14 +304,32 @@ def write_json(result: BatchResult, out: Path) -> Path:
     return path
 
 
+# Column widths (characters) of the XLSX sheets: texts wide, codes and figures narrow.
+_WIDE = {"школа": 40, "мера": 50, "сообщение": 60, "ошибка": 60, "файл": 24,
+         "муниципалитет": 22, "изменились правила": 50, "ухудшились меры": 30,
+         "устранены недостатки": 30, "новые недостатки": 30, "поле": 24, "регион": 18}
+# Columns holding fractions, shown as percent.
+_PERCENT_COLUMNS = frozenset({"балл", "полнота сведений", "доля школ", "средний балл",
+                              "балл было", "балл стало", "балл в прошлый раз"})
+
+
+def _widths(header: Sequence[str]) -> list[float]:
+    return [_WIDE.get(name, max(len(name) + 3, 9)) for name in header]
+
+
+def _percent_columns(header: Sequence[str]) -> frozenset[int]:
+    return frozenset(i for i, name in enumerate(header) if name in _PERCENT_COLUMNS)
+
+
 def write_xlsx(result: BatchResult, out: Path) -> Path:
-    """One sheet per view, each with an autofilter and a frozen header row."""
+    """One sheet per view, each with an autofilter, a frozen bold header row, widths,
+    percent formats and a print set-up (checker.batch.xlsx)."""
     from checker.batch.xlsx import XlsxWriter
 
     plain = _Number(decimal_comma=False)
 
     def number(value: float | None) -> float | str:
-        return "" if value is None else round(value, 4)
+        return "" if value is None else percent_value(value)
 
     path = out / "summary.xlsx"
     with XlsxWriter(path, creator="objcheck") as book:
@@ -310,7 +337,8 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
         def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
             book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS, overflow=(
                 f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
-                "полный список — в CSV-файлах рядом"))
+                "полный список — в CSV-файлах рядом"),
+                widths=_widths(header), percent_columns=_percent_columns(header))
 
         trends = _since_by_file(result)
 
@@ -326,7 +354,7 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
         def missing_row(m: MissingMeasure) -> list[Any]:
             values = missing_values(m, plain)
-            values[4] = m.share
+            values[4] = number(m.share)
             return values
 
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.

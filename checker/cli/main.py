@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import signal
 import sys
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -25,7 +26,7 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES
-from checker.render.safe import SafeConsole
+from checker.render.safe import CSV_ENCODING, SafeConsole
 from checker.render.text import render_report, source_text
 
 if TYPE_CHECKING:
@@ -427,12 +428,30 @@ def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> No
     stderr.print(paste_yaml(verdicts, inspector), highlight=False, end="")
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, encoding: str = "utf-8") -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        stderr.print(f"Записано: {output}", highlight=False)
+        _write_file(output, lambda path: path.write_text(text, encoding=encoding))
+
+
+def _write_file(path: Path, write: Callable[[Path], object]) -> None:
+    """Write one output file, or exit 2 with a Russian reason (never a traceback and
+    never exit 1, which means «findings found»)."""
+    from checker.batch.export import os_reason
+
+    if path.is_dir():
+        stderr.print(f"ошибка: --output: «{path}» — это каталог, а нужен файл",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        write(path)
+    except OSError as exc:
+        reason = "каталога нет" if isinstance(exc, FileNotFoundError) else os_reason(exc)
+        stderr.print(f"ошибка: --output: не удалось записать «{path}»: {reason}",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {path}", highlight=False, markup=False)
 
 
 def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
@@ -463,9 +482,8 @@ def report(
     elif output_format is SpravkaFormat.html:
         _emit(documents.spravka_html(doc), output)
     else:
-        path = _binary_output(output, profile, "spravka.docx")
-        documents.spravka_docx(doc, path)
-        stderr.print(f"Записано: {path}", highlight=False)
+        _write_file(_binary_output(output, profile, "spravka.docx"),
+                    lambda path: documents.spravka_docx(doc, path))
 
 
 @app.command()
@@ -485,15 +503,11 @@ def plan(
     if output_format is PlanFormat.md:
         _emit(documents.plan_markdown(doc), output)
     elif output_format is PlanFormat.csv:
-        _emit(documents.plan_csv(doc), output)
+        _emit(documents.plan_csv(doc), output, encoding=CSV_ENCODING)
     else:
-        suffix = output_format.value
-        path = _binary_output(output, profile, f"plan.{suffix}")
-        if output_format is PlanFormat.xlsx:
-            documents.plan_xlsx(doc, path)
-        else:
-            documents.plan_docx(doc, path)
-        stderr.print(f"Записано: {path}", highlight=False)
+        write = documents.plan_xlsx if output_format is PlanFormat.xlsx else documents.plan_docx
+        _write_file(_binary_output(output, profile, f"plan.{output_format.value}"),
+                    lambda path: write(doc, path))
 
 
 @app.command()
