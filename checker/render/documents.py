@@ -328,9 +328,11 @@ def plan_xlsx(doc: Document, path: Path) -> None:
 
 
 TABLE_FONT_PT = 10  # tables in 10 pt, the text in 12 pt: a typical справка on 2–4 pages
+LIST_FONT_PT = 11  # the numbered lists of the conclusions, without space between items
+LIST_STYLE = "Перечень"
 SPRAVKA_HEADER = ("№", "Направление", "Мероприятие", "Результат")
 # Column shares: «№» narrow, the texts wide (python-docx would give every column the same).
-SPRAVKA_SHARES = (9, 48, 62, 46)
+SPRAVKA_SHARES = (14, 66, 55, 30)
 DISAGREEMENT_SHARES = (7, 40, 22, 22, 22, 32)
 PLAN_SHARES = (11, 120, 40, 55)
 
@@ -345,11 +347,30 @@ def _cell_text(cell: Any, text: str, bold: bool = False) -> None:
     run.font.size = Pt(TABLE_FONT_PT)
 
 
+def _grouped(lines: list[Line]) -> list[Line]:
+    """Subjects with the same result on one line («ВПР, ДКР, ВсОШ — Не сообщено»), in the
+    order of their first appearance: a row per procedure ran the справка to 7–9 pages.
+    A problem's line (its message says what is wrong) stays on its own."""
+    merged: dict[str, list[str]] = {}
+    order: list[tuple[str, str]] = []  # (result, measure or "" for a merged group)
+    for line in lines:
+        if len(line.measure) > 30 or "\n" in line.measure:
+            order.append((line.result, line.measure))
+            continue
+        if line.result not in merged:
+            merged[line.result] = []
+            order.append((line.result, ""))
+        merged[line.result].append(line.measure)
+    return [Line(measure or ", ".join(merged[result]), result) for result, measure in order]
+
+
 def _docx_table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]],
                 shares: tuple[float, ...], text_width: float,
-                sections: frozenset[int] = frozenset()) -> Any:
+                sections: frozenset[int] = frozenset(),
+                spans: list[tuple[int, int]] | None = None) -> Any:
     """A grid table with the header row repeated on every page; the rows whose index is in
-    ``sections`` are section headings merged across the table."""
+    ``sections`` are section headings merged across the table; each ``spans`` (first, last)
+    row range has its first two cells (number and title) merged down."""
     from checker.render import docx_layout
 
     table = document.add_table(rows=1, cols=len(header))
@@ -367,6 +388,10 @@ def _docx_table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ..
             continue
         for cell, text in zip(row.cells, values, strict=True):
             _cell_text(cell, text)
+    for first, last in spans or []:
+        if last > first:  # +1: the header row
+            for column in (0, 1):
+                table.cell(first + 1, column).merge(table.cell(last + 1, column))
     docx_layout.apply_widths(table, docx_layout.column_widths(shares, text_width))
     return table
 
@@ -381,6 +406,7 @@ def _docx_base(landscape: bool = False) -> tuple[Any, float]:
     """A new A4 document (margins of seed 002, page numbers); returns it and the text
     width in mm."""
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
     from docx.shared import Pt
 
     from checker.render import docx_layout
@@ -391,6 +417,11 @@ def _docx_base(landscape: bool = False) -> tuple[Any, float]:
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
     style.paragraph_format.space_after = Pt(2)
+    style.paragraph_format.line_spacing = 1.0
+    items = document.styles.add_style(LIST_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    items.base_style = style
+    items.font.size = Pt(LIST_FONT_PT)
+    items.paragraph_format.space_after = Pt(0)
     docx_layout.page_numbers(document)
     return document, text_width
 
@@ -412,16 +443,19 @@ def spravka_docx(doc: Document, path: Path) -> None:
                 f"проведения оценочных процедур (на {doc.as_of})")
     rows: list[tuple[str, ...]] = []
     headings: set[int] = set()
+    spans: list[tuple[int, int]] = []
     for section in doc.sections:
         headings.add(len(rows))
         rows.append((section.number, section.title, "", ""))
         for row in section.rows:
-            for index, line in enumerate(row.lines):
+            start = len(rows)
+            for index, line in enumerate(_grouped(row.lines)):
                 first = index == 0
                 rows.append((row.number if first else "", row.title if first else "",
                              line.measure, line.result))
+            spans.append((start, len(rows) - 1))
     _docx_table(document, SPRAVKA_HEADER, rows, SPRAVKA_SHARES, text_width,
-                frozenset(headings))
+                frozenset(headings), spans)
     if doc.disagreements:
         document.add_paragraph().add_run("Расхождения с самооценкой").bold = True
         _docx_table(
@@ -437,20 +471,20 @@ def spravka_docx(doc: Document, path: Path) -> None:
     for index, block in enumerate(doc.conclusions, start=1):
         document.add_paragraph(f"{index}). {block.head}")
         for number, text in enumerate(block.lines, start=1):
-            document.add_paragraph(f"{number}. {text}")
+            document.add_paragraph(f"{number}. {text}", style=LIST_STYLE)
     level = document.add_paragraph()
     level.add_run(
         f"{len(doc.conclusions) + 1}). Уровень объективности – {doc.level}."
     ).bold = True
     document.add_paragraph().add_run(f"({doc.scale_note})").italic = True
     for reason in doc.reasons:
-        document.add_paragraph(f"– {reason}")
+        document.add_paragraph(f"– {reason}", style=LIST_STYLE)
     if doc.listings:
         document.add_paragraph(f"Перечни ОО с признаками необъективности: {doc.listings}.")
     if doc.self_assessment:
         document.add_paragraph(doc.self_assessment)
         for reason in doc.self_reasons:
-            document.add_paragraph(f"– {reason}")
+            document.add_paragraph(f"– {reason}", style=LIST_STYLE)
     document.add_paragraph(f"Исполнитель: {doc.executor}")
     document.save(str(path))
 
