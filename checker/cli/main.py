@@ -319,6 +319,7 @@ class SpravkaFormat(StrEnum):
     md = "md"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 class PlanFormat(StrEnum):
@@ -326,11 +327,20 @@ class PlanFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     docx = "docx"
+    pdf = "pdf"
 
 
-OutputOption = Annotated[
+SpravkaOutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Куда записать (по умолчанию md/html/csv — на экран)"),
+    typer.Option("--output", "-o", help="Файл, куда записать справку (без него md и html "
+                 "выводятся на экран, docx и pdf пишутся рядом с профилем: "
+                 "ИМЯ.spravka.docx / .pdf)"),
+]
+PlanOutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Файл, куда записать план (без него md и csv "
+                 "выводятся на экран, xlsx, docx и pdf пишутся рядом с профилем: "
+                 "ИМЯ.plan.xlsx / .docx / .pdf)"),
 ]
 
 
@@ -454,6 +464,17 @@ def _write_file(path: Path, write: Callable[[Path], object]) -> None:
     stderr.print(f"Записано: {path}", highlight=False, markup=False)
 
 
+def _write_pdf(path: Path, write_docx: Callable[[Path], None]) -> None:
+    """The DOCX converted to PDF by LibreOffice; exit 2 with a Russian message without it."""
+    from checker.render.pdf import PdfError, docx_to_pdf
+
+    try:
+        _write_file(path, lambda target: docx_to_pdf(write_docx, target))
+    except PdfError as error:
+        stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
 def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
     return output or profile.with_name(f"{profile.stem}.{suffix}")
 
@@ -462,9 +483,10 @@ def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
 def report(
     profile: ProfileArgument,
     output_format: Annotated[
-        SpravkaFormat, typer.Option("--format", "-f", help="md, html или docx")
+        SpravkaFormat,
+        typer.Option("--format", "-f", help="md, html, docx или pdf (pdf — через LibreOffice)"),
     ] = SpravkaFormat.md,
-    output: OutputOption = None,
+    output: SpravkaOutputOption = None,
     executor: Annotated[
         str | None,
         typer.Option("--executor", help="Строка «Исполнитель» (по умолчанию — проверяющий)"),
@@ -481,18 +503,22 @@ def report(
         _emit(documents.spravka_markdown(doc), output)
     elif output_format is SpravkaFormat.html:
         _emit(documents.spravka_html(doc), output)
-    else:
+    elif output_format is SpravkaFormat.docx:
         _write_file(_binary_output(output, profile, "spravka.docx"),
                     lambda path: documents.spravka_docx(doc, path))
+    else:
+        _write_pdf(_binary_output(output, profile, "spravka.pdf"),
+                   lambda path: documents.spravka_docx(doc, path))
 
 
 @app.command()
 def plan(
     profile: ProfileArgument,
     output_format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="md, csv, xlsx или docx")
+        PlanFormat,
+        typer.Option("--format", "-f", help="md, csv, xlsx, docx или pdf (pdf — через LibreOffice)"),
     ] = PlanFormat.md,
-    output: OutputOption = None,
+    output: PlanOutputOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
 ) -> None:
@@ -504,6 +530,9 @@ def plan(
         _emit(documents.plan_markdown(doc), output)
     elif output_format is PlanFormat.csv:
         _emit(documents.plan_csv(doc), output, encoding=CSV_ENCODING)
+    elif output_format is PlanFormat.pdf:
+        _write_pdf(_binary_output(output, profile, "plan.pdf"),
+                   lambda path: documents.plan_docx(doc, path))
     else:
         write = documents.plan_xlsx if output_format is PlanFormat.xlsx else documents.plan_docx
         _write_file(_binary_output(output, profile, f"plan.{output_format.value}"),
