@@ -516,7 +516,7 @@ def plan(
     profile: ProfileArgument,
     output_format: Annotated[
         PlanFormat,
-        typer.Option("--format", "-f", help="md, csv, xlsx, docx или pdf (pdf — через LibreOffice)"),
+        typer.Option("--format", "-f", help="md, csv, xlsx, docx или pdf (pdf — LibreOffice)"),
     ] = PlanFormat.md,
     output: PlanOutputOption = None,
     as_of: AsOfOption = None,
