@@ -93,7 +93,7 @@ def test_spravka_docx_fits_two_to_four_pages_with_layout(tmp_path: Path) -> None
     footer = document.sections[0].footer._element.xml
     assert "PAGE" in footer and "NUMPAGES" in footer
     section = document.sections[0]
-    assert section.page_width < section.page_height  # portrait
+    assert (section.page_width or 0) < (section.page_height or 0)  # portrait
 
     pdf = to_pdf(docx_path, tmp_path)
     count, info = pages(pdf)
@@ -143,7 +143,7 @@ def test_plan_docx_widths_and_landscape(tmp_path: Path) -> None:
     path = tmp_path / "plan.docx"
     assert objcheck("plan", SAMPLE, "-f", "docx", "-o", path, "--as-of", AS_OF).returncode == 0
     section = Document(str(path)).sections[0]
-    assert section.page_width > section.page_height
+    assert (section.page_width or 0) > (section.page_height or 0)
     widths = docx_widths(path)
     assert widths[1] == max(widths) and widths[0] * 5 < widths[1]
 
