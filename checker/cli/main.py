@@ -18,6 +18,7 @@ import typer
 from pydantic import BaseModel
 from rich.text import Text
 
+from checker.cli.help_ru import russian_help
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.packs import RuleBook, load_rulebook
 from checker.model.errors import InputError
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from checker.batch.since import PastRun
     from checker.model.profile import InspectionVerdict
 
+russian_help()  # before the app is built: «Использование», «Параметры», «[обязательно]»
+
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
@@ -43,9 +46,29 @@ app = typer.Typer(
     help="Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР, "
     "НИКО, ВсОШ) по федеральным и региональным правилам.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
 )
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        stdout.print(f"objcheck {version('objcheck')}", highlight=False)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Показать версию objcheck и выйти"),
+    ] = False,
+) -> None:
+    """Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР,
+    НИКО, ВсОШ) по федеральным и региональным правилам."""
+
+
 rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
