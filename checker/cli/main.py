@@ -477,6 +477,12 @@ def _write_file(path: Path, write: Callable[[Path], object]) -> None:
         stderr.print(f"ошибка: --output: «{path}» — это каталог, а нужен файл",
                      markup=False, highlight=False)
         raise typer.Exit(EXIT_INPUT)
+    folder = path.parent
+    if not folder.is_dir():  # found before any work (a PDF takes seconds to make)
+        reason = "это файл, а не каталог" if folder.exists() else "такого каталога нет"
+        stderr.print(f"ошибка: --output: не удалось записать «{path}»: «{folder}» — {reason}",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
     try:
         write(path)
     except OSError as exc:

@@ -1,0 +1,102 @@
+"""CLI conventions every command keeps: Russian help framing without type placeholders,
+``--version``, and a bad output path → a Russian message and exit 2 (exit 1 means
+«findings found», so a traceback with exit 1 broke the contract)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+
+from checker.cli.main import app
+from tests.conftest import FIXTURES
+
+SAMPLE = FIXTURES / "kamenskaya-2022.yaml"
+ENGLISH = ("Usage:", "Show this message", "[required]", "[default:", "Options", "Arguments",
+           "<bool>", "<path>", "<str>", "<int", "<list[", "[OPTIONS]")
+
+
+def _commands() -> dict[str, Any]:
+    """Every command path («rules show») and its (Typer's vendored click) command."""
+    root = typer.main.get_command(app)
+    found: dict[str, Any] = {}
+
+    def walk(command: Any, path: str) -> None:
+        found[path] = command
+        for name, sub in getattr(command, "commands", {}).items():
+            walk(sub, f"{path} {name}".strip())
+
+    walk(root, "")
+    return found
+
+
+def objcheck(*args: str | Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "checker", *map(str, args)],
+                          capture_output=True, text=True, check=False,
+                          env={"COLUMNS": str(columns), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
+def test_help_is_russian_without_placeholders(command: str) -> None:
+    done = objcheck(*command.split(), "--help")
+    assert done.returncode == 0, done.stderr
+    assert "Использование: " in done.stdout
+    assert "Показать эту справку и выйти" in done.stdout
+    for english in ENGLISH:
+        assert english not in done.stdout, (command, english)
+
+
+def test_version() -> None:
+    done = objcheck("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"objcheck {version('objcheck')}"
+
+
+def test_completion_is_offered() -> None:
+    done = objcheck("--help")
+    assert "--install-completion" in done.stdout and "автодополнение" in done.stdout
+
+
+# Every command with an output option, and each format it writes to a file.
+OUTPUTS: dict[str, list[list[str]]] = {
+    "report": [["-f", fmt] for fmt in ("md", "html", "docx", "pdf")],
+    "plan": [["-f", fmt] for fmt in ("md", "csv", "xlsx", "docx", "pdf")],
+    "batch": [["--no-cache"]],
+}
+
+
+def test_every_command_with_an_output_is_walked() -> None:
+    """A new command with --output/--out must join OUTPUTS (and so the test below)."""
+    with_output = {
+        path for path, command in _commands().items()
+        if any(opt in ("--output", "--out") for p in command.params
+               for opt in getattr(p, "opts", []))
+    }
+    assert with_output == set(OUTPUTS)
+
+
+def _bad_targets(tmp_path: Path, folder_wanted: bool) -> list[Path]:
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x", encoding="utf-8")
+    targets = [a_file / "x.out"]  # under a file
+    if folder_wanted:  # batch creates a missing --out folder, but not in place of a file
+        return [*targets, a_file]
+    return [*targets, tmp_path / "nonexistent" / "dir" / "x.out", tmp_path]
+
+
+@pytest.mark.parametrize("command", sorted(OUTPUTS))
+def test_bad_output_path_is_a_russian_message_and_exit_2(command: str, tmp_path: Path) -> None:
+    targets = _bad_targets(tmp_path, folder_wanted=command == "batch")
+    option = "--out" if command == "batch" else "--output"
+    for extra in OUTPUTS[command]:
+        for target in targets:
+            done = objcheck(command, SAMPLE, *extra, option, target, "--as-of", "2022-04-01")
+            where = (command, *extra, str(target))
+            assert done.returncode == 2, (where, done.stderr)
+            assert "ошибка:" in done.stderr and "Traceback" not in done.stderr, where
+            assert str(target) in done.stderr or "--out" in done.stderr, where
