@@ -6,9 +6,11 @@ Exit codes: 0 — done; 1 — findings at or above ``--fail-on``; 2 — usage or
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import signal
 import sys
+import textwrap
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -26,7 +28,7 @@ from checker.model.findings import PROBLEMS
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
-from checker.model.sources import SOURCES
+from checker.model.sources import SOURCES, cite, short_title
 from checker.render.safe import CSV_ENCODING, SafeConsole
 from checker.render.text import render_report, source_text
 
@@ -249,7 +251,7 @@ def rules_list(rules: RulesOption = None) -> None:
             mark = "" if src.confirmed else " (не подтверждён)"
             table.add_row(
                 rule.id, SEVERITY_TITLES[rule.severity], pack.pack, rule.title,
-                f"{src.document}, п. {src.item}{mark}",
+                f"{short_title(src.document)}, п. {src.item}{mark}",
             )
     stdout.print(table)
 
@@ -259,7 +261,8 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
 ) -> None:
     """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
-    from checker.render.catalogue import applicability, source_line, timing_text
+    from checker.io.yamlio import round_trip_yaml
+    from checker.render.catalogue import applicability, timing_text
 
     book = open_rulebook(rules)
     try:
@@ -273,13 +276,17 @@ def rules_show(
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
-    out(f"Источник: {source_line(rule)}", highlight=False)
+    out(f"Источник: {cite(**rule.source.model_dump())}", highlight=False)
     out(f"Применимость: {applicability(rule)}", highlight=False)
     timing = timing_text(rule)
     if timing:
         out(f"Сроки: {timing}", highlight=False)
-    check = rule.check.model_dump(exclude_none=True, by_alias=True)
-    out(f"Проверка: {check}", highlight=False)
+    # the check as its author wrote it in the pack (YAML), not as a Python dict
+    check = rule.check.model_dump(mode="json", exclude_none=True, by_alias=True)
+    text = io.StringIO()
+    round_trip_yaml().dump(check, text)
+    out("Проверка:", highlight=False)
+    out(textwrap.indent(text.getvalue().rstrip(), "  "), highlight=False)
     rem = rule.remediation
     out(f"Что сделать: {rem.measure}", highlight=False)
     out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
@@ -324,7 +331,8 @@ def rules_coverage(rules: RulesOption = None) -> None:
         stdout.print(table)
     totals = Table("документ", "пунктов", "правилами", "с причиной", title="Итого")
     for cov in maps:
-        totals.add_row(cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned))
+        totals.add_row(short_title(cov.document), str(len(cov.items)), str(cov.mapped),
+                       str(cov.reasoned))
     stdout.print(totals)
     missing = unknown_rules(maps, book)
     for document, number, rule_id in missing:

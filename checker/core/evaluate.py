@@ -25,6 +25,7 @@ from checker.model.findings import (
 )
 from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
 from checker.model.rulepack import Rule
+from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
     Outcome.MET: "выполнено: {subject}",
@@ -365,7 +366,8 @@ def evaluate_rule(
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump()),
+        source=SourceRef(**rule.source.model_dump(),
+                         title=SOURCES.get(rule.source.document, rule.source.document)),
         remediation=RemediationRef(**rule.remediation.model_dump()),
         due=min(dues) if dues else None,
     )

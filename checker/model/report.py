@@ -14,7 +14,7 @@ from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outco
 # 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis),
 #      list_history, self_assessment; exceptions (waivers), pack versions with retired /
 #      renamed ids, listing, history and changes since a report.
-REPORT_VERSION = "1.2"
+REPORT_VERSION = "1.3"  # 1.3: findings[].source.title
 
 
 class Model(BaseModel):

@@ -40,8 +40,24 @@ SOURCES: dict[str, str] = {
     "06.08.2021 № 01-169/08-01 (подходы к формированию графика оценочных процедур)",
     "ВПР-порядок": "Порядок проведения ВПР (ФИС ОКО): коды участников, бумажный протокол",
     "Показатели-ОО": "Перечень показателей мониторинга объективности на уровне ОО "
-    "(показатели 42–56; региональный документ, см. domain.md S25)",
+    "(показатели 42–56; региональный документ)",
 }
+
+
+# Short names for tables (rules list, coverage totals). The seed keys are the project's own
+# labels and never reach a reader; the other keys are how people name the acts already.
+SHORT_TITLES: dict[str, str] = {
+    "seed:000": "План, Богучанский район (2020)",
+    "seed:001": "План, Сосновоборский ГО (2020/21)",
+    "seed:002": "Справка, МКОУ «Каменская СОШ» (2022)",
+    "seed:003": "Дорожная карта, Шебалинский район (2023)",
+    "seed:004": "Приказ УО Нестеровского МО № 525 (2023)",
+}
+
+
+def short_title(document: str) -> str:
+    """A name that fits a table column: «Справка, МКОУ «Каменская СОШ» (2022)», «273-ФЗ»."""
+    return SHORT_TITLES.get(document, document)
 
 
 def cite(

@@ -39,7 +39,7 @@ TREND_STYLES = {"improved": "bold green", "worsened": "bold red", "unchanged": "
 
 def source_text(finding: Finding) -> str:
     """«seed:000, п. 1.5: «…»» with a warning when the source is unconfirmed."""
-    return cite(**finding.source.model_dump())
+    return cite(**finding.source.model_dump(exclude={"title"}))
 
 
 def _header(report: Report) -> Panel:
