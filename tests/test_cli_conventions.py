@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 
 SAMPLE = FIXTURES / "kamenskaya-2022.yaml"
 ENGLISH = ("Usage:", "Show this message", "[required]", "[default:", "Options", "Arguments",
-           "<bool>", "<path>", "<str>", "<int", "<list[", "[OPTIONS]")
+           "<bool>", "<path>", "<str>", "<int", "<list[", "[OPTIONS]", " PATH ", " TEXT ")
 
 
 def _commands() -> dict[str, Any]:
@@ -100,3 +100,48 @@ def test_bad_output_path_is_a_russian_message_and_exit_2(command: str, tmp_path:
             assert done.returncode == 2, (where, done.stderr)
             assert "ошибка:" in done.stderr and "Traceback" not in done.stderr, where
             assert str(target) in done.stderr or "--out" in done.stderr, where
+
+
+OTHER = FIXTURES / "school-conflict.yaml"
+
+
+def test_check_several_profiles_quiet() -> None:
+    done = objcheck("check", SAMPLE, OTHER, "--quiet", "--as-of", "2024-05-01")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    summaries = [line for line in lines if "недостатков:" in line]
+    assert len(summaries) == 2  # one summary line per school
+    assert "Каменская" in summaries[0] and "№ 7" in summaries[1]
+    # quiet: none of the full report's sections
+    assert "Итого по мерам" not in done.stdout and "Что сделать" not in done.stdout
+    assert "FED-COI-001 [критично]" in done.stdout
+
+
+def test_check_several_profiles_json_is_an_array_and_exit_code_is_the_worst() -> None:
+    import json
+
+    done = objcheck("check", SAMPLE, OTHER, "-f", "json", "--fail-on", "critical",
+                    "--as-of", "2024-05-01")
+    data = json.loads(done.stdout)
+    assert [r["school"]["name"][:4] for r in data] == ["МКОУ", "МБОУ"]
+    assert done.returncode == 1  # the second school has a critical finding
+
+
+def test_select_and_ignore_rule_ids() -> None:
+    import json
+
+    def shown(*args: str) -> set[str]:
+        done = objcheck("check", OTHER, "-f", "json", "--as-of", "2024-05-01", *args)
+        assert done.returncode == 0, done.stderr
+        return {f["rule_id"] for f in json.loads(done.stdout)["findings"]}
+
+    everything = shown()
+    assert shown("--select", "FED-COI") == {r for r in everything if r.startswith("FED-COI-")}
+    assert shown("--select", "FED-COI", "--ignore", "FED-COI-001") == {
+        r for r in everything if r.startswith("FED-COI-") and r != "FED-COI-001"}
+    assert "FED-VID-001" not in shown("--ignore", "FED-VID-001")
+    # --fail-on looks at the selected rules only
+    assert objcheck("check", OTHER, "--fail-on", "critical", "--ignore", "FED-COI-001",
+                    "--as-of", "2024-05-01").returncode == 0
+    typo = objcheck("check", OTHER, "--select", "FED-VDI")
+    assert typo.returncode == 2 and "правил «FED-VDI» нет" in typo.stderr

@@ -107,7 +107,7 @@ def _label(param: Any, ctx: Any) -> str | None:
     shown = str(param.display_type(ctx)).strip("<>")
     if shown.startswith("list[") and shown.endswith("]"):
         shown = shown[5:-1]
-    return _PLACEHOLDERS.get(shown, shown.upper())
+    return _PLACEHOLDERS.get(shown.lower(), shown.upper())
 
 
 def _option_type(self: Any, ctx: Any) -> str | None:

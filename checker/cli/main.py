@@ -30,7 +30,7 @@ from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
 from checker.model.sources import SOURCES, cite, short_title
 from checker.render.safe import CSV_ENCODING, SafeConsole
-from checker.render.text import render_report, source_text
+from checker.render.text import render_quiet, render_report, source_text
 
 if TYPE_CHECKING:
     from checker.batch.export import OutputSet
@@ -180,27 +180,78 @@ def _report_for(
     return report if previous is None else with_changes(report, previous)
 
 
+def _rule_filter(select: list[str], ignore: list[str], book: RuleBook) -> Callable[[str], bool]:
+    """Which rule ids to show: ``--select`` (all when empty) minus ``--ignore``; an id or
+    a prefix («FED-VID» — every FED-VID-…). A selector no rule matches is a typo: exit 2."""
+    ids = [rule.id for rule in book.rules]
+
+    def matches(rule_id: str, selector: str) -> bool:
+        return rule_id == selector or rule_id.startswith(selector.rstrip("-") + "-")
+
+    for selector in [*select, *ignore]:
+        if not any(matches(rule_id, selector) for rule_id in ids):
+            stderr.print(f"ошибка: --select/--ignore: правил «{selector}» нет (список: "
+                         "objcheck rules list)", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INPUT)
+
+    def chosen(rule_id: str) -> bool:
+        picked = not select or any(matches(rule_id, s) for s in select)
+        return picked and not any(matches(rule_id, s) for s in ignore)
+
+    return chosen
+
+
+def _only(report: Report, chosen: Callable[[str], bool]) -> Report:
+    from checker.model.report import count_outcomes
+
+    findings = [f for f in report.findings if chosen(f.rule_id)]
+    return report.model_copy(update={"findings": findings, "counts": count_outcomes(findings)})
+
+
 @app.command()
 def check(
-    profile: ProfileArgument,
+    profiles: Annotated[list[Path], typer.Argument(help="Профили школ (YAML), один или несколько")],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
+        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ "
+                                   "(несколько профилей — JSON-массив отчётов)")
     ] = OutputFormat.text,
     fail_on: Annotated[
         FailOn | None,
         typer.Option("--fail-on", help="Код 1, если есть недостатки этой важности или выше"),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Только недостатки и строка итога")
+    ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="ID", help="Показать только эти правила: id или "
+                     "начало id (FED-VID); можно несколько раз. Уровень считается по всем"),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="ID", help="Не показывать эти правила (id или начало "
+                     "id); можно несколько раз. Уровень считается по всем"),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     since: SinceOption = None,
 ) -> None:
-    """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
-    report = _report_for(profile, as_of, rules, since)
+    """Проверить школу (или несколько) и вывести отчёт: уровень, причины, недостатки и что
+    сделать."""
+    chosen = _rule_filter(select or [], ignore or [], open_rulebook(rules))
+    reports = [_only(_report_for(p, as_of, rules, since), chosen) for p in profiles]
     if output_format is OutputFormat.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        if len(reports) == 1:
+            sys.stdout.write(reports[0].model_dump_json(indent=2) + "\n")
+        else:
+            texts = ",\n".join(r.model_dump_json(indent=2) for r in reports)
+            sys.stdout.write(f"[\n{texts}\n]\n")
     else:
-        stdout.print(render_report(report))
-    raise typer.Exit(exit_code_for(report, fail_on))
+        for index, report in enumerate(reports):
+            if index:
+                stdout.print()
+            stdout.print(render_quiet(report) if quiet else render_report(report))
+    raise typer.Exit(max(exit_code_for(report, fail_on) for report in reports))
 
 
 @app.command()
