@@ -383,11 +383,14 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
 
 def write_all(result: BatchResult, out: Path, delimiter: str = ";",
-              encoding: str = "utf-8-sig") -> list[Path]:
-    """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI)."""
+              encoding: str = "utf-8-sig", with_reports: bool = False) -> list[Path]:
+    """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI),
+    the dashboard ``index.html`` too (linking to the справки when ``with_reports``)."""
+    from checker.batch.dashboard import write_dashboard
+
     out.mkdir(parents=True, exist_ok=True)
     return [*write_csv(result, out, delimiter, encoding), write_json(result, out),
-            write_xlsx(result, out)]
+            write_xlsx(result, out), write_dashboard(result, out, with_reports)]
 
 
 class OutputError(Exception):

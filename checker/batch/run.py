@@ -48,6 +48,7 @@ from checker.model.findings import Outcome
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
+from checker.render.documents import spravka_data, spravka_html
 from checker.render.text import render_report_plain
 
 if TYPE_CHECKING:
@@ -372,6 +373,9 @@ def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
     target.with_suffix(".json").write_text(report.model_dump_json(indent=2) + "\n",
                                            encoding="utf-8")
     target.with_suffix(".txt").write_text(render_report_plain(report), encoding="utf-8")
+    # the справка a coordinator opens from the dashboard (index.html links to it)
+    target.with_suffix(".html").write_text(spravka_html(spravka_data(report)),
+                                           encoding="utf-8")
 
 
 def _cached_row(cache: Cache, key: str) -> SchoolRow | None:

@@ -633,13 +633,15 @@ def batch(
         list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml), файлы или шаблоны")
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
+        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json и "
+                                  "index.html (сводка с диаграммами для браузера)")
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", "-j", min=1, help="Процессов (по умолчанию — ядер)")
     ] = None,
     reports: Annotated[
-        bool, typer.Option("--reports", help="Отчёт по каждой школе (JSON и текст) в OUT/reports")
+        bool, typer.Option("--reports", help="Отчёт по каждой школе в OUT/reports: JSON, текст "
+                           "и HTML-справка (на неё ссылается OUT/index.html)")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Не использовать кэш")] = False,
     compare_rules: Annotated[
@@ -743,8 +745,9 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
         written: list[Path] = []
         if outputs is not None:
             try:
-                written = outputs.commit(write_all(result, outputs.staging, delimiter,
-                                                   encoding))
+                written = outputs.commit(write_all(
+                    result, outputs.staging, delimiter, encoding,
+                    with_reports=options.reports_dir is not None))
             except (OSError, UnicodeEncodeError) as exc:
                 outputs.discard()
                 reason = os_reason(exc) if isinstance(exc, OSError) else (
