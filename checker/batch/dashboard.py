@@ -37,16 +37,23 @@ LEVEL_COLOURS = {"высокий": "#2e7d32", "средний": "#f9a825", "ни
 BAR_WIDTH = 460
 
 
+LABEL_CHARS = 42  # what fits the 300 px before the bars
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[:LABEL_CHARS - 1] + "…"
+
+
 def _bar_chart(rows: list[tuple[str, float, str]], unit: str = "") -> str:
     """Horizontal bars: (label, value 0…1 of the longest bar, text after the bar)."""
     height = 22
-    parts = [f'<svg class="bars" viewBox="0 0 {BAR_WIDTH + 300} {height * len(rows) + 4}" '
+    parts = [f'<svg class="bars" viewBox="0 0 {BAR_WIDTH + 560} {height * len(rows) + 4}" '
              f'role="img" width="100%">']
     for index, (label, share, text) in enumerate(rows):
         y = index * height + 2
         width = max(1.0, share * BAR_WIDTH)
         parts.append(
-            f'<text x="0" y="{y + 15}" class="label">{html.escape(label[:60])}</text>'
+            f'<text x="0" y="{y + 15}" class="label">{html.escape(_short(label))}</text>'
             f'<rect x="300" y="{y + 3}" width="{width:.1f}" height="15" fill="#1565c0"/>'
             f'<text x="{300 + width + 6:.1f}" y="{y + 15}">{html.escape(text)}{unit}</text>'
         )
@@ -63,7 +70,7 @@ def _stacked(rows: list[tuple[str, dict[str, int]]]) -> str:
         y = index * height + 2
         total = sum(levels.values()) or 1
         x = 300.0
-        parts.append(f'<text x="0" y="{y + 15}" class="label">{html.escape(label[:60])}</text>')
+        parts.append(f'<text x="0" y="{y + 15}" class="label">{html.escape(_short(label))}</text>')
         for level in LEVEL_ORDER:
             count = levels.get(level, 0)
             if not count:
