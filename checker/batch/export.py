@@ -115,9 +115,11 @@ def error_values(e: ErrorRow) -> list[Any]:
 
 
 def change_text(c: LevelChange) -> str:
-    return "; ".join(
-        f"{r.rule_id}: {_outcome_title(r.old)} → {_outcome_title(r.new)}" for r in c.rules
-    )
+    """Why the school moved: the rules whose outcome changed, then the parameters."""
+    return "; ".join([
+        *(f"{r.rule_id}: {_outcome_title(r.old)} → {_outcome_title(r.new)}" for r in c.rules),
+        *c.parameters,
+    ])
 
 
 def change_values(c: LevelChange, num: _Number) -> list[Any]:
@@ -250,7 +252,8 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
             {"file": c.file, "school_id": c.school_id, "name": c.name,
              "old_level": c.old_level, "new_level": c.new_level, "old_score": c.old_score,
              "new_score": c.new_score,
-             "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules]}
+             "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules],
+             "parameters": list(c.parameters)}
             for c in result.changes
         ]
     if result.since is not None:

@@ -24,7 +24,7 @@ from checker.batch.run import (
 )
 from checker.batch.since import SinceResult
 from checker.model.diff import TREND_TITLES
-from checker.render.numbers import percent
+from checker.render.numbers import distinct_percents, percent
 from checker.render.safe import plain
 
 SCHOOLS_SHOWN = 40
@@ -204,8 +204,9 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         changes = _table(f"Сравнение правил: уровень изменится у {len(moved)} школ",
                          "школа", "было", "стало", "почему (изменились правила)")
         for c in moved:
-            _add_row(changes, c.name, f"{c.old_level} ({_score(c.old_score)})",
-                            f"{c.new_level} ({_score(c.new_score)})", change_text(c))
+            old, new = distinct_percents(c.old_score, c.new_score)
+            _add_row(changes, c.name, f"{c.old_level} ({old})", f"{c.new_level} ({new})",
+                     change_text(c))
         console.print(changes)
         other = len(result.changes) - len(moved)
         if other:
