@@ -145,3 +145,24 @@ def test_select_and_ignore_rule_ids() -> None:
                     "--as-of", "2024-05-01").returncode == 0
     typo = objcheck("check", OTHER, "--select", "FED-VDI")
     assert typo.returncode == 2 and "правил «FED-VDI» нет" in typo.stderr
+
+
+def test_cache_info_and_clear(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {"PATH": "/usr/bin:/bin", "OBJCHECK_CACHE_DIR": str(cache), "COLUMNS": "200"}
+
+    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "checker", *map(str, args)],
+                              capture_output=True, text=True, check=False, env=env)
+
+    assert run("batch", SAMPLE, "--as-of", "2022-04-01").returncode == 0
+    info = run("cache", "info")
+    assert info.returncode == 0 and str(cache) in info.stdout
+    entries = int(info.stdout.split("Записей: ")[1].split(";")[0])
+    assert entries > 0
+    keep = cache / "not-ours.txt"  # only the cache's own entries are deleted
+    keep.write_text("x", encoding="utf-8")
+    cleared = run("cache", "clear")
+    assert cleared.returncode == 0 and f"Удалено записей кэша: {entries}" in cleared.stdout
+    assert "Записей: 0;" in run("cache", "info").stdout
+    assert keep.is_file()

@@ -75,6 +75,8 @@ rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
+cache_app = typer.Typer(help="Кэш пакетной проверки: сведения и очистка.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 # Markup off and control characters removed: names and values from files are printed as
 # they are, never obeyed (checker.render.safe).
@@ -390,6 +392,28 @@ def rules_coverage(rules: RulesOption = None) -> None:
         stderr.print(f"ошибка: {document}, п. {number}: правила {rule_id} нет")
     if missing:
         raise typer.Exit(EXIT_INPUT)
+
+
+@cache_app.command("info")
+def cache_info_command() -> None:
+    """Где кэш, сколько в нём записей и сколько места он занимает."""
+    from checker.io.cache import cache_info, default_cache_dir
+
+    base = default_cache_dir()
+    entries, size = cache_info(base)
+    megabytes = f"{size / 1_048_576:.1f}".replace(".", ",")
+    stdout.print(f"Кэш: {base}\nЗаписей: {entries}; размер: {megabytes} МБ",
+                 highlight=False, markup=False)
+
+
+@cache_app.command("clear")
+def cache_clear_command() -> None:
+    """Удалить все записи кэша (следующий batch разберёт профили заново)."""
+    from checker.io.cache import cache_clear, default_cache_dir
+
+    base = default_cache_dir()
+    stdout.print(f"Удалено записей кэша: {cache_clear(base)} ({base})", highlight=False,
+                 markup=False)
 
 
 # --- issue 6: the inspector's workflow and the documents people hand in -------------------
