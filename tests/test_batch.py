@@ -231,3 +231,28 @@ def test_progress_lines_when_not_a_terminal() -> None:
     assert lines[-1].startswith("проверено 1000 из 1000 (100 %)")
     assert lines[-1].endswith("осталось 0 с")
     assert 20 <= len(lines) <= 22
+
+
+def test_compare_rules_says_why_when_only_the_scale_moved(corpus: Path, tmp_path: Path) -> None:
+    """Only the bands changed: no rule's outcome moved, yet levels did. The «почему» column
+    was empty and «высокий (0.95) → средний (0.95)» hid the change; it now names the scale."""
+    old = tmp_path / "old-rules"
+    shutil.copytree(RULES, old)
+    pack = old / "federal" / "federal.yaml"
+    text = pack.read_text(encoding="utf-8")
+    pack.write_text(text.replace("min_score: 0.9}", "min_score: 0.4}")
+                    .replace("min_score: 0.7}", "min_score: 0.3}"), encoding="utf-8")
+    out = tmp_path / "out"
+    run = CliRunner().invoke(app, [
+        "batch", str(corpus / "generated"), "--out", str(out), "--workers", "2",
+        "--as-of", AS_OF, "--compare-rules", str(old),
+    ], env={"COLUMNS": "250"})
+    assert run.exit_code == 0, run.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    moved = [c for c in summary["compare"] if c["old_level"] != c["new_level"]]
+    assert moved and all(not c["rules"] for c in moved)
+    assert all(any(p.startswith("изменились границы уровней: при том же балле")
+                   for p in c["parameters"]) for c in moved)
+    rows = _csv_rows(out / "compare.csv")
+    why = rows[0].index("изменились правила")
+    assert all("границы уровней" in row[why] for row in rows[1:] if row[3] != row[4])

@@ -32,5 +32,11 @@ def test_cli_rules_commands() -> None:
     assert listed.exit_code == 0 and "NES-001" in listed.stdout
     shown = runner.invoke(app, ["rules", "show", "NES-002"])
     assert shown.exit_code == 0 and "30.09.2024" in shown.stdout
-    coverage = runner.invoke(app, ["rules", "coverage"])
-    assert coverage.exit_code == 0 and "seed:004" in coverage.stdout
+    # wide enough that the totals table does not wrap a document's name
+    coverage = runner.invoke(app, ["rules", "coverage"], env={"COLUMNS": "200"})
+    # the document's name, not the project's internal key (was: «seed:004»)
+    assert coverage.exit_code == 0 and "Приказ УО Нестеровского МО № 525" in coverage.stdout
+    for output in (listed.stdout, shown.stdout, coverage.stdout):
+        assert "seed:" not in output and "domain.md" not in output
+    # the check as YAML, as written in a pack (was: a Python dict «{'each': …}»)
+    assert "Проверка:\n  each:\n    kind:" in shown.stdout and "{'" not in shown.stdout

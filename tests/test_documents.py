@@ -166,12 +166,20 @@ def test_spravka_docx_opens_in_libreoffice(inspected: Path, tmp_path: Path) -> N
 PLAN_MEASURE = "Оборудовать видеонаблюдением все аудитории"
 
 
-def test_plan_markdown_and_csv(inspected: Path) -> None:
+def test_plan_markdown_and_csv(inspected: Path, tmp_path: Path) -> None:
     md = objcheck("plan", inspected, "--format", "md")
     assert "| № | Мероприятие | Сроки | Ответственные |" in md
     assert PLAN_MEASURE in md
-    rows = list(csv.reader(io.StringIO(objcheck("plan", inspected, "--format", "csv"))))
+    # The CSV convention of the batch files too: «;» and a BOM, so a Russian Excel opens it
+    # in columns (with «,» and no BOM it opened as one column of mojibake).
+    path = tmp_path / "plan.csv"
+    objcheck("plan", inspected, "--format", "csv", "--output", path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["№", "Мероприятие", "Сроки", "Ответственные"]
+    shown = objcheck("plan", inspected, "--format", "csv")
+    assert list(csv.reader(io.StringIO(shown), delimiter=";")) == rows
     measures = [r for r in rows[1:] if r[2]]
     assert any(r[1].startswith(PLAN_MEASURE) for r in measures)
     # The inspector's «не подтверждено» (video at the ВПР) is a gap to plan for.

@@ -389,7 +389,7 @@ def test_plan_csv_and_xlsx_keep_hostile_text_as_text(tmp_path: Path) -> None:
         "1.1.", "Мера", measure="=HYPERLINK(\"http://evil\")", due="-1", responsible="@cmd")])
     doc = documents.Document(school="=школа", as_of="01.05.2024", academic_year="2023/2024",
                              sections=[section])
-    rows = list(csv.reader(io.StringIO(documents.plan_csv(doc))))
+    rows = list(csv.reader(io.StringIO(documents.plan_csv(doc)), delimiter=";"))
     assert rows[2] == ["1.1.", "'=HYPERLINK(\"http://evil\")", "'-1", "'@cmd"]
     path = tmp_path / "plan.xlsx"
     documents.plan_xlsx(doc, path)

@@ -120,7 +120,7 @@ def test_check_since_json_carries_changes_and_history_and_matches_diff(tmp_path:
     new = _json_report(tmp_path, NEW, NEW_AS_OF, "--since", str(old))
     data = json.loads(new.read_text("utf-8"))
     jsonschema.validate(data, json.loads((DOCS / "report-schema.json").read_text("utf-8")))
-    assert data["report_version"] == "1.3"
+    assert data["report_version"] == "1.4"  # 1.3: results_signs; 1.4: source.title
     assert data["changes"]["counts"]["resolved"] == 2
     assert [h["academic_year"] for h in data["history"]] == ["2022/2023"]
     assert data["listing"] == {"federal": False, "regional": False}

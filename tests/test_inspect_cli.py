@@ -54,14 +54,14 @@ def test_answers_are_recorded_and_quit_midway_keeps_them(tmp_path: Path) -> None
     _answer(child, "Дата документа", "31.02.2022")  # no such date: asked again
     _answer(child, "Дата документа", "01.09.2021")
     _answer(child, "Фото или файл", "")
-    child.expect_exact("Записано: подтверждено")
+    child.expect_exact("Записано: мера выполнена")
     # 2nd: observers at the ВПР — not confirmed, a photo as evidence.
     child.expect_exact("FED-OBS-001")
     _answer(child, "Вердикт", "2")
     _answer(child, "Примечание", "наблюдателей не было")
     _answer(child, "номер", "")
     _answer(child, "Фото или файл", "IMG_0042.jpg")
-    child.expect_exact("Записано: не подтверждено")
+    child.expect_exact("Записано: мера не выполнена")
     # 3rd: skipped; 4th: quit at the verdict prompt.
     _answer(child, "Вердикт", "")
     _answer(child, "Вердикт", "q")
@@ -128,3 +128,44 @@ def test_file_edited_by_someone_else_meanwhile_is_not_overwritten(tmp_path: Path
     assert child.exitstatus == 3
     assert path.read_text(encoding="utf-8") == edited
     assert not Path(f"{path}.bak").exists()
+
+
+def test_choices_say_what_was_seen_and_the_last_answer_can_be_changed(tmp_path: Path) -> None:
+    """«1 — подтверждено» next to «По профилю: нарушение» read as «I confirm the violation»
+    and recorded the measure as met; the choices now say what the inspector saw."""
+    path = _copy(tmp_path)
+    child = _spawn(path)
+    child.expect_exact("FED-ORG-001")
+    # the requirement is the source's words, not the remedy
+    child.expect_exact("Требование: «")
+    child.expect_exact("1 — мера выполнена, 2 — мера не выполнена, 3 — не проверял, б — назад")
+    child.sendline("б")
+    child.expect_exact("Это первая мера: назад некуда.")
+    _answer(child, "Вердикт", "2")
+    _answer(child, "Примечание", "")
+    _answer(child, "номер", "")
+    _answer(child, "Фото или файл", "")
+    child.expect_exact("Записано: мера не выполнена")
+    child.expect_exact("FED-OBS-001")
+    _answer(child, "Вердикт", "б")  # back to FED-ORG-001: the order was found after all
+    child.expect_exact("новый ответ заменит записанный")
+    child.expect_exact("FED-ORG-001")
+    _answer(child, "Вердикт", "1")
+    _answer(child, "Примечание", "приказ нашёлся")
+    _answer(child, "номер", "")
+    _answer(child, "Фото или файл", "")
+    child.expect_exact("Записано: мера выполнена")
+    _answer(child, "Вердикт", "q")
+    child.expect_exact("Записано ответов: 1")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    inspection = read_profile(path).inspection
+    assert inspection is not None
+    assert [(v.rule, v.verdict, v.note) for v in inspection.verdicts] == [
+        ("FED-ORG-001", "confirmed", "приказ нашёлся"),
+    ]
+    # --as-of 2022-04-01 is not today: the answer is dated that day, as the inspection is,
+    # not stamped with today's clock
+    assert str(inspection.date) == "2022-04-01"
+    assert str(inspection.verdicts[0].at) == "2022-04-01"

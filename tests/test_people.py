@@ -141,7 +141,10 @@ def test_a_parent_observer_is_found_by_join_although_the_school_declares_none(
     assert coi.outcome is Outcome.VIOLATION
     assert "наблюдатель Зайцева Ольга Петровна" in coi.message  # defect 3: names the observer
     [evidence] = coi.subjects[0].evidence
-    assert "parent=True" in evidence.summary and "child_class=5А" in evidence.summary
+    # in words, not «parent=True, child_class=5А» (issue 15)
+    assert "родитель ученика класса, писавшего работу — да" in evidence.summary
+    assert "класс процедуры, где учится ребёнок наблюдателя — 5А" in evidence.summary
+    assert "=" not in evidence.summary
     contradiction = _finding(report, "FED-COI-004")
     assert contradiction.outcome is Outcome.VIOLATION
     assert "Зайцева Ольга Петровна" in contradiction.message

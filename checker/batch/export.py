@@ -1,8 +1,11 @@
 """Files written by ``objcheck batch``: CSV for Excel, XLSX with one sheet per view, JSON.
 
 CSV defaults to UTF-8 with BOM and ``;`` so Excel with a Russian locale opens it with
-Cyrillic intact; decimals then use a comma. Nothing time-dependent is written: the same
-inputs give byte-identical CSV and JSON (XLSX carries a fixed creation date).
+Cyrillic intact (the convention of every CSV objcheck writes, ``checker.render.safe``);
+scores and shares read «99,9 %», rounded as in the text and XLSX (``checker.render.numbers``);
+severities are Russian words wherever a person reads them, codes only in JSON.
+Nothing time-dependent is written: the same inputs give byte-identical CSV and JSON
+(XLSX carries a fixed creation date).
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from checker.io.files import os_reason as russian_os_reason
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.report import REPORT_VERSION
+from checker.model.rulepack import SEVERITY_TITLES
+from checker.render.numbers import percent, percent_value
 from checker.render.safe import csv_cell
 
 SUMMARY_VERSION = "1.1"  # 1.1: scale_note; the «since» block and columns (--since)
@@ -50,15 +55,19 @@ def _outcome_title(value: str) -> str:
         return value
 
 
+def _severity_title(value: str) -> str:
+    return SEVERITY_TITLES.get(value, value)
+
+
 class _Number:
+    """Fractions as percent text: «99,9 %», or «99.9 %» when «,» separates the columns."""
+
     def __init__(self, decimal_comma: bool) -> None:
         self.comma = decimal_comma
 
     def __call__(self, value: float | None) -> str:
-        if value is None:
-            return ""
-        text = f"{value:.3f}".rstrip("0").rstrip(".")
-        return text.replace(".", ",") if self.comma else text
+        text = percent(value)
+        return text if self.comma else text.replace(",", ".")
 
 
 SCHOOL_HEADER = [
@@ -89,12 +98,12 @@ def school_values(s: SchoolRow, num: _Number) -> list[Any]:
 def finding_values(s: SchoolRow, findings: Iterable[FindingRow]) -> Iterable[list[Any]]:
     for f in findings:
         yield [s.file, s.school_id, s.name, s.region or "", s.municipality or "", f.rule_id,
-               f.title, f.severity, _outcome_title(f.outcome), f.met, f.known, f.total,
-               f.message]
+               f.title, _severity_title(f.severity), _outcome_title(f.outcome), f.met,
+               f.known, f.total, f.message]
 
 
 def missing_values(m: MissingMeasure, num: _Number) -> list[Any]:
-    return [m.rule_id, m.title, m.severity, m.schools, num(m.share),
+    return [m.rule_id, m.title, _severity_title(m.severity), m.schools, num(m.share),
             m.by_outcome.get("violation", 0), m.by_outcome.get("overdue", 0),
             m.by_outcome.get("gap", 0)]
 
@@ -111,9 +120,11 @@ def error_values(e: ErrorRow) -> list[Any]:
 
 
 def change_text(c: LevelChange) -> str:
-    return "; ".join(
-        f"{r.rule_id}: {_outcome_title(r.old)} → {_outcome_title(r.new)}" for r in c.rules
-    )
+    """Why the school moved: the rules whose outcome changed, then the parameters."""
+    return "; ".join([
+        *(f"{r.rule_id}: {_outcome_title(r.old)} → {_outcome_title(r.new)}" for r in c.rules),
+        *c.parameters,
+    ])
 
 
 def change_values(c: LevelChange, num: _Number) -> list[Any]:
@@ -159,7 +170,7 @@ def since_municipality_values(m: MunicipalityTrend) -> list[Any]:
 
 
 def regressed_values(m: RegressedMeasure) -> list[Any]:
-    return [m.rule_id, m.title, m.severity, m.schools]
+    return [m.rule_id, m.title, _severity_title(m.severity), m.schools]
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -248,7 +259,8 @@ def summary_data(result: BatchResult, schools: bool = True) -> dict[str, Any]:
             {"file": c.file, "school_id": c.school_id, "name": c.name,
              "old_level": c.old_level, "new_level": c.new_level, "old_score": c.old_score,
              "new_score": c.new_score,
-             "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules]}
+             "rules": [{"rule_id": r.rule_id, "old": r.old, "new": r.new} for r in c.rules],
+             "parameters": list(c.parameters)}
             for c in result.changes
         ]
     if result.since is not None:
@@ -302,14 +314,32 @@ def write_json(result: BatchResult, out: Path) -> Path:
     return path
 
 
+# Column widths (characters) of the XLSX sheets: texts wide, codes and figures narrow.
+_WIDE = {"школа": 40, "мера": 50, "сообщение": 60, "ошибка": 60, "файл": 24,
+         "муниципалитет": 22, "изменились правила": 50, "ухудшились меры": 30,
+         "устранены недостатки": 30, "новые недостатки": 30, "поле": 24, "регион": 18}
+# Columns holding fractions, shown as percent.
+_PERCENT_COLUMNS = frozenset({"балл", "полнота сведений", "доля школ", "средний балл",
+                              "балл было", "балл стало", "балл в прошлый раз"})
+
+
+def _widths(header: Sequence[str]) -> list[float]:
+    return [_WIDE.get(name, max(len(name) + 3, 9)) for name in header]
+
+
+def _percent_columns(header: Sequence[str]) -> frozenset[int]:
+    return frozenset(i for i, name in enumerate(header) if name in _PERCENT_COLUMNS)
+
+
 def write_xlsx(result: BatchResult, out: Path) -> Path:
-    """One sheet per view, each with an autofilter and a frozen header row."""
+    """One sheet per view, each with an autofilter, a frozen bold header row, widths,
+    percent formats and a print set-up (checker.batch.xlsx)."""
     from checker.batch.xlsx import XlsxWriter
 
     plain = _Number(decimal_comma=False)
 
     def number(value: float | None) -> float | str:
-        return "" if value is None else round(value, 4)
+        return "" if value is None else percent_value(value)
 
     path = out / "summary.xlsx"
     with XlsxWriter(path, creator="objcheck") as book:
@@ -317,7 +347,8 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
         def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
             book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS, overflow=(
                 f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
-                "полный список — в CSV-файлах рядом"))
+                "полный список — в CSV-файлах рядом"),
+                widths=_widths(header), percent_columns=_percent_columns(header))
 
         trends = _since_by_file(result)
 
@@ -333,7 +364,7 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
         def missing_row(m: MissingMeasure) -> list[Any]:
             values = missing_values(m, plain)
-            values[4] = m.share
+            values[4] = number(m.share)
             return values
 
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
@@ -363,11 +394,14 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
 
 def write_all(result: BatchResult, out: Path, delimiter: str = ";",
-              encoding: str = "utf-8-sig") -> list[Path]:
-    """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI)."""
+              encoding: str = "utf-8-sig", with_reports: bool = False) -> list[Path]:
+    """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI),
+    the dashboard ``index.html`` too (linking to the справки when ``with_reports``)."""
+    from checker.batch.dashboard import write_dashboard
+
     out.mkdir(parents=True, exist_ok=True)
     return [*write_csv(result, out, delimiter, encoding), write_json(result, out),
-            write_xlsx(result, out)]
+            write_xlsx(result, out), write_dashboard(result, out, with_reports)]
 
 
 class OutputError(Exception):

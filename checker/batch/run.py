@@ -49,6 +49,8 @@ from checker.model.findings import Outcome
 from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
+from checker.render.documents import spravka_data, spravka_html
+from checker.render.numbers import distinct_percents
 from checker.render.questionnaire import read_questionnaire
 from checker.render.text import render_report_plain
 
@@ -122,6 +124,9 @@ class LevelChange:
     old_score: float | None
     new_score: float | None
     rules: tuple[RuleChange, ...]
+    # what else moved the school when no rule's outcome did: weights, the scale (bands,
+    # thresholds), caps — in words, for the «почему» column
+    parameters: tuple[str, ...] = ()
 
 
 @dataclass
@@ -397,10 +402,40 @@ def _compare(file: str, old: Report, new: Report) -> LevelChange | None:
                                       was.outcome.value if was else "—", finding.outcome.value))
     for rule_id, was in sorted(before.items()):
         changed.append(RuleChange(rule_id, was.title, was.outcome.value, "—"))
-    if old.level.level == new.level.level and not changed:
+    parameters = _parameter_changes(old, new)
+    if old.level.level == new.level.level and not changed and not parameters:
         return None
     return LevelChange(file, new.school.id, new.school.name, old.level.level,
-                       new.level.level, old.level.score, new.level.score, tuple(changed))
+                       new.level.level, old.level.score, new.level.score, tuple(changed),
+                       parameters)
+
+
+def _parameter_changes(old: Report, new: Report) -> tuple[str, ...]:
+    """Changes of the rules' parameters that move a level without any outcome changing."""
+    weights = {f.rule_id: f.weight for f in old.findings}
+    found = [
+        f"{f.rule_id}: вес {weights[f.rule_id]:g} → {f.weight:g}"
+        for f in new.findings
+        if f.rule_id in weights and weights[f.rule_id] != f.weight
+    ]
+    before, after = old.level, new.level
+    if before.band_level != after.band_level:
+        if before.score == after.score:
+            found.append(f"изменились границы уровней: при том же балле "
+                         f"{distinct_percents(before.score, after.score)[0]} уровень по "
+                         f"границам {before.band_level} → {after.band_level}")
+        else:
+            scores = " → ".join(distinct_percents(before.score, after.score))
+            found.append(f"балл {scores}: уровень по границам {before.band_level} → "
+                         f"{after.band_level}")
+    if old.level.scale_note != new.level.scale_note:
+        found.append(f"шкала: было «{old.level.scale_note}», стало «{new.level.scale_note}»")
+    old_reasons, new_reasons = set(old.level.reasons), set(new.level.reasons)
+    found += [f"ограничение уровня: {r}" for r in new.level.reasons if r not in old_reasons
+              and not r.startswith("Доля выполненных")]
+    found += [f"снято ограничение: {r}" for r in old.level.reasons if r not in new_reasons
+              and not r.startswith("Доля выполненных")]
+    return tuple(found)
 
 
 def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
@@ -409,6 +444,9 @@ def _write_reports(report: Report, stem: str, reports_dir: Path) -> None:
     target.with_suffix(".json").write_text(report.model_dump_json(indent=2) + "\n",
                                            encoding="utf-8")
     target.with_suffix(".txt").write_text(render_report_plain(report), encoding="utf-8")
+    # the справка a coordinator opens from the dashboard (index.html links to it)
+    target.with_suffix(".html").write_text(spravka_html(spravka_data(report)),
+                                           encoding="utf-8")
 
 
 def _cached_row(cache: Cache, key: str) -> SchoolRow | None:

@@ -24,6 +24,7 @@ from checker.batch.run import (
 )
 from checker.batch.since import SinceResult
 from checker.model.diff import TREND_TITLES
+from checker.render.numbers import distinct_percents, percent
 from checker.render.safe import plain
 
 SCHOOLS_SHOWN = 40
@@ -122,7 +123,7 @@ def _reporter(console: Console) -> Iterator[Progress]:
 
 
 def _score(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return percent(value, empty="—")
 
 
 # Columns that must never wrap or be cut: identifiers and short figures. Long texts wrap.
@@ -174,7 +175,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     ordered = schools_by_level(result.schools)
     for s in ordered[:SCHOOLS_SHOWN]:
         problems = sum(s.counts.get(k, 0) for k in ("violation", "gap", "overdue", "stale"))
-        _add_row(schools, s.level, _score(s.score), f"{s.coverage:.0%}", s.name,
+        _add_row(schools, s.level, _score(s.score), percent(s.coverage), s.name,
                  s.municipality or "—", str(problems))
     console.print(schools)
     if len(ordered) > SCHOOLS_SHOWN:
@@ -184,7 +185,7 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
     missing = _table("Чаще всего не выполняемые меры", "правило", "мера", "школ", "доля",
                      "нарушение", "просрочено", "не выполнено")
     for m in result.most_missing()[:MISSING_SHOWN]:
-        _add_row(missing, m.rule_id, m.title, str(m.schools), f"{m.share:.0%}",
+        _add_row(missing, m.rule_id, m.title, str(m.schools), percent(m.share),
                         str(m.by_outcome.get("violation", 0)),
                         str(m.by_outcome.get("overdue", 0)), str(m.by_outcome.get("gap", 0)))
     console.print(missing)
@@ -203,8 +204,9 @@ def print_summary(result: BatchResult, console: Console, out: Path | None,
         changes = _table(f"Сравнение правил: уровень изменится у {len(moved)} школ",
                          "школа", "было", "стало", "почему (изменились правила)")
         for c in moved:
-            _add_row(changes, c.name, f"{c.old_level} ({_score(c.old_score)})",
-                            f"{c.new_level} ({_score(c.new_score)})", change_text(c))
+            old, new = distinct_percents(c.old_score, c.new_score)
+            _add_row(changes, c.name, f"{c.old_level} ({old})", f"{c.new_level} ({new})",
+                     change_text(c))
         console.print(changes)
         other = len(result.changes) - len(moved)
         if other:

@@ -1,14 +1,19 @@
 """``objcheck inspect``: an inspector walks the measures and records verdicts.
 
 Unknown measures and gaps come first. Each answer is written to the profile at once
-(``checker.io.profile_edit``), so quitting («q») at any prompt keeps everything entered.
+(``checker.io.profile_edit``), so quitting («q») at any prompt keeps everything entered;
+«б» goes back to the previous measure, and its new answer replaces the one recorded.
+
+The choices say what the inspector saw («мера выполнена» / «мера не выполнена» / «не
+проверял»), not «подтверждено»: next to «По профилю: нарушение», «подтверждено» read as
+«I confirm the violation» but recorded the measure as met.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.panel import Panel
@@ -19,14 +24,25 @@ from checker.io.files import os_reason
 from checker.io.profile_edit import ProfileFile, UnwritableError
 from checker.model.findings import OUTCOME_TITLES, PROBLEMS, Finding, Outcome, SubjectFinding
 from checker.model.profile import VERDICT_TITLES, InspectionEvidence, InspectionVerdict
-from checker.render.text import source_text
+from checker.model.sources import short_title
 
 VERDICT_KEYS = {
-    "1": "confirmed", "п": "confirmed", "+": "confirmed",
-    "2": "rejected", "н": "rejected", "-": "rejected",
+    "1": "confirmed", "+": "confirmed",
+    "2": "rejected", "-": "rejected",
     "3": "not_checked", "0": "not_checked",
 }
+# What each verdict means, in the inspector's words (the profile keeps the stable codes).
+SEEN = {
+    "confirmed": "мера выполнена",
+    "rejected": "мера не выполнена",
+    "not_checked": "не проверял",
+}
+VERDICT_PROMPT = (
+    "Вердикт — что вы увидели: 1 — мера выполнена, 2 — мера не выполнена, 3 — не проверял, "
+    "б — назад, Enter — пропустить, q — выйти"
+)
 QUIT_KEYS = frozenset({"q", "й", "выход"})
+BACK_KEYS = frozenset({"б", "b", "<", "назад"})
 SKIP_KEYS = frozenset({"s", "ы", ""})
 # Exceptions come early too: the inspector checks the agreement and may reject it.
 FIRST = PROBLEMS | {Outcome.UNKNOWN, Outcome.DUE_SOON, Outcome.WAIVED}
@@ -34,6 +50,10 @@ FIRST = PROBLEMS | {Outcome.UNKNOWN, Outcome.DUE_SOON, Outcome.WAIVED}
 
 class Quit(Exception):  # noqa: N818 - a signal, not an error
     """The inspector asked to stop."""
+
+
+class Back(Exception):  # noqa: N818 - a signal, not an error
+    """The inspector asked to go back to the previous measure."""
 
 
 class NotWrittenError(Exception):
@@ -83,8 +103,10 @@ def describe(item: Item, number: int, total: int) -> Panel:
     body.append(f"{finding.title}\n", style="bold")
     if item.subject is not None:
         body.append(f"Где: {item.subject.label}\n")
-    body.append(f"Требование: {finding.remediation.measure}\n")
-    body.append(f"Источник: {source_text(finding)}\n", style="dim")
+    # what the document requires (its words), not what to do about a failure (the remedy)
+    body.append(f"Требование: «{finding.source.quote}»\n")
+    source = finding.source
+    body.append(f"Источник: {short_title(source.document)}, п. {source.item}\n", style="dim")
     body.append(f"По профилю: {OUTCOME_TITLES[item.self_outcome]}\n")
     waiver = (item.subject or item.finding).waiver
     if waiver is not None:
@@ -126,22 +148,31 @@ def _parse_date(text: str) -> dt.date | None:
     return None
 
 
-def ask_verdict(item: Item, ask: Ask, console: Console) -> InspectionVerdict | None:
-    """Ask for one verdict; None when skipped. ``Quit`` after the verdict keeps it."""
+def answered_at(as_of: dt.date, now: dt.datetime) -> dt.datetime | dt.date:
+    """When the answer was given, consistent with the inspection's ``date`` (``as_of``):
+    the moment when the inspection is today, else only its day (the time is not known)."""
+    return now.replace(microsecond=0) if now.date() == as_of else as_of
+
+
+def ask_verdict(item: Item, ask: Ask, console: Console,
+                at: dt.datetime | dt.date) -> InspectionVerdict | None:
+    """Ask for one verdict; None when skipped; ``Back`` for the previous measure.
+    ``Quit`` after the verdict keeps it."""
     while True:
-        answer = ask("Вердикт: 1 — подтверждено, 2 — не подтверждено, 3 — не проверялось, "
-                     "Enter — пропустить, q — выйти").lower()
+        answer = ask(VERDICT_PROMPT).lower()
         if answer in SKIP_KEYS:
             return None
+        if answer in BACK_KEYS:
+            raise Back
         if answer in VERDICT_KEYS:
             break
-        console.print("Не понял ответ: введите 1, 2, 3, Enter или q.")
+        console.print("Не понял ответ: введите 1, 2, 3, б, Enter или q.")
     rule, subject = item.key
     fields: dict[str, object] = {
         "rule": rule,
         "subject": subject,
         "verdict": VERDICT_KEYS[answer],
-        "at": dt.datetime.now().replace(microsecond=0),
+        "at": at,
     }
     try:
         note = ask("Примечание (Enter — без примечания)")
@@ -186,7 +217,8 @@ class Session:
     console: Console
     inspector: str | None = None
     redo: bool = False
-    recorded: int = 0
+    recorded: int = 0  # measures answered (an answer changed after «б» counts once)
+    answered: set[tuple[str, str | None]] = field(default_factory=set)
 
     def pending(self) -> list[Item]:
         report = self.checker.check(self.file.profile, self.as_of)
@@ -207,8 +239,12 @@ class Session:
         except OSError as exc:
             reason = f"не удалось записать файл: {os_reason(exc)}"
             raise NotWrittenError(reason, [verdict]) from None
-        self.recorded += 1
-        self.console.print(f"Записано: {VERDICT_TITLES[verdict.verdict]}.", style="green")
+        key = (verdict.rule, verdict.subject)
+        if key not in self.answered:
+            self.answered.add(key)
+            self.recorded += 1
+        self.console.print(f"Записано: {SEEN[verdict.verdict]} "
+                           f"(в профиле: {VERDICT_TITLES[verdict.verdict]}).", style="green")
 
     def run(self) -> None:
         items = self.pending()
@@ -219,12 +255,23 @@ class Session:
             f"Мер к проверке: {len(items)}. Ответы записываются в профиль сразу; q — выйти."
         )
         ask = _ask(self.console)
-        for number, item in enumerate(items, start=1):
-            self.console.print(describe(item, number, len(items)))
+        index = 0
+        while index < len(items):
+            item = items[index]
+            self.console.print(describe(item, index + 1, len(items)))
+            at = answered_at(self.as_of, dt.datetime.now())
             try:
-                verdict = ask_verdict(item, ask, self.console)
+                verdict = ask_verdict(item, ask, self.console, at)
             except _QuitWith as stop:
                 self.save(stop.verdict)
                 raise Quit from None
+            except Back:
+                if index == 0:
+                    self.console.print("Это первая мера: назад некуда.")
+                else:
+                    index -= 1
+                    self.console.print("Назад: новый ответ заменит записанный.")
+                continue
             if verdict is not None:
                 self.save(verdict)
+            index += 1

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import json
 import signal
 import sys
+import textwrap
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -19,6 +22,7 @@ from pydantic import BaseModel
 from rich.text import Text
 
 import checker.cli.import_questionnaire  # noqa: F401 - registers «import questionnaire»
+from checker.cli.help_ru import russian_help
 from checker.cli.imports import import_app
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.files import os_reason as russian_os_reason
@@ -29,9 +33,9 @@ from checker.model.profile import Profile
 from checker.model.profile_schema import profile_json_schema
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_ORDER, SEVERITY_TITLES, RulePack
-from checker.model.sources import SOURCES
-from checker.render.safe import SafeConsole
-from checker.render.text import render_report, source_text
+from checker.model.sources import SOURCES, cite, short_title
+from checker.render.safe import CSV_ENCODING, SafeConsole
+from checker.render.text import render_quiet, render_report, source_text
 
 if TYPE_CHECKING:
     from checker.batch.dask_run import DaskOptions
@@ -39,6 +43,8 @@ if TYPE_CHECKING:
     from checker.batch.run import BatchOptions
     from checker.batch.since import PastRun
     from checker.model.profile import InspectionVerdict
+
+russian_help()  # before the app is built: «Использование», «Параметры», «[обязательно]»
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
@@ -48,14 +54,36 @@ app = typer.Typer(
     help="Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР, "
     "НИКО, ВсОШ) по федеральным и региональным правилам.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
 )
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        stdout.print(f"objcheck {version('objcheck')}", highlight=False)
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Показать версию objcheck и выйти"),
+    ] = False,
+) -> None:
+    """Проверка мер по обеспечению объективности оценочных процедур (ВПР, ОГЭ/ЕГЭ, РПР/ДКР,
+    НИКО, ВсОШ) по федеральным и региональным правилам."""
+
+
 rules_app = typer.Typer(
     help="Правила: список, описание, покрытие источников, каталог.", no_args_is_help=True
 )
 app.add_typer(rules_app, name="rules")
 app.add_typer(import_app, name="import")
+cache_app = typer.Typer(help="Кэш пакетной проверки: сведения и очистка.", no_args_is_help=True)
+app.add_typer(cache_app, name="cache")
 
 # Markup off and control characters removed: names and values from files are printed as
 # they are, never obeyed (checker.render.safe).
@@ -166,27 +194,78 @@ def _report_for(
     return report if previous is None else with_changes(report, previous)
 
 
+def _rule_filter(select: list[str], ignore: list[str], book: RuleBook) -> Callable[[str], bool]:
+    """Which rule ids to show: ``--select`` (all when empty) minus ``--ignore``; an id or
+    a prefix («FED-VID» — every FED-VID-…). A selector no rule matches is a typo: exit 2."""
+    ids = [rule.id for rule in book.rules]
+
+    def matches(rule_id: str, selector: str) -> bool:
+        return rule_id == selector or rule_id.startswith(selector.rstrip("-") + "-")
+
+    for selector in [*select, *ignore]:
+        if not any(matches(rule_id, selector) for rule_id in ids):
+            stderr.print(f"ошибка: --select/--ignore: правил «{selector}» нет (список: "
+                         "objcheck rules list)", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INPUT)
+
+    def chosen(rule_id: str) -> bool:
+        picked = not select or any(matches(rule_id, s) for s in select)
+        return picked and not any(matches(rule_id, s) for s in ignore)
+
+    return chosen
+
+
+def _only(report: Report, chosen: Callable[[str], bool]) -> Report:
+    from checker.model.report import count_outcomes
+
+    findings = [f for f in report.findings if chosen(f.rule_id)]
+    return report.model_copy(update={"findings": findings, "counts": count_outcomes(findings)})
+
+
 @app.command()
 def check(
-    profile: ProfileArgument,
+    profiles: Annotated[list[Path], typer.Argument(help="Профили школ (YAML), один или несколько")],
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
+        OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ "
+                                   "(несколько профилей — JSON-массив отчётов)")
     ] = OutputFormat.text,
     fail_on: Annotated[
         FailOn | None,
         typer.Option("--fail-on", help="Код 1, если есть недостатки этой важности или выше"),
     ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Только недостатки и строка итога")
+    ] = False,
+    select: Annotated[
+        list[str] | None,
+        typer.Option("--select", metavar="ID", help="Показать только эти правила: id или "
+                     "начало id (FED-VID); можно несколько раз. Уровень считается по всем"),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="ID", help="Не показывать эти правила (id или начало "
+                     "id); можно несколько раз. Уровень считается по всем"),
+    ] = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     since: SinceOption = None,
 ) -> None:
-    """Проверить одну школу и вывести отчёт: уровень, причины, недостатки и что сделать."""
-    report = _report_for(profile, as_of, rules, since)
+    """Проверить школу (или несколько) и вывести отчёт: уровень, причины, недостатки и что
+    сделать."""
+    chosen = _rule_filter(select or [], ignore or [], open_rulebook(rules))
+    reports = [_only(_report_for(p, as_of, rules, since), chosen) for p in profiles]
     if output_format is OutputFormat.json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+        if len(reports) == 1:
+            sys.stdout.write(reports[0].model_dump_json(indent=2) + "\n")
+        else:
+            texts = ",\n".join(r.model_dump_json(indent=2) for r in reports)
+            sys.stdout.write(f"[\n{texts}\n]\n")
     else:
-        stdout.print(render_report(report))
-    raise typer.Exit(exit_code_for(report, fail_on))
+        for index, report in enumerate(reports):
+            if index:
+                stdout.print()
+            stdout.print(render_quiet(report) if quiet else render_report(report))
+    raise typer.Exit(max(exit_code_for(report, fail_on) for report in reports))
 
 
 @app.command()
@@ -239,7 +318,7 @@ def rules_list(rules: RulesOption = None) -> None:
             mark = "" if src.confirmed else " (не подтверждён)"
             table.add_row(
                 rule.id, SEVERITY_TITLES[rule.severity], pack.pack, rule.title,
-                f"{src.document}, п. {src.item}{mark}",
+                f"{short_title(src.document)}, п. {src.item}{mark}",
             )
     stdout.print(table)
 
@@ -249,7 +328,8 @@ def rules_show(
     rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
 ) -> None:
     """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
-    from checker.render.catalogue import applicability, source_line, timing_text
+    from checker.io.yamlio import round_trip_yaml
+    from checker.render.catalogue import applicability, timing_text
 
     book = open_rulebook(rules)
     try:
@@ -263,7 +343,9 @@ def rules_show(
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
     out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
-    out(f"Источник: {source_line(rule)}", highlight=False)
+    src = rule.source
+    cited = cite(src.document, src.item, src.quote, src.confirmed, src.conflicts_with)
+    out(f"Источник: {cited}", highlight=False)
     out(f"Применимость: {applicability(rule)}", highlight=False)
     if rule.valid_from is not None:
         until = f" по {rule.valid_to:%d.%m.%Y}" if rule.valid_to else ""
@@ -274,8 +356,12 @@ def rules_show(
     timing = timing_text(rule)
     if timing:
         out(f"Сроки: {timing}", highlight=False)
-    check = rule.check.model_dump(exclude_none=True, by_alias=True)
-    out(f"Проверка: {check}", highlight=False)
+    # the check as its author wrote it in the pack (YAML), not as a Python dict
+    check = rule.check.model_dump(mode="json", exclude_none=True, by_alias=True)
+    text = io.StringIO()
+    round_trip_yaml().dump(check, text)
+    out("Проверка:", highlight=False)
+    out(textwrap.indent(text.getvalue().rstrip(), "  "), highlight=False)
     rem = rule.remediation
     out(f"Что сделать: {rem.measure}", highlight=False)
     out(f"Ответственный: {rem.responsible}; срок: {rem.due}", highlight=False)
@@ -329,7 +415,7 @@ def rules_coverage(rules: RulesOption = None) -> None:
     )
     for cov in maps:
         totals.add_row(
-            cov.document, str(len(cov.items)), str(cov.mapped), str(cov.reasoned),
+            short_title(cov.document), str(len(cov.items)), str(cov.mapped), str(cov.reasoned),
             str(cov.unmapped),
         )
     stdout.print(totals)
@@ -338,6 +424,28 @@ def rules_coverage(rules: RulesOption = None) -> None:
         stderr.print(f"ошибка: {document}, п. {number}: правила {rule_id} нет")
     if missing:
         raise typer.Exit(EXIT_INPUT)
+
+
+@cache_app.command("info")
+def cache_info_command() -> None:
+    """Где кэш, сколько в нём записей и сколько места он занимает."""
+    from checker.io.cache import cache_info, default_cache_dir
+
+    base = default_cache_dir()
+    entries, size = cache_info(base)
+    megabytes = f"{size / 1_048_576:.1f}".replace(".", ",")
+    stdout.print(f"Кэш: {base}\nЗаписей: {entries}; размер: {megabytes} МБ",
+                 highlight=False, markup=False)
+
+
+@cache_app.command("clear")
+def cache_clear_command() -> None:
+    """Удалить все записи кэша (следующий batch разберёт профили заново)."""
+    from checker.io.cache import cache_clear, default_cache_dir
+
+    base = default_cache_dir()
+    stdout.print(f"Удалено записей кэша: {cache_clear(base)} ({base})", highlight=False,
+                 markup=False)
 
 
 # --- issue 6: the inspector's workflow and the documents people hand in -------------------
@@ -349,6 +457,7 @@ class SpravkaFormat(StrEnum):
     md = "md"
     html = "html"
     docx = "docx"
+    pdf = "pdf"
 
 
 class PlanFormat(StrEnum):
@@ -356,11 +465,20 @@ class PlanFormat(StrEnum):
     csv = "csv"
     xlsx = "xlsx"
     docx = "docx"
+    pdf = "pdf"
 
 
-OutputOption = Annotated[
+SpravkaOutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Куда записать (по умолчанию md/html/csv — на экран)"),
+    typer.Option("--output", "-o", help="Файл, куда записать справку (без него md и html "
+                 "выводятся на экран, docx и pdf пишутся рядом с профилем: "
+                 "ИМЯ.spravka.docx / .pdf)"),
+]
+PlanOutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Файл, куда записать план (без него md и csv "
+                 "выводятся на экран, xlsx, docx и pdf пишутся рядом с профилем: "
+                 "ИМЯ.plan.xlsx / .docx / .pdf)"),
 ]
 
 
@@ -582,12 +700,47 @@ def _print_paste(verdicts: list[InspectionVerdict], inspector: str | None) -> No
     stderr.print(paste_yaml(verdicts, inspector), highlight=False, end="")
 
 
-def _emit(text: str, output: Path | None) -> None:
+def _emit(text: str, output: Path | None, encoding: str = "utf-8") -> None:
     if output is None:
         sys.stdout.write(text)
     else:
-        output.write_text(text, encoding="utf-8")
-        stderr.print(f"Записано: {output}", highlight=False)
+        _write_file(output, lambda path: path.write_text(text, encoding=encoding))
+
+
+def _write_file(path: Path, write: Callable[[Path], object]) -> None:
+    """Write one output file, or exit 2 with a Russian reason (never a traceback and
+    never exit 1, which means «findings found»)."""
+    from checker.batch.export import os_reason
+
+    if path.is_dir():
+        stderr.print(f"ошибка: --output: «{path}» — это каталог, а нужен файл",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    folder = path.parent
+    if not folder.is_dir():  # found before any work (a PDF takes seconds to make)
+        reason = "это файл, а не каталог" if folder.exists() else "такого каталога нет"
+        stderr.print(f"ошибка: --output: не удалось записать «{path}»: «{folder}» — {reason}",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        write(path)
+    except OSError as exc:
+        reason = "каталога нет" if isinstance(exc, FileNotFoundError) else os_reason(exc)
+        stderr.print(f"ошибка: --output: не удалось записать «{path}»: {reason}",
+                     markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {path}", highlight=False, markup=False)
+
+
+def _write_pdf(path: Path, write_docx: Callable[[Path], None]) -> None:
+    """The DOCX converted to PDF by LibreOffice; exit 2 with a Russian message without it."""
+    from checker.render.pdf import PdfError, docx_to_pdf
+
+    try:
+        _write_file(path, lambda target: docx_to_pdf(write_docx, target))
+    except PdfError as error:
+        stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
 
 
 def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
@@ -598,9 +751,10 @@ def _binary_output(output: Path | None, profile: Path, suffix: str) -> Path:
 def report(
     profile: ProfileArgument,
     output_format: Annotated[
-        SpravkaFormat, typer.Option("--format", "-f", help="md, html или docx")
+        SpravkaFormat,
+        typer.Option("--format", "-f", help="md, html, docx или pdf (pdf — через LibreOffice)"),
     ] = SpravkaFormat.md,
-    output: OutputOption = None,
+    output: SpravkaOutputOption = None,
     executor: Annotated[
         str | None,
         typer.Option("--executor", help="Строка «Исполнитель» (по умолчанию — проверяющий)"),
@@ -617,19 +771,22 @@ def report(
         _emit(documents.spravka_markdown(doc), output)
     elif output_format is SpravkaFormat.html:
         _emit(documents.spravka_html(doc), output)
+    elif output_format is SpravkaFormat.docx:
+        _write_file(_binary_output(output, profile, "spravka.docx"),
+                    lambda path: documents.spravka_docx(doc, path))
     else:
-        path = _binary_output(output, profile, "spravka.docx")
-        documents.spravka_docx(doc, path)
-        stderr.print(f"Записано: {path}", highlight=False)
+        _write_pdf(_binary_output(output, profile, "spravka.pdf"),
+                   lambda path: documents.spravka_docx(doc, path))
 
 
 @app.command()
 def plan(
     profile: ProfileArgument,
     output_format: Annotated[
-        PlanFormat, typer.Option("--format", "-f", help="md, csv, xlsx или docx")
+        PlanFormat,
+        typer.Option("--format", "-f", help="md, csv, xlsx, docx или pdf (pdf — LibreOffice)"),
     ] = PlanFormat.md,
-    output: OutputOption = None,
+    output: PlanOutputOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
 ) -> None:
@@ -640,15 +797,14 @@ def plan(
     if output_format is PlanFormat.md:
         _emit(documents.plan_markdown(doc), output)
     elif output_format is PlanFormat.csv:
-        _emit(documents.plan_csv(doc), output)
+        _emit(documents.plan_csv(doc), output, encoding=CSV_ENCODING)
+    elif output_format is PlanFormat.pdf:
+        _write_pdf(_binary_output(output, profile, "plan.pdf"),
+                   lambda path: documents.plan_docx(doc, path))
     else:
-        suffix = output_format.value
-        path = _binary_output(output, profile, f"plan.{suffix}")
-        if output_format is PlanFormat.xlsx:
-            documents.plan_xlsx(doc, path)
-        else:
-            documents.plan_docx(doc, path)
-        stderr.print(f"Записано: {path}", highlight=False)
+        write = documents.plan_xlsx if output_format is PlanFormat.xlsx else documents.plan_docx
+        _write_file(_binary_output(output, profile, f"plan.{output_format.value}"),
+                    lambda path: write(doc, path))
 
 
 @app.command()
@@ -657,13 +813,15 @@ def batch(
         list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны")
     ],
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json")
+        Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json и "
+                                  "index.html (сводка с диаграммами для браузера)")
     ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", "-j", min=1, help="Процессов (по умолчанию — ядер)")
     ] = None,
     reports: Annotated[
-        bool, typer.Option("--reports", help="Отчёт по каждой школе (JSON и текст) в OUT/reports")
+        bool, typer.Option("--reports", help="Отчёт по каждой школе в OUT/reports: JSON, текст "
+                           "и HTML-справка (на неё ссылается OUT/index.html)")
     ] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Не использовать кэш")] = False,
     compare_rules: Annotated[
@@ -787,8 +945,9 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
         written: list[Path] = []
         if outputs is not None:
             try:
-                written = outputs.commit(write_all(result, outputs.staging, delimiter,
-                                                   encoding))
+                written = outputs.commit(write_all(
+                    result, outputs.staging, delimiter, encoding,
+                    with_reports=options.reports_dir is not None))
             except (OSError, UnicodeEncodeError) as exc:
                 outputs.discard()
                 reason = os_reason(exc) if isinstance(exc, OSError) else (

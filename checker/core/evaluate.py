@@ -33,6 +33,7 @@ from checker.model.findings import (
 )
 from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
 from checker.model.rulepack import Rule
+from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
     Outcome.MET: "выполнено: {subject}",
@@ -83,11 +84,27 @@ def label_of(fact: Fact) -> str:
 
 
 _HIDDEN = frozenset({"t", "id", "ref", "path", "sid"})
+# facts whose label already names their kind in words (label_of)
+_LABELLED_BY_KIND = frozenset({"procedure", "document", "procedure_document", "activity",
+                               "procedure_activity"})
+
+
+def _stated(kind: str, name: str, value: object) -> str:
+    """One field of a fact in words: «у школы есть официальный сайт — да», not
+    «has_website=True» (the catalogue's description, without its parenthesis)."""
+    described = FACT_KINDS[kind].descriptions.get(name, name) if kind in FACT_KINDS else name
+    title = described.split(" (", 1)[0].split(": ", 1)[0]
+    if isinstance(value, bool):
+        return f"{title} — {'да' if value else 'нет'}"
+    return f"{title} — {value}"
 
 
 def _evidence(fact: Fact) -> Evidence:
-    details = ", ".join(
-        f"{k}={v}" for k, v in fact.items() if k not in _HIDDEN and not k.endswith("_reported")
+    details = "; ".join(
+        _stated(fact["t"], k, v) for k, v in fact.items()
+        # a field repeating the reference is already in the label: «видеонаблюдение (vpr)»
+        if k not in _HIDDEN and not k.endswith("_reported") and v != fact.get("ref")
+        and not (k == "kind" and fact["t"] in _LABELLED_BY_KIND)
     )
     return Evidence(
         kind=fact["t"], ref=str(fact.get("ref", "")), path=str(fact.get("path", "")),
@@ -426,7 +443,8 @@ def evaluate_rule(
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields))),
+        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields)),
+                         title=SOURCES.get(rule.source.document, rule.source.document)),
         remediation=RemediationRef(**rule.remediation.model_dump()),
         due=min(dues) if dues else None,
     )

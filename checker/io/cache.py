@@ -203,3 +203,31 @@ class Cache:
         except OSError:  # a read-only or full cache directory only costs speed
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+def _entries(root: Path) -> list[Path]:
+    """The cache's own entry files under ``root`` (links are not followed)."""
+    if not root.is_dir() or root.is_symlink():
+        return []
+    found = []
+    for folder, _dirs, files in os.walk(root, followlinks=False):
+        for name in files:
+            path = Path(folder) / name
+            if name.endswith(".entry") and path.is_file() and not path.is_symlink():
+                found.append(path)
+    return found
+
+
+def cache_info(base: Path) -> tuple[int, int]:
+    """(entries, bytes) of the cache in ``base``."""
+    entries = _entries(base / f"v{CACHE_FORMAT}")
+    return len(entries), sum(path.stat().st_size for path in entries)
+
+
+def cache_clear(base: Path) -> int:
+    """Delete the cache's entries (only its own files); returns how many were deleted."""
+    entries = _entries(base / f"v{CACHE_FORMAT}")
+    for path in entries:
+        with contextlib.suppress(OSError):
+            path.unlink()
+    return len(entries)

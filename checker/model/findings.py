@@ -120,7 +120,8 @@ class SubjectFinding(Model):
 
 
 class SourceRef(Model):
-    document: str
+    document: str  # the stable key (seed:002, 273-ФЗ): for programs
+    title: str = ""  # the document's title: for people (empty in reports before 1.3)
     item: str
     quote: str
     confirmed: bool

@@ -14,8 +14,9 @@ from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outco
 # 1.2: level.provisional and level.scale_note, graded caps (subjects, provisional, basis),
 #      list_history, self_assessment; exceptions (waivers), pack versions with retired /
 #      renamed ids, listing, history and changes since a report;
-# 1.3: results_signs (class-level ВПР results and the signs found in them).
-REPORT_VERSION = "1.3"
+# 1.3: results_signs (class-level ВПР results and the signs found in them);
+# 1.4: findings[].source.title (the document's title, not its internal key).
+REPORT_VERSION = "1.4"
 
 
 class Model(BaseModel):

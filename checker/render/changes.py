@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from checker.model.diff import CHANGE_TITLES, MeasureChange, ReportDiff, YearRecord
 from checker.model.findings import OUTCOME_TITLES, Outcome
 from checker.model.rulepack import UNDETERMINED
+from checker.render.numbers import percent
 
 # For one school; the batch counts schools with TREND_TITLES («улучшились» …).
 SCHOOL_TREND = {"improved": "стало лучше", "worsened": "стало хуже", "unchanged": "без изменений"}
@@ -28,7 +29,7 @@ class ChangeSummary:
 
 
 def score_text(score: float | None) -> str:
-    return "балл —" if score is None else f"{score * 100:.1f} %".replace(".", ",")
+    return percent(score, empty="балл —")
 
 
 def _level(level: str, score: float | None) -> str:

@@ -23,7 +23,7 @@ from checker.model.profile import VERDICT_TITLES
 from checker.model.report import Report
 from checker.model.rulepack import DIRECTION_TITLES, UNDETERMINED
 from checker.render.changes import ChangeSummary, change_summary
-from checker.render.safe import clean, clean_report, csv_cell
+from checker.render.safe import CSV_DELIMITER, CSV_LINE_END, clean, clean_report, csv_cell
 from checker.render.text import listing_text
 
 NO_EXECUTOR = "________________________"
@@ -261,17 +261,35 @@ def plan_rows(doc: Document) -> list[tuple[str, str, str, str]]:
     return rows
 
 
+def plan_section_rows(doc: Document) -> frozenset[int]:
+    """Indexes (in ``plan_rows``) of the section headings."""
+    indexes, index = set(), 0
+    for section in doc.sections:
+        indexes.add(index)
+        index += 1 + len(section.rows)
+    return frozenset(indexes)
+
+
 def plan_csv(doc: Document) -> str:
+    """The plan as CSV text in objcheck's CSV convention (the BOM is added when written
+    to a file, ``CSV_ENCODING``)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator=CSV_LINE_END)
     writer.writerow(PLAN_HEADER)
     writer.writerows([csv_cell(value) for value in row] for row in plan_rows(doc))
     return out.getvalue()
 
 
+PLAN_XLSX_WIDTHS = (8, 80, 28, 34)
+
+
 def plan_xlsx(doc: Document, path: Path) -> None:
+    """The plan as one sheet: bold title and header, section rows merged across, widths,
+    wrapped text, and printed on A4 landscape fitted to the page width with the header
+    row repeated on every page."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.properties import PageSetupProperties
 
     book = Workbook()
     sheet = book.active
@@ -279,50 +297,133 @@ def plan_xlsx(doc: Document, path: Path) -> None:
     sheet.append([f"План мероприятий по обеспечению объективности: {doc.school}, "
                   f"{doc.academic_year} учебный год"])
     sheet["A1"].font = Font(bold=True)
+    sheet.merge_cells("A1:D1")
     sheet.append(list(PLAN_HEADER))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in plan_rows(doc):
+    headings = plan_section_rows(doc)
+    for index, row in enumerate(plan_rows(doc)):
         sheet.append(list(row))
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # text, even when it starts with «=» (openpyxl: a formula)
-        if row[2] == "" and row[3] == "":
-            for cell in sheet[sheet.max_row]:
-                cell.font = Font(bold=True)
-    for column, width in zip("ABCD", (8, 70, 25, 30), strict=True):
+        if index in headings:
+            sheet[f"A{sheet.max_row}"].value = f"{row[0]} {row[1]}"
+            sheet[f"B{sheet.max_row}"].value = None
+            sheet[f"A{sheet.max_row}"].font = Font(bold=True)
+            sheet.merge_cells(f"A{sheet.max_row}:D{sheet.max_row}")
+    for column, width in zip("ABCD", PLAN_XLSX_WIDTHS, strict=True):
         sheet.column_dimensions[column].width = width
-    for row_cells in sheet.iter_rows(min_row=2):
+    for row_cells in sheet.iter_rows(min_row=1):
         for cell in row_cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A3"
+    sheet.print_title_rows = "2:2"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.oddFooter.center.text = "Стр. &P из &N"
     book.save(path)
 
 
-def _docx_table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> Any:
+TABLE_FONT_PT = 10  # tables in 10 pt, the text in 12 pt: a typical справка on 2–4 pages
+LIST_FONT_PT = 11  # the numbered lists of the conclusions, without space between items
+LIST_STYLE = "Перечень"
+SPRAVKA_HEADER = ("№", "Направление", "Мероприятие", "Результат")
+# Column shares: «№» narrow, the texts wide (python-docx would give every column the same).
+SPRAVKA_SHARES = (14, 66, 55, 30)
+DISAGREEMENT_SHARES = (7, 40, 22, 22, 22, 32)
+PLAN_SHARES = (11, 120, 40, 55)
+
+
+def _cell_text(cell: Any, text: str, bold: bool = False) -> None:
+    from docx.shared import Pt
+
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_after = Pt(0)
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(TABLE_FONT_PT)
+
+
+def _grouped(lines: list[Line]) -> list[Line]:
+    """Subjects with the same result on one line («ВПР, ДКР, ВсОШ — Не сообщено»), in the
+    order of their first appearance: a row per procedure ran the справка to 7–9 pages.
+    A problem's line (its message says what is wrong) stays on its own."""
+    merged: dict[str, list[str]] = {}
+    order: list[tuple[str, str]] = []  # (result, measure or "" for a merged group)
+    for line in lines:
+        if len(line.measure) > 30 or "\n" in line.measure:
+            order.append((line.result, line.measure))
+            continue
+        if line.result not in merged:
+            merged[line.result] = []
+            order.append((line.result, ""))
+        merged[line.result].append(line.measure)
+    return [Line(measure or ", ".join(merged[result]), result) for result, measure in order]
+
+
+def _docx_table(document: Any, header: tuple[str, ...], rows: list[tuple[str, ...]],
+                shares: tuple[float, ...], text_width: float,
+                sections: frozenset[int] = frozenset(),
+                spans: list[tuple[int, int]] | None = None) -> Any:
+    """A grid table with the header row repeated on every page; the rows whose index is in
+    ``sections`` are section headings merged across the table; each ``spans`` (first, last)
+    row range has its first two cells (number and title) merged down."""
+    from checker.render import docx_layout
+
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for values in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, values, strict=True):
-            cell.text = text
+        _cell_text(cell, text, bold=True)
+    docx_layout.repeat_header(table.rows[0])
+    for index, values in enumerate(rows):
+        row = table.add_row()
+        if index in sections:
+            docx_layout.merge_row(row, f"{values[0]} {values[1]}")
+            for run in row.cells[0].paragraphs[0].runs:
+                run.font.size = _points(TABLE_FONT_PT)
+            docx_layout.keep_row_on_one_page(row)
+            continue
+        for cell, text in zip(row.cells, values, strict=True):
+            _cell_text(cell, text)
+    for first, last in spans or []:
+        if last > first:  # +1: the header row
+            for column in (0, 1):
+                table.cell(first + 1, column).merge(table.cell(last + 1, column))
+    docx_layout.apply_widths(table, docx_layout.column_widths(shares, text_width))
     return table
 
 
-def _docx_base() -> Any:
+def _points(size: float) -> Any:
+    from docx.shared import Pt
+
+    return Pt(size)
+
+
+def _docx_base(landscape: bool = False) -> tuple[Any, float]:
+    """A new A4 document (margins of seed 002, page numbers); returns it and the text
+    width in mm."""
     import docx
-    from docx.shared import Mm, Pt
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    from checker.render import docx_layout
 
     document = docx.Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin, section.right_margin = Mm(20), Mm(15)
-    section.top_margin = section.bottom_margin = Mm(18)
+    text_width = docx_layout.page_setup(document, landscape)
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
-    return document
+    style.paragraph_format.space_after = Pt(2)
+    style.paragraph_format.line_spacing = 1.0
+    items = document.styles.add_style(LIST_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    items.base_style = style
+    items.font.size = Pt(LIST_FONT_PT)
+    items.paragraph_format.space_after = Pt(0)
+    docx_layout.page_numbers(document)
+    return document, text_width
 
 
 def _docx_title(document: Any, title: str, subtitle: str) -> None:
@@ -337,18 +438,24 @@ def _docx_title(document: Any, title: str, subtitle: str) -> None:
 
 
 def spravka_docx(doc: Document, path: Path) -> None:
-    document = _docx_base()
+    document, text_width = _docx_base()
     _docx_title(document, "Справка", f"о результатах обеспечения в {doc.school} объективности "
                 f"проведения оценочных процедур (на {doc.as_of})")
     rows: list[tuple[str, ...]] = []
+    headings: set[int] = set()
+    spans: list[tuple[int, int]] = []
     for section in doc.sections:
+        headings.add(len(rows))
         rows.append((section.number, section.title, "", ""))
         for row in section.rows:
-            for index, line in enumerate(row.lines):
+            start = len(rows)
+            for index, line in enumerate(_grouped(row.lines)):
                 first = index == 0
                 rows.append((row.number if first else "", row.title if first else "",
                              line.measure, line.result))
-    _docx_table(document, ("№", "Направление", "Мероприятие", "Результат"), rows)
+            spans.append((start, len(rows) - 1))
+    _docx_table(document, SPRAVKA_HEADER, rows, SPRAVKA_SHARES, text_width,
+                frozenset(headings), spans)
     if doc.disagreements:
         document.add_paragraph().add_run("Расхождения с самооценкой").bold = True
         _docx_table(
@@ -356,6 +463,7 @@ def spravka_docx(doc: Document, path: Path) -> None:
             ("№", "Мера", "Где", "По данным школы", "По итогам проверки", "Примечание"),
             [(str(i), x.rule, x.where, x.self_outcome, x.outcome, x.note)
              for i, x in enumerate(doc.disagreements, start=1)],
+            DISAGREEMENT_SHARES, text_width,
         )
     if doc.changes is not None:
         _docx_changes(document, doc.changes)
@@ -363,20 +471,20 @@ def spravka_docx(doc: Document, path: Path) -> None:
     for index, block in enumerate(doc.conclusions, start=1):
         document.add_paragraph(f"{index}). {block.head}")
         for number, text in enumerate(block.lines, start=1):
-            document.add_paragraph(f"{number}. {text}")
+            document.add_paragraph(f"{number}. {text}", style=LIST_STYLE)
     level = document.add_paragraph()
     level.add_run(
         f"{len(doc.conclusions) + 1}). Уровень объективности – {doc.level}."
     ).bold = True
     document.add_paragraph().add_run(f"({doc.scale_note})").italic = True
     for reason in doc.reasons:
-        document.add_paragraph(f"– {reason}")
+        document.add_paragraph(f"– {reason}", style=LIST_STYLE)
     if doc.listings:
         document.add_paragraph(f"Перечни ОО с признаками необъективности: {doc.listings}.")
     if doc.self_assessment:
         document.add_paragraph(doc.self_assessment)
         for reason in doc.self_reasons:
-            document.add_paragraph(f"– {reason}")
+            document.add_paragraph(f"– {reason}", style=LIST_STYLE)
     document.add_paragraph(f"Исполнитель: {doc.executor}")
     document.save(str(path))
 
@@ -398,9 +506,11 @@ def _docx_changes(document: Any, changes: ChangeSummary) -> None:
 
 
 def plan_docx(doc: Document, path: Path) -> None:
-    document = _docx_base()
+    # landscape: the measure column gets the width its long texts need
+    document, text_width = _docx_base(landscape=True)
     _docx_title(document, "План мероприятий", f"по обеспечению объективности оценки "
                 f"образовательных результатов в {doc.school} на {doc.academic_year} учебный год")
     rows = plan_rows(doc) or [("", "Недостатков не выявлено: мероприятия не требуются", "", "")]
-    _docx_table(document, PLAN_HEADER, list(rows))
+    headings = plan_section_rows(doc)
+    _docx_table(document, PLAN_HEADER, list(rows), PLAN_SHARES, text_width, headings)
     document.save(str(path))

@@ -50,6 +50,13 @@ def clean_tree(data: Any) -> Any:
     return data
 
 
+# The one CSV convention of objcheck (batch CSVs and plan.csv alike): «;» between columns
+# and UTF-8 with a BOM, so Excel in a Russian locale opens the file in columns with the
+# Cyrillic intact; rows end in CRLF, as RFC 4180 and Excel write them.
+CSV_DELIMITER = ";"
+CSV_ENCODING = "utf-8-sig"
+CSV_LINE_END = "\r\n"
+
 # Characters that make a spreadsheet read a cell as a formula (OWASP «CSV injection»).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

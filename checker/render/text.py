@@ -18,6 +18,7 @@ from checker.model.report import Report, ResultRowInfo, WorkResultsInfo
 from checker.model.rulepack import DIRECTION_TITLES, SEVERITY_TITLES, UNDETERMINED
 from checker.model.sources import SOURCES, cite
 from checker.render.changes import change_summary
+from checker.render.numbers import percent
 from checker.render.safe import clean_report, plain
 
 LEVEL_STYLES = {"высокий": "bold green", "средний": "bold yellow", "низкий": "bold red"}
@@ -41,7 +42,7 @@ TREND_STYLES = {"improved": "bold green", "worsened": "bold red", "unchanged": "
 
 def source_text(finding: Finding) -> str:
     """«seed:000, п. 1.5: «…»» with a warning when the source is unconfirmed."""
-    return cite(**finding.source.model_dump())
+    return cite(**finding.source.model_dump(exclude={"title"}))
 
 
 def _header(report: Report) -> Panel:
@@ -329,3 +330,19 @@ def _changes(diff: ReportDiff) -> Iterator[RenderableType]:
 def render_diff(diff: ReportDiff, school: str) -> Group:
     """``objcheck diff``: the changes between two reports of one school."""
     return Group(Text(school, style="bold"), *_changes(diff))
+
+
+def render_quiet(report: Report) -> Text:
+    """``check --quiet``: one line per problem, then one summary line; nothing else."""
+    report = clean_report(report)
+    lines = Text()
+    for finding in report.problems():
+        lines.append(f"{finding.rule_id} ", style="bold")
+        lines.append(f"[{SEVERITY_TITLES[finding.severity]}] ", style=OUTCOME_STYLES.get(
+            finding.outcome, ""))
+        lines.append(f"{finding.title}: {finding.message}\n")
+    level = report.level
+    shown = level.level if level.level != UNDETERMINED else "не определён"
+    lines.append(f"{report.school.name}: уровень {shown} ({percent(level.score, 'балл —')}); "
+                 f"недостатков: {len(report.problems())}", style="bold")
+    return lines
