@@ -30,6 +30,7 @@ from ruamel.yaml.error import YAMLError
 
 from checker.io.load import load_profile
 from checker.io.profile_edit import digest, write_preserving
+from checker.io.questionnaire import column_letter
 from checker.io.yamlio import read_text, round_trip_yaml
 from checker.model.labels import class_key, name_key
 from checker.model.profile import Profile
@@ -54,15 +55,6 @@ def header_key(value: Cell) -> str:
     text = re.sub(r"кол-?\s*во", "количество", text)
     text = re.sub(r"[«»\"'.,:;()]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
 
 
 @dataclass
