@@ -59,3 +59,16 @@ def _engine_importers() -> list[str]:
 def test_only_the_engine_session_imports_durable_rules() -> None:
     """Also checked by import-linter; kept here so `pytest` alone sees a second importer."""
     assert _engine_importers() == [str(Path("checker/engine/session.py"))]
+
+
+def test_tests_use_no_private_names_of_the_package() -> None:
+    """A test that reaches into ``_private`` names pins an implementation, not behaviour;
+    what a test needs is named without the underscore."""
+    found = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("checker"):
+                found += [f"{path.name}: {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+    assert found == []

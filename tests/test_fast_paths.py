@@ -13,7 +13,7 @@ from checker.batch.xlsx import XlsxWriter, column_letter
 from checker.core.check import Checker
 from checker.engine.session import decode_firing
 from checker.io.load import load_profile
-from checker.io.yamlio import _CheckedDateConstructor, load_fast
+from checker.io.yamlio import CheckedDateConstructor, load_fast
 from checker.model.errors import InputError
 from checker.testing.synthetic import to_yaml, write_profiles
 
@@ -23,7 +23,7 @@ AS_OF = dt.date(2024, 5, 1)
 
 def _shipped(text: str) -> Any:
     yaml = YAML(typ="safe", pure=False)
-    yaml.Constructor = _CheckedDateConstructor
+    yaml.Constructor = CheckedDateConstructor
     return yaml.load(text)
 
 
@@ -48,18 +48,18 @@ def _outcome(load: Any, text: str) -> tuple[str, Any]:
     "",
 ])
 def test_fast_loader_matches_the_shipped_one(text: str) -> None:
-    from checker.io.yamlio import _FAST
+    from checker.io.yamlio import FAST_YAML
 
-    assert _outcome(_FAST.load, text) == _outcome(_shipped, text)
+    assert _outcome(FAST_YAML.load, text) == _outcome(_shipped, text)
 
 
 def test_fast_loader_matches_on_fixtures_and_generated(tmp_path: Path) -> None:
-    from checker.io.yamlio import _FAST
+    from checker.io.yamlio import FAST_YAML
 
     paths = [*FIXTURES.rglob("*.yaml"), *write_profiles(tmp_path, 5, seed=11)]
     for path in paths:
         text = path.read_text(encoding="utf-8")
-        assert _outcome(_FAST.load, text) == _outcome(_shipped, text), path
+        assert _outcome(FAST_YAML.load, text) == _outcome(_shipped, text), path
 
 
 def test_recursive_alias_is_a_located_error() -> None:

@@ -135,7 +135,7 @@ def _check_depth(text: str, origin: str, limit: int) -> None:
         return
     depth = 0
     try:
-        for event in _FAST.parse(text):
+        for event in FAST_YAML.parse(text):
             if isinstance(event, CollectionStartEvent):
                 depth += 1
                 if depth > limit:
@@ -192,7 +192,7 @@ class DateError(ConstructorError):
         self.path: list[str | int] = []
 
 
-class _CheckedDateConstructor(SafeConstructor):
+class CheckedDateConstructor(SafeConstructor):
     """Safe constructor that reads ДД.ММ.ГГГГ dates too, and whose impossible dates fail
     with their own position instead of a bare ValueError."""
 
@@ -207,8 +207,8 @@ class _CheckedDateConstructor(SafeConstructor):
             raise DateError(node.value, node.start_mark) from None
 
 
-_CheckedDateConstructor.add_constructor(
-    "tag:yaml.org,2002:timestamp", _CheckedDateConstructor.construct_yaml_timestamp
+CheckedDateConstructor.add_constructor(
+    "tag:yaml.org,2002:timestamp", CheckedDateConstructor.construct_yaml_timestamp
 )
 
 
@@ -261,7 +261,7 @@ class _CachingResolver(VersionedResolver):
         return super().resolve(kind, value, implicit)
 
 
-class _FastConstructor(_CheckedDateConstructor):
+class _FastConstructor(CheckedDateConstructor):
     """Builds plain maps, lists and strings in one tight recursion.
 
     Everything else (ints, bools, dates, explicit tags, merge keys ``<<``, the ``=`` value
@@ -352,7 +352,7 @@ def _fast_yaml() -> YAML:
     return yaml
 
 
-_FAST = _fast_yaml()
+FAST_YAML = _fast_yaml()
 
 
 def round_trip_yaml() -> YAML:
@@ -371,7 +371,7 @@ def load_fast(text: str, origin: str) -> Any:
     _FastConstructor.limits = limits
     _FastConstructor.may_alias = "*" in text and "&" in text  # an alias needs an anchor
     try:
-        return _FAST.load(text)
+        return FAST_YAML.load(text)
     except LimitExceededError as exc:
         raise InputError([Problem(origin, exc.line, (), exc.message)]) from None
     except DateError as exc:  # the field is named, the line is the date's own
@@ -480,7 +480,7 @@ class _Frame:
 def _walk_events(text: str, prefixes: set[Loc], found: dict[Loc, int],
                  remaining: set[Loc]) -> None:
     stack: list[_Frame] = []
-    for event in _FAST.parse(text):
+    for event in FAST_YAML.parse(text):
         if isinstance(event, CollectionEndEvent):
             stack.pop()
             continue
@@ -550,5 +550,5 @@ def located(origin: str, text: str, issues: Iterable[tuple[Loc, str]]) -> list[P
 def compose(text: str) -> Node | None:
     """The node tree of ``text`` (C parser; positions, no Python values). Only for texts
     within the limits (``inspect`` edits a profile it has loaded)."""
-    node: Node | None = _FAST.compose(text)
+    node: Node | None = FAST_YAML.compose(text)
     return node
