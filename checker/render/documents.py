@@ -120,6 +120,16 @@ def _applicable(report: Report, direction: str) -> list[Finding]:
     ]
 
 
+def _table_rows(report: Report, direction: str) -> list[Finding]:
+    """The measures the справка's table shows: all that apply but recommendations nobody
+    reported on (weight 0, «не сообщено»): they add rows that say nothing, and the
+    conclusions still name them under «Нет сведений о выполнении мер»."""
+    return [
+        f for f in _applicable(report, direction)
+        if not (f.weight == 0 and f.outcome is Outcome.UNKNOWN)
+    ]
+
+
 def spravka_data(report: Report, executor: str | None = None) -> Document:
     """The справка's content. Control characters from the files are dropped: DOCX and XLSX
     (XML) cannot hold them, and nobody wants them in a document."""
@@ -127,7 +137,7 @@ def spravka_data(report: Report, executor: str | None = None) -> Document:
     sections = []
     for index, direction in enumerate(DIRECTION_TITLES, start=1):
         section = Section(f"{index}.", _direction_title(direction))
-        for number, finding in enumerate(_applicable(report, direction), start=1):
+        for number, finding in enumerate(_table_rows(report, direction), start=1):
             section.rows.append(Row(f"{index}.{number}.", finding.title, _lines(finding)))
         sections.append(section)
     applicable = [f for f in report.findings if f.outcome is not Outcome.NOT_APPLICABLE]

@@ -11,8 +11,9 @@ PERCENT_DIGITS = 1
 
 
 def percent_value(fraction: float) -> float:
-    """The fraction rounded as it is shown: 0.99949 → 0.999 (99,9 %)."""
-    return round(fraction * 100, PERCENT_DIGITS) / 100
+    """The fraction rounded as it is shown: 0.99949 → 0.999 (99,9 %). Rounded again after
+    the division, which can leave 0.6579999999999999 for 65,8 %."""
+    return round(round(fraction * 100, PERCENT_DIGITS) / 100, PERCENT_DIGITS + 2)
 
 
 def percent(fraction: float | None, empty: str = "") -> str:
