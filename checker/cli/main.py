@@ -563,22 +563,30 @@ def init(
     if output is None:
         sys.stdout.write(text)
         return
-    try:
-        write_new(output, text.encode("utf-8"), overwrite=force)
-    except FileExistsError:
-        stderr.print(f"ошибка: файл {output} уже есть; чтобы заменить его, добавьте --force",
-                     highlight=False, markup=False)
-        raise typer.Exit(EXIT_INPUT) from None
-    except OSError as exc:
-        stderr.print(f"ошибка: не удалось записать {output}: {russian_os_reason(exc)}",
-                     highlight=False, markup=False)
-        raise typer.Exit(EXIT_INPUT) from None
-    stderr.print(f"Записано: {output}", highlight=False, markup=False)
+    _write_new_or_exit(output, text.encode("utf-8"), force)
     schema = output.parent / SCHEMA_FILE
     schema_text = json.dumps(profile_json_schema(), ensure_ascii=False, indent=2) + "\n"
     with contextlib.suppress(OSError):  # an old schema beside it is refreshed, never a must
         write_new(schema, schema_text.encode("utf-8"), overwrite=True)
         stderr.print(f"Схема для подсказок редактора: {schema}", highlight=False, markup=False)
+
+
+def _write_new_or_exit(target: Path, data: bytes, force: bool) -> None:
+    """Write a new file atomically; an existing one only with --force; any failure is a
+    Russian message and exit 2."""
+    from checker.io.files import write_new
+
+    try:
+        write_new(target, data, overwrite=force)
+    except FileExistsError:
+        stderr.print(f"ошибка: файл {target} уже есть; чтобы заменить его, добавьте --force",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    except OSError as exc:
+        stderr.print(f"ошибка: не удалось записать {target}: {russian_os_reason(exc)}",
+                     highlight=False, markup=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    stderr.print(f"Записано: {target}", highlight=False, markup=False)
 
 
 class TemplateFormat(StrEnum):
@@ -605,7 +613,6 @@ def template(
     if format_ is TemplateFormat.yaml:
         init(region, municipality, output, force, rules)
         return
-    from checker.io.files import write_new
     from checker.render.questionnaire import questionnaire_workbook
 
     selection = None
@@ -613,17 +620,7 @@ def template(
         selection = open_rulebook(rules).select(region, municipality)
     target = output or Path("anketa.xlsx")
     data = questionnaire_workbook(selection, region, municipality)
-    try:
-        write_new(target, data, overwrite=force)
-    except FileExistsError:
-        stderr.print(f"ошибка: файл {target} уже есть; чтобы заменить его, добавьте --force",
-                     highlight=False, markup=False)
-        raise typer.Exit(EXIT_INPUT) from None
-    except OSError as exc:
-        stderr.print(f"ошибка: не удалось записать {target}: {russian_os_reason(exc)}",
-                     highlight=False, markup=False)
-        raise typer.Exit(EXIT_INPUT) from None
-    stderr.print(f"Записано: {target}", highlight=False, markup=False)
+    _write_new_or_exit(target, data, force)
 
 
 @app.command()
