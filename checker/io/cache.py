@@ -72,7 +72,11 @@ def sources_fingerprint(package_dir: Path) -> str:
     A development checkout changes code without changing the version string; a cache keyed
     by the version alone would then serve rows that the new code would not produce.
     """
-    digest = hashlib.sha256(f"code|{CACHE_FORMAT}|{package_version()}|".encode())
+    # the production calendar is data of the holidays package: a new release can move a
+    # deadline counted in working days
+    digest = hashlib.sha256(
+        f"code|{CACHE_FORMAT}|{package_version()}|{metadata.version('holidays')}|".encode()
+    )
     files = sorted(
         path for path in package_dir.rglob("*")
         if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
