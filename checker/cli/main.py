@@ -426,16 +426,38 @@ def rules_coverage(rules: RulesOption = None) -> None:
         raise typer.Exit(EXIT_INPUT)
 
 
+def _cache_limit() -> int:
+    """The cache's size limit in bytes ($OBJCHECK_CACHE_MAX_MB); a bad value: exit 2."""
+    from checker.io.cache import CacheLimitError, cache_limit_bytes
+
+    try:
+        return cache_limit_bytes()
+    except CacheLimitError as error:
+        stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f}".replace(".", ",")
+
+
 @cache_app.command("info")
 def cache_info_command() -> None:
-    """Где кэш, сколько в нём записей и сколько места он занимает."""
-    from checker.io.cache import cache_info, default_cache_dir
+    """Где кэш, сколько в нём записей, сколько места он занимает и его предел."""
+    from checker.io.cache import CACHE_LIMIT_ENV, cache_info, default_cache_dir
 
+    limit = _cache_limit()
     base = default_cache_dir()
     entries, size = cache_info(base)
-    megabytes = f"{size / 1_048_576:.1f}".replace(".", ",")
-    stdout.print(f"Кэш: {base}\nЗаписей: {entries}; размер: {megabytes} МБ",
-                 highlight=False, markup=False)
+    limit_text = (
+        f"{_megabytes(limit)} МБ (задаётся {CACHE_LIMIT_ENV}; при превышении удаляются "
+        "записи, которые дольше всех не использовались)"
+        if limit else f"0 — кэш выключен ({CACHE_LIMIT_ENV}=0)"
+    )
+    stdout.print(
+        f"Кэш: {base}\nЗаписей: {entries}; размер: {_megabytes(size)} МБ\nПредел: {limit_text}",
+        highlight=False, markup=False,
+    )
 
 
 @cache_app.command("clear")
@@ -860,6 +882,7 @@ def batch(
     from checker.io.cache import default_cache_dir
 
     day = parse_as_of(as_of)
+    _cache_limit()  # a bad OBJCHECK_CACHE_MAX_MB is said before anything runs
     if reports and out is None:
         stderr.print("ошибка: --reports требует --out")
         raise typer.Exit(EXIT_INPUT)
@@ -889,6 +912,7 @@ def batch(
         rules_dir=rules, old_rules_dir=compare_rules, as_of=day,
         reports_dir=outputs.reports_dir if reports and outputs is not None else None,
         cache_dir=None if no_cache else default_cache_dir(),
+        cache_max_bytes=_cache_limit(),
     )
     if scheduler is not None and executor is not Executor.dask:
         stderr.print("ошибка: --scheduler действует только с --executor dask")
