@@ -118,7 +118,9 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
-ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")]
+ProfileArgument = Annotated[Path, typer.Argument(
+    metavar="ПРОФИЛЬ", help="Профиль школы (YAML или JSON)",
+)]
 
 
 def fail_input(error: InputError) -> NoReturn:
@@ -224,7 +226,9 @@ def _only(report: Report, chosen: Callable[[str], bool]) -> Report:
 
 @app.command()
 def check(
-    profiles: Annotated[list[Path], typer.Argument(help="Профили школ (YAML), один или несколько")],
+    profiles: Annotated[list[Path], typer.Argument(
+        metavar="ПРОФИЛЬ", help="Профили школ (YAML), один или несколько",
+    )],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ "
                                    "(несколько профилей — JSON-массив отчётов)")
@@ -270,8 +274,8 @@ def check(
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="JSON-отчёт прошлой проверки")],
-    new: Annotated[Path, typer.Argument(help="JSON-отчёт новой проверки")],
+    old: Annotated[Path, typer.Argument(metavar="БЫЛО", help="JSON-отчёт прошлой проверки")],
+    new: Annotated[Path, typer.Argument(metavar="СТАЛО", help="JSON-отчёт новой проверки")],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
     ] = OutputFormat.text,
@@ -291,7 +295,9 @@ def diff(
 @app.command()
 def schema(
     what: Annotated[
-        str, typer.Argument(help="profile — схема профиля; pack — схема пакета; report — отчёта")
+        str, typer.Argument(
+            metavar="ЧТО", help="profile — схема профиля; pack — схема пакета; report — отчёта",
+        )
     ] = "profile",
 ) -> None:
     """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
@@ -325,7 +331,9 @@ def rules_list(rules: RulesOption = None) -> None:
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
+    rule_id: Annotated[str, typer.Argument(
+        metavar="ID", help="id правила",
+    )], rules: RulesOption = None
 ) -> None:
     """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
     from checker.io.yamlio import round_trip_yaml
@@ -507,7 +515,9 @@ PlanOutputOption = Annotated[
 @app.command()
 def inspect(
     profile: Annotated[
-        Path, typer.Argument(help="Профиль школы (YAML); вердикты записываются в него")
+        Path, typer.Argument(
+            metavar="ПРОФИЛЬ", help="Профиль школы (YAML); вердикты записываются в него",
+        )
     ],
     inspector: Annotated[
         str | None, typer.Option("--inspector", help="ФИО проверяющего")
@@ -647,7 +657,9 @@ def template(
 
 @app.command()
 def migrate(
-    profile: Annotated[Path, typer.Argument(help="Профиль школы версии 1 (YAML); переписывается")],
+    profile: Annotated[Path, typer.Argument(
+        metavar="ПРОФИЛЬ", help="Профиль школы версии 1 (YAML); переписывается",
+    )],
 ) -> None:
     """Перевести профиль на версию 2 схемы: наблюдатели — в реестр людей (people)."""
     from checker.io.profile_edit import ConcurrentEditError, migrate_file
@@ -682,8 +694,10 @@ def migrate(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")],
-    target: Annotated[Path, typer.Argument(help="Куда записать: *.json — JSON, иначе YAML")],
+    source: Annotated[Path, typer.Argument(metavar="ОТКУДА", help="Профиль школы (YAML или JSON)")],
+    target: Annotated[Path, typer.Argument(
+        metavar="КУДА", help="Куда записать: *.json — JSON, иначе YAML",
+    )],
     force: Annotated[
         bool, typer.Option("--force", help="Перезаписать существующий файл")
     ] = False,
@@ -829,7 +843,9 @@ def plan(
 @app.command()
 def batch(
     paths: Annotated[
-        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны")
+        list[str], typer.Argument(
+            metavar="ПУТЬ", help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны",
+        )
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json и "
