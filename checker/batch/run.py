@@ -56,7 +56,7 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
 from checker.render.documents import spravka_data, spravka_html
-from checker.render.numbers import distinct_percents
+from checker.render.numbers import decimal, distinct_percents
 from checker.render.questionnaire import read_questionnaire
 from checker.render.text import render_report_plain
 
@@ -421,7 +421,7 @@ def _parameter_changes(old: Report, new: Report) -> tuple[str, ...]:
     """Changes of the rules' parameters that move a level without any outcome changing."""
     weights = {f.rule_id: f.weight for f in old.findings}
     found = [
-        f"{f.rule_id}: вес {weights[f.rule_id]:g} → {f.weight:g}"
+        f"{f.rule_id}: вес {decimal(weights[f.rule_id])} → {decimal(f.weight)}"
         for f in new.findings
         if f.rule_id in weights and weights[f.rule_id] != f.weight
     ]

@@ -338,6 +338,7 @@ def rules_show(
     """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
     from checker.io.yamlio import round_trip_yaml
     from checker.render.catalogue import applicability, timing_text
+    from checker.render.numbers import decimal
 
     book = open_rulebook(rules)
     try:
@@ -350,7 +351,8 @@ def rules_show(
     out(Text.assemble((rule.id, "bold"), f" {rule.title}"), highlight=False)
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
-    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
+    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {decimal(rule.effective_weight)}",
+        highlight=False)
     src = rule.source
     cited = cite(src.document, src.item, src.quote, src.confirmed, src.conflicts_with)
     out(f"Источник: {cited}", highlight=False)

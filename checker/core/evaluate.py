@@ -57,6 +57,14 @@ TIME_BASE = {
 }
 
 
+def _day(value: object) -> str:
+    """A fact's date as a Russian reader writes it: 2024-04-16 → 16.04.2024."""
+    try:
+        return f"{dt.date.fromisoformat(str(value)):%d.%m.%Y}"
+    except ValueError:
+        return str(value)
+
+
 def label_of(fact: Fact) -> str:
     """A short Russian label of a fact for reports."""
     kind = fact["t"]
@@ -65,15 +73,15 @@ def label_of(fact: Fact) -> str:
         parts = [fact["kind"], fact.get("subject"), grade]
         date = fact.get("date")
         label = " · ".join(str(p) for p in parts if p)
-        return f"{label} ({date})" if date else label
+        return f"{label} ({_day(date)})" if date else label
     if kind in ("document", "procedure_document"):
         title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
         number = f" № {fact['number']}" if "number" in fact else ""
-        date = f" от {fact['date']}" if "date" in fact else ""
+        date = f" от {_day(fact['date'])}" if "date" in fact else ""
         return f"{title}{number}{date}"
     if kind in ("activity", "procedure_activity"):
         title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
-        return title + (f" ({fact['date']})" if "date" in fact else "")
+        return title + (f" ({_day(fact['date'])})" if "date" in fact else "")
     if kind == "school":
         return "школа"
     if kind == "class_result":
