@@ -31,7 +31,13 @@ from checker.model.findings import (
     SubjectFinding,
     worst,
 )
-from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
+from checker.model.profile import (
+    ACTIVITY_KIND_TITLES,
+    CHECKING_MODE_TITLES,
+    DOCUMENT_KIND_TITLES,
+    OBSERVER_RELATION_TITLES,
+    OBSERVER_TYPE_TITLES,
+)
 from checker.model.rulepack import Rule
 from checker.model.sources import SOURCES
 
@@ -97,6 +103,16 @@ _LABELLED_BY_KIND = frozenset({"procedure", "document", "procedure_document", "a
                                "procedure_activity"})
 
 
+# Enumerated fields are shown by the Russian titles of the profile's values: «связь со
+# школой — родитель участника», not «parent».
+_VALUE_TITLES: dict[tuple[str, str], Mapping[str, str]] = {
+    ("observer", "type"): OBSERVER_TYPE_TITLES,
+    ("observer", "relation"): OBSERVER_RELATION_TITLES,
+    ("observer", "declared_relation"): OBSERVER_RELATION_TITLES,
+    ("checking", "mode"): CHECKING_MODE_TITLES,
+}
+
+
 def _stated(kind: str, name: str, value: object) -> str:
     """One field of a fact in words: «у школы есть официальный сайт — да», not
     «has_website=True» (the catalogue's description, without its parenthesis)."""
@@ -104,6 +120,11 @@ def _stated(kind: str, name: str, value: object) -> str:
     title = described.split(" (", 1)[0].split(": ", 1)[0]
     if isinstance(value, bool):
         return f"{title} — {'да' if value else 'нет'}"
+    titles = _VALUE_TITLES.get((kind, name))
+    if titles is not None:
+        return f"{title} — {titles.get(str(value), value)}"
+    if kind in FACT_KINDS and FACT_KINDS[kind].fields.get(name) == "date":
+        return f"{title} — {_day(value)}"
     return f"{title} — {value}"
 
 
