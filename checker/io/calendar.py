@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
 
-import holidays
-from holidays.countries.russia import RussiaStaticHolidays
-
 # The holiday set of art. 112 ТК РФ in its present form (1–8 January) holds since 2013;
 # earlier years are left to the Labour-Code fallback in core.workdays, with a warning.
 FIRST_YEAR = 2013
@@ -47,12 +44,19 @@ class ProductionCalendar:
 
 def last_decree_year() -> int:
     """The latest year for which the package has the Government's transfer decree."""
+    from holidays.countries.russia import RussiaStaticHolidays
+
     return max(RussiaStaticHolidays.special_public_holidays)
 
 
 @cache
 def russian_calendar() -> ProductionCalendar:
-    """The calendar of every year from ``FIRST_YEAR`` to the last decree the package has."""
+    """The calendar of every year from ``FIRST_YEAR`` to the last decree the package has.
+
+    Imported on first use: ``holidays`` takes ~0.1 s to import, which a command that counts
+    no working days (``rules list``, ``--help``) should not pay."""
+    import holidays
+
     last = last_decree_year()
     years = range(FIRST_YEAR, last + 1)
     # language fixed: the names are not used, and it keeps the locale of the environment
