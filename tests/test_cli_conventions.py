@@ -186,3 +186,12 @@ def test_cache_info_and_clear(tmp_path: Path) -> None:
     assert cleared.returncode == 0 and f"Удалено записей кэша: {entries}" in cleared.stdout
     assert "Записей: 0;" in run("cache", "info").stdout
     assert keep.is_file()
+
+
+def test_rule_weight_is_written_the_russian_way() -> None:
+    from checker.render.numbers import decimal
+
+    assert (decimal(0.5), decimal(2.0), decimal(0.0)) == ("0,5", "2", "0")
+    shown = objcheck("rules", "show", "FED-DOC-002")  # a recommendation: weight 0
+    assert shown.returncode == 0
+    assert "; вес 0\n" in shown.stdout and "0.0" not in shown.stdout

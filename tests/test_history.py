@@ -99,7 +99,7 @@ def test_two_year_pair_diff_is_the_reasoned_one(pair: tuple[Report, Report]) -> 
     # The same procedure id in both years: the subject-level move is kept.
     assert [(s.subject, s.old_outcome, s.new_outcome) for s in by_rule["FED-VID-003"].subjects
             ] == [("vpr-ru-6", Outcome.GAP, Outcome.WAIVED)]
-    assert by_rule["FED-GIA-001"].where == ["ОГЭ · математика · 9 кл. (2024-05-21)"]
+    assert by_rule["FED-GIA-001"].where == ["ОГЭ · математика · 9 кл. (21.05.2024)"]
     assert by_rule["FED-OBS-003"].where == []  # school-wide: its title says it all
 
 

@@ -73,6 +73,10 @@ def test_answers_are_recorded_and_quit_midway_keeps_them(tmp_path: Path) -> None
     text = path.read_text(encoding="utf-8")
     assert outside_section(text).rstrip("\n") == original.rstrip("\n")
     assert text.startswith(original)
+    # the inspection date and each answer's date are written out, not as a YAML alias
+    # («date: &id001 2022-04-01» … «at: *id001») a person editing the file cannot read
+    section = text[len(original):]
+    assert "&id" not in section and "*id" not in section, section
     assert Path(f"{path}.bak").read_text(encoding="utf-8") == original
     inspection = read_profile(path).inspection
     assert inspection is not None and inspection.inspector == "Проверяющая А.А."

@@ -145,6 +145,10 @@ def test_a_parent_observer_is_found_by_join_although_the_school_declares_none(
     assert "родитель ученика класса, писавшего работу — да" in evidence.summary
     assert "класс процедуры, где учится ребёнок наблюдателя — 5А" in evidence.summary
     assert "=" not in evidence.summary
+    # the profile's codes by their Russian titles: not «связь со школой — parent»
+    assert "связь со школой — родитель участника" in evidence.summary
+    assert "вид наблюдателя — общественный наблюдатель" in evidence.summary
+    assert "— none" not in evidence.summary and "— public" not in evidence.summary
     contradiction = _finding(report, "FED-COI-004")
     assert contradiction.outcome is Outcome.VIOLATION
     assert "Зайцева Ольга Петровна" in contradiction.message

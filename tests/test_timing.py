@@ -12,6 +12,7 @@ from rich.console import Console
 
 from checker.core.check import Checker
 from checker.core.timing import AcademicYear, Dated, TimeContext, judge
+from checker.io.calendar import russian_calendar
 from checker.io.packs import load_pack, load_rulebook
 from checker.model.errors import InputError
 from checker.model.findings import Finding, Outcome
@@ -221,6 +222,21 @@ def test_publication_within_ten_working_days(
     if expected is Outcome.MET_LATE:
         assert subject.done == D(2024, 5, 17)
         assert "16.05.2024" in subject.message and "17.05.2024" in subject.message
+
+
+def test_a_working_day_deadline_in_an_unknown_year_is_warned(checker: Checker) -> None:
+    """The production calendar of a year without a transfer decree in the data is only the
+    Labour-Code rule: a deadline in working days there may be off by a day, so say so."""
+    year = russian_calendar().last_year + 1
+    regulation = {"id": "r1", "kind": "vsoko_regulation", "date": D(year, 4, 26),
+                  "published": False}
+    report = checker.check(_profile([regulation]), D(year, 6, 1))
+    assert _finding(report, "FED-DOC-002").subjects[0].due is not None
+    calendar_warnings = [w for w in report.warnings if "производственный календарь" in w]
+    assert len(calendar_warnings) == 1
+    assert f"{year} г." in calendar_warnings[0]
+    known = checker.check(_profile([_regulation(False)]), D(2024, 6, 1))
+    assert not any("производственный календарь" in w for w in known.warnings)
 
 
 def test_met_late_counts_as_met(checker: Checker) -> None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from checker.core.workdays import (
-    CALENDARS,
     add_working_days,
+    is_known_year,
     is_working_day,
     working_days_between,
     working_days_in_year,
 )
+from checker.io.calendar import russian_calendar
+from tests.calendar_oracle import CALENDARS, oracle_is_working_day
 
 D = dt.date
 
@@ -79,3 +82,50 @@ def test_every_calendar_has_a_source() -> None:
         assert "Постановление Правительства РФ" in calendar.source
         assert all(d.weekday() < 5 for d in calendar.days_off)
         assert all(d.weekday() >= 5 for d in calendar.working_weekends)
+
+
+@pytest.mark.parametrize("year", sorted(CALENDARS))
+def test_library_calendar_matches_the_hand_kept_table(year: int) -> None:
+    """Every day of 2022–2026 as the decrees say (the table kept by hand before issue 15)."""
+    day = D(year, 1, 1)
+    differing = []
+    while day.year == year:
+        if is_working_day(day) != oracle_is_working_day(day):
+            differing.append(day)
+        day += dt.timedelta(days=1)
+    assert differing == []
+    assert is_known_year(year)
+
+
+def test_2027_follows_its_decree() -> None:
+    # Постановление Правительства РФ «О переносе выходных дней в 2027 году»: с 2 января (сб)
+    # на 5 ноября, с 3 января (вс) на 31 декабря, 20 февраля (сб) — рабочий день вместо
+    # 22 февраля. The Labour-Code rule alone gets these four days wrong.
+    assert is_known_year(2027)
+    assert is_working_day(D(2027, 2, 20))
+    assert not is_working_day(D(2027, 2, 22))
+    assert not is_working_day(D(2027, 11, 5))
+    assert not is_working_day(D(2027, 12, 31))
+    # ТК ст. 112: 1 мая (сб) → 3 мая, 9 мая (вс) → 10 мая, 12 июня (сб) → 14 июня
+    assert not is_working_day(D(2027, 5, 3))
+    assert not is_working_day(D(2027, 5, 10))
+    assert not is_working_day(D(2027, 6, 14))
+
+
+def test_a_year_without_a_decree_falls_back_to_the_labour_code() -> None:
+    """Without the 2027 decree (a calendar ending in 2026) only art. 112 applies: its
+    automatic moves are kept, the decree's transfers are not known."""
+    old = dataclasses.replace(russian_calendar(), last_year=2026)
+    assert not is_known_year(2027, old)
+    assert is_known_year(2026, old)
+    assert not is_working_day(D(2027, 5, 3), old)  # 1 мая — суббота
+    assert not is_working_day(D(2027, 6, 14), old)  # 12 июня — суббота
+    assert is_working_day(D(2027, 2, 22), old)  # the decree's day off is not known
+    assert not is_working_day(D(2027, 2, 20), old)
+    assert add_working_days(D(2027, 2, 19), 1, old) == D(2027, 2, 22)
+    assert add_working_days(D(2027, 2, 19), 1) == D(2027, 2, 20)
+
+
+def test_years_before_the_present_holiday_set_are_not_known() -> None:
+    assert not is_known_year(2012)
+    assert not is_known_year(russian_calendar().last_year + 1)

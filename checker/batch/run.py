@@ -39,7 +39,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from checker.core.check import Checker
 from checker.core.score import scale_note
-from checker.io.cache import Cache, profile_key, result_key, rules_fingerprint
+from checker.io.cache import (
+    DEFAULT_CACHE_LIMIT_MB,
+    Cache,
+    profile_key,
+    result_key,
+    rules_fingerprint,
+)
 from checker.io.files import UnreadableFileError, irregular_reason, read_regular
 from checker.io.load import PROFILE_SUFFIXES, load_profile
 from checker.io.packs import load_rulebook
@@ -50,7 +56,7 @@ from checker.model.profile import Profile
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
 from checker.render.documents import spravka_data, spravka_html
-from checker.render.numbers import distinct_percents
+from checker.render.numbers import decimal, distinct_percents
 from checker.render.questionnaire import read_questionnaire
 from checker.render.text import render_report_plain
 
@@ -170,6 +176,7 @@ class BatchOptions:
     as_of: dt.date | None = None
     reports_dir: Path | None = None
     cache_dir: Path | None = None  # None: no cache
+    cache_max_bytes: int = DEFAULT_CACHE_LIMIT_MB * 1_048_576  # OBJCHECK_CACHE_MAX_MB
 
 
 class FindingStore:
@@ -325,7 +332,7 @@ def build_worker(options: BatchOptions, as_of: dt.date, rules_key: str,
     old = Checker(load_rulebook(options.old_rules_dir)) if options.old_rules_dir else None
     return _Worker(
         Checker(load_rulebook(options.rules_dir)), old, options, as_of,
-        Cache(options.cache_dir), rules_key, kill_on,
+        Cache(options.cache_dir, options.cache_max_bytes), rules_key, kill_on,
     )
 
 
@@ -414,7 +421,7 @@ def _parameter_changes(old: Report, new: Report) -> tuple[str, ...]:
     """Changes of the rules' parameters that move a level without any outcome changing."""
     weights = {f.rule_id: f.weight for f in old.findings}
     found = [
-        f"{f.rule_id}: вес {weights[f.rule_id]:g} → {f.weight:g}"
+        f"{f.rule_id}: вес {decimal(weights[f.rule_id])} → {decimal(f.weight)}"
         for f in new.findings
         if f.rule_id in weights and weights[f.rule_id] != f.weight
     ]
@@ -805,6 +812,8 @@ def run_batch(
         run_on_dask(items, initargs, collected.add, report, dask, workers)
     elif items:
         _Pool(workers, initargs, collected, report).run(_chunks(items, size))
+    # each worker keeps to the limit as it writes; once more here, as all have finished
+    Cache(options.cache_dir, options.cache_max_bytes).enforce_limit()
     schools = sorted(collected.schools, key=lambda s: s.file)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))

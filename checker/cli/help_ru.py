@@ -6,11 +6,19 @@ once, before the first help screen. Types are shown as Russian placeholders (П�
 ЧИСЛО, the choices) instead of ``<path>``/``<bool>``/``<list[str]>``; flags show none.
 tests/test_cli_conventions.py walks every command's help, so an upgrade of Typer that
 moves these names fails a test instead of silently printing English.
+
+Usage errors (a missing argument, an unknown option, a bad choice, an extra argument…) are
+built by the vendored click with f-strings, not gettext, so there is no catalogue to hook:
+the message is translated where Typer prints it (``rich_utils.rich_format_error``) by the
+patterns below, which match click's wording exactly. An unknown wording is printed as it
+is; the same test walks every command with each kind of mistake, so a reworded message
+fails it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _FRAMING = {
@@ -55,6 +63,7 @@ def russian_help() -> None:
     _help_option(decorators)
     TyperOption.display_type_rich = _option_type  # type: ignore[method-assign]
     TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign]
+    TyperArgument.get_error_hint = _argument_hint  # type: ignore[method-assign]
     completion = typer.main.get_install_completion_arguments
 
     def russian_completion() -> Any:
@@ -66,6 +75,7 @@ def russian_help() -> None:
         return params
 
     typer.main.get_install_completion_arguments = russian_completion
+    _russian_errors(rich_utils)
 
 
 def _usage_prefix(formatting: Any) -> None:
@@ -96,8 +106,8 @@ def _help_option(decorators: Any) -> None:
     decorators.help_option = help_option
 
 
-def _label(param: Any, ctx: Any) -> str | None:
-    if param.metavar is not None:
+def _label(param: Any, ctx: Any, named: bool = True) -> str | None:
+    if named and param.metavar is not None:
         return str(param.metavar)
     if getattr(param, "is_flag", False):
         return None  # a switch takes no value: nothing to show
@@ -118,5 +128,96 @@ def _option_type(self: Any, ctx: Any) -> str | None:
 
 
 def _argument_type(self: Any, ctx: Any) -> str | None:
-    label: str | None = _label(self, ctx)
+    """The type of an argument: its Russian name (``metavar``) is already shown beside it."""
+    label: str | None = _label(self, ctx, named=False)
     return label
+
+
+def _argument_hint(self: Any) -> str:
+    """An argument is named in errors as in the «Использование» line: by its metavar."""
+    return f"'{self.metavar or self.name.upper()}'"
+
+
+# Values of options that a type rejected: pydantic's wording (Typer coerces with it) and
+# click's. ``{0}``… are the groups of the match.
+_VALUE_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"Value error, (.+) is not one of (.+)\.", "{0} — нет среди допустимых значений: {1}"),
+    (r"Input should be a valid integer.*", "нужно целое число"),
+    (r"Input should be a valid number.*", "нужно число"),
+    (r"Input should be a valid boolean.*", "нужно true или false"),
+    (r"Input should be greater than or equal to (\S+)", "нужно число не меньше {0}"),
+    (r"Input should be less than or equal to (\S+)", "нужно число не больше {0}"),
+    (r"Input should be greater than (\S+)", "нужно число больше {0}"),
+    (r"Input should be less than (\S+)", "нужно число меньше {0}"),
+    (r"Value (.+) is not a valid (.+)\.", "недопустимое значение {0}"),
+)
+
+
+def _value(message: str) -> str:
+    return _translated(message, _VALUE_ERRORS) or message
+
+
+def _missing(kind: str, hint: str, extra: str | None) -> str:
+    if kind == "argument":  # named as in the «Использование» line above it: ПРОФИЛЬ
+        text = f"не указан обязательный аргумент {hint.strip(chr(39))}"
+    else:
+        text = f"не указан обязательный параметр {hint}"
+    return f"{text}. {extra}" if extra else f"{text}."
+
+
+def _possible(option: str, possible: str | None) -> str:
+    text = f"нет такого параметра: {option}"
+    return f"{text} (возможно, имелся в виду: {possible})" if possible else text
+
+
+# click's usage errors, the whole message each; the values are formats or functions of the
+# groups.
+_USAGE_ERRORS: tuple[tuple[str, str | Callable[..., str]], ...] = (
+    (r"Missing (argument|option|parameter) ?(.*?)\.(?: (.*))?", _missing),
+    (r"No such option: (\S+)(?: \(Possible options: (.+)\))?", _possible),
+    (r"No such command (.+)\.", "нет такой команды: {0}"),
+    (r"Missing command\.", "не указана команда"),
+    (r"Got unexpected extra arguments? \((.*)\)", "лишние аргументы: {0}"),
+    (r"Got unexpected extra argument\(s\) \((.*)\)", "лишние аргументы: {0}"),
+    (r"Option (.+) requires an argument\.", "параметру {0} нужно значение"),
+    (r"Option (.+) requires (\d+) arguments\.", "параметру {0} нужно значений: {1}"),
+    (r"Option (.+) does not take a value\.", "параметр {0} не принимает значения"),
+    (r"Argument (.+) takes (\d+) values\.", "аргументу {0} нужно значений: {1}"),
+    (r"Invalid value for (.+?): (.*)", lambda hint, message: (
+        f"недопустимое значение {hint}: {_value(message)}")),
+    (r"Invalid value: (.*)", lambda message: f"недопустимое значение: {_value(message)}"),
+    (r"Could not open file (.+?): (.*)", "не удалось открыть файл {0}: {1}"),
+)
+
+
+def _translated(
+    message: str, table: tuple[tuple[str, str | Callable[..., str]], ...]
+) -> str | None:
+    for pattern, russian in table:
+        found = re.fullmatch(pattern, message, flags=re.DOTALL)
+        if found is None:
+            continue
+        groups = found.groups()
+        if callable(russian):
+            return russian(*groups)
+        return russian.format(*groups)
+    return None
+
+
+def russian_error(message: str) -> str:
+    """click's English usage error in Russian (unchanged when its wording is unknown)."""
+    russian = _translated(message, _USAGE_ERRORS)
+    if russian is None:
+        return message
+    return russian[:1].upper() + russian[1:]
+
+
+def _russian_errors(rich_utils: Any) -> None:
+    original = rich_utils.rich_format_error
+
+    def rich_format_error(error: Any) -> None:
+        english = error.format_message
+        error.format_message = lambda: russian_error(english())
+        original(error)
+
+    rich_utils.rich_format_error = rich_format_error

@@ -28,7 +28,7 @@ def _fail(messages: list[str]) -> typer.Exit:
 
 @import_app.command("questionnaire")
 def questionnaire(
-    workbook: Annotated[Path, typer.Argument(help="Заполненная анкета (.xlsx)")],
+    workbook: Annotated[Path, typer.Argument(metavar="АНКЕТА", help="Заполненная анкета (.xlsx)")],
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Куда записать профиль (по умолчанию — рядом, "

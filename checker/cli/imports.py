@@ -81,7 +81,9 @@ def _scale(value: str | None) -> tuple[int, int, int] | None:
 
 @import_app.command("vpr")
 def import_vpr(
-    files: Annotated[list[Path], typer.Argument(help="Файлы .xlsx с результатами ВПР")],
+    files: Annotated[list[Path], typer.Argument(
+        metavar="ФАЙЛ", help="Файлы .xlsx с результатами ВПР",
+    )],
     profile: Annotated[Path, typer.Option("--profile", help="Профиль школы (YAML)")],
     subject: Annotated[
         str | None, typer.Option("--subject", help="Предмет, если в файле нет строки «ВПР …»")

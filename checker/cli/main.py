@@ -118,7 +118,9 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
-ProfileArgument = Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")]
+ProfileArgument = Annotated[Path, typer.Argument(
+    metavar="ПРОФИЛЬ", help="Профиль школы (YAML или JSON)",
+)]
 
 
 def fail_input(error: InputError) -> NoReturn:
@@ -224,7 +226,9 @@ def _only(report: Report, chosen: Callable[[str], bool]) -> Report:
 
 @app.command()
 def check(
-    profiles: Annotated[list[Path], typer.Argument(help="Профили школ (YAML), один или несколько")],
+    profiles: Annotated[list[Path], typer.Argument(
+        metavar="ПРОФИЛЬ", help="Профили школ (YAML), один или несколько",
+    )],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ "
                                    "(несколько профилей — JSON-массив отчётов)")
@@ -270,8 +274,8 @@ def check(
 
 @app.command()
 def diff(
-    old: Annotated[Path, typer.Argument(help="JSON-отчёт прошлой проверки")],
-    new: Annotated[Path, typer.Argument(help="JSON-отчёт новой проверки")],
+    old: Annotated[Path, typer.Argument(metavar="БЫЛО", help="JSON-отчёт прошлой проверки")],
+    new: Annotated[Path, typer.Argument(metavar="СТАЛО", help="JSON-отчёт новой проверки")],
     output_format: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="text — на экран; json — для программ")
     ] = OutputFormat.text,
@@ -291,7 +295,9 @@ def diff(
 @app.command()
 def schema(
     what: Annotated[
-        str, typer.Argument(help="profile — схема профиля; pack — схема пакета; report — отчёта")
+        str, typer.Argument(
+            metavar="ЧТО", help="profile — схема профиля; pack — схема пакета; report — отчёта",
+        )
     ] = "profile",
 ) -> None:
     """Вывести JSON Schema профиля (или пакета правил, или отчёта) для проверки в редакторе."""
@@ -325,11 +331,14 @@ def rules_list(rules: RulesOption = None) -> None:
 
 @rules_app.command("show")
 def rules_show(
-    rule_id: Annotated[str, typer.Argument(help="id правила")], rules: RulesOption = None
+    rule_id: Annotated[str, typer.Argument(
+        metavar="ID", help="id правила",
+    )], rules: RulesOption = None
 ) -> None:
     """Полное описание одного правила: источник, применимость, сроки, проверка, что сделать."""
     from checker.io.yamlio import round_trip_yaml
     from checker.render.catalogue import applicability, timing_text
+    from checker.render.numbers import decimal
 
     book = open_rulebook(rules)
     try:
@@ -342,7 +351,8 @@ def rules_show(
     out(Text.assemble((rule.id, "bold"), f" {rule.title}"), highlight=False)
     out(f"Набор: {pack.title} ({pack.pack})", highlight=False)
     out(f"Направление: {DIRECTION_TITLES[rule.direction]}", highlight=False)
-    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {rule.effective_weight}", highlight=False)
+    out(f"Важность: {SEVERITY_TITLES[rule.severity]}; вес {decimal(rule.effective_weight)}",
+        highlight=False)
     src = rule.source
     cited = cite(src.document, src.item, src.quote, src.confirmed, src.conflicts_with)
     out(f"Источник: {cited}", highlight=False)
@@ -426,16 +436,38 @@ def rules_coverage(rules: RulesOption = None) -> None:
         raise typer.Exit(EXIT_INPUT)
 
 
+def _cache_limit() -> int:
+    """The cache's size limit in bytes ($OBJCHECK_CACHE_MAX_MB); a bad value: exit 2."""
+    from checker.io.cache import CacheLimitError, cache_limit_bytes
+
+    try:
+        return cache_limit_bytes()
+    except CacheLimitError as error:
+        stderr.print(f"ошибка: {error}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_048_576:.1f}".replace(".", ",")
+
+
 @cache_app.command("info")
 def cache_info_command() -> None:
-    """Где кэш, сколько в нём записей и сколько места он занимает."""
-    from checker.io.cache import cache_info, default_cache_dir
+    """Где кэш, сколько в нём записей, сколько места он занимает и его предел."""
+    from checker.io.cache import CACHE_LIMIT_ENV, cache_info, default_cache_dir
 
+    limit = _cache_limit()
     base = default_cache_dir()
     entries, size = cache_info(base)
-    megabytes = f"{size / 1_048_576:.1f}".replace(".", ",")
-    stdout.print(f"Кэш: {base}\nЗаписей: {entries}; размер: {megabytes} МБ",
-                 highlight=False, markup=False)
+    limit_text = (
+        f"{_megabytes(limit)} МБ (задаётся {CACHE_LIMIT_ENV}; при превышении удаляются "
+        "записи, которые дольше всех не использовались)"
+        if limit else f"0 — кэш выключен ({CACHE_LIMIT_ENV}=0)"
+    )
+    stdout.print(
+        f"Кэш: {base}\nЗаписей: {entries}; размер: {_megabytes(size)} МБ\nПредел: {limit_text}",
+        highlight=False, markup=False,
+    )
 
 
 @cache_app.command("clear")
@@ -485,7 +517,9 @@ PlanOutputOption = Annotated[
 @app.command()
 def inspect(
     profile: Annotated[
-        Path, typer.Argument(help="Профиль школы (YAML); вердикты записываются в него")
+        Path, typer.Argument(
+            metavar="ПРОФИЛЬ", help="Профиль школы (YAML); вердикты записываются в него",
+        )
     ],
     inspector: Annotated[
         str | None, typer.Option("--inspector", help="ФИО проверяющего")
@@ -625,7 +659,9 @@ def template(
 
 @app.command()
 def migrate(
-    profile: Annotated[Path, typer.Argument(help="Профиль школы версии 1 (YAML); переписывается")],
+    profile: Annotated[Path, typer.Argument(
+        metavar="ПРОФИЛЬ", help="Профиль школы версии 1 (YAML); переписывается",
+    )],
 ) -> None:
     """Перевести профиль на версию 2 схемы: наблюдатели — в реестр людей (people)."""
     from checker.io.profile_edit import ConcurrentEditError, migrate_file
@@ -660,8 +696,10 @@ def migrate(
 
 @app.command()
 def convert(
-    source: Annotated[Path, typer.Argument(help="Профиль школы (YAML или JSON)")],
-    target: Annotated[Path, typer.Argument(help="Куда записать: *.json — JSON, иначе YAML")],
+    source: Annotated[Path, typer.Argument(metavar="ОТКУДА", help="Профиль школы (YAML или JSON)")],
+    target: Annotated[Path, typer.Argument(
+        metavar="КУДА", help="Куда записать: *.json — JSON, иначе YAML",
+    )],
     force: Annotated[
         bool, typer.Option("--force", help="Перезаписать существующий файл")
     ] = False,
@@ -807,7 +845,9 @@ def plan(
 @app.command()
 def batch(
     paths: Annotated[
-        list[str], typer.Argument(help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны")
+        list[str], typer.Argument(
+            metavar="ПУТЬ", help="Каталоги (ищутся *.yaml, *.yml, *.json), файлы или шаблоны",
+        )
     ],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Каталог для summary.csv/xlsx/json и "
@@ -860,6 +900,7 @@ def batch(
     from checker.io.cache import default_cache_dir
 
     day = parse_as_of(as_of)
+    _cache_limit()  # a bad OBJCHECK_CACHE_MAX_MB is said before anything runs
     if reports and out is None:
         stderr.print("ошибка: --reports требует --out")
         raise typer.Exit(EXIT_INPUT)
@@ -889,6 +930,7 @@ def batch(
         rules_dir=rules, old_rules_dir=compare_rules, as_of=day,
         reports_dir=outputs.reports_dir if reports and outputs is not None else None,
         cache_dir=None if no_cache else default_cache_dir(),
+        cache_max_bytes=_cache_limit(),
     )
     if scheduler is not None and executor is not Executor.dask:
         stderr.print("ошибка: --scheduler действует только с --executor dask")

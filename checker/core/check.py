@@ -17,11 +17,13 @@ from checker.core.self_assessment import check_self_assessment
 from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
+from checker.core.workdays import is_known_year
 from checker.engine import Engine, rules_limit_issues
 from checker.io.load import load_profile, located_warnings
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem, format_loc
+from checker.model.findings import Finding
 from checker.model.profile import LIST_TITLES, Profile
 from checker.model.report import (
     ConflictInfo,
@@ -156,6 +158,7 @@ class Checker:
                     profile, source_text, source_file or "профиль"
                 )),
                 *_year_warnings(profile, as_of),
+                *_calendar_warnings(selection, findings),
                 *_located(list(waived.notes), source_text),
                 *unmatched_verdicts(findings, inspection),
             ],
@@ -230,6 +233,31 @@ def ensure_engine_limits(book: RuleBook) -> None:
     problems = engine_limit_problems(book)
     if problems:
         raise InputError(problems)
+
+
+def _calendar_warnings(selection: RuleSelection, findings: list[Finding]) -> list[str]:
+    """Deadlines counted in working days in a year whose production calendar is unknown
+    (no decree «О переносе выходных дней» in the data) may be off by the days it moves."""
+    working = {
+        rule.id for rule in selection.rules
+        if rule.timing is not None and rule.timing.within is not None
+        and rule.timing.within.working
+    }
+    years = sorted({
+        subject.due.year
+        for finding in findings if finding.rule_id in working
+        for subject in finding.subjects if subject.due is not None
+        if not is_known_year(subject.due.year)
+    })
+    if not years:
+        return []
+    named = ", ".join(str(year) for year in years)
+    return [
+        f"производственный календарь на {named} г. неизвестен программе (нет постановления "
+        "Правительства о переносе выходных дней в её данных): сроки в рабочих днях посчитаны "
+        "по праздникам ст. 112 ТК РФ и могут отличаться на день-два — обновите objcheck или "
+        "сверьте сроки с календарём"
+    ]
 
 
 def _year_warnings(profile: Profile, as_of: dt.date) -> list[str]:

@@ -31,7 +31,13 @@ from checker.model.findings import (
     SubjectFinding,
     worst,
 )
-from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
+from checker.model.profile import (
+    ACTIVITY_KIND_TITLES,
+    CHECKING_MODE_TITLES,
+    DOCUMENT_KIND_TITLES,
+    OBSERVER_RELATION_TITLES,
+    OBSERVER_TYPE_TITLES,
+)
 from checker.model.rulepack import Rule
 from checker.model.sources import SOURCES
 
@@ -57,6 +63,14 @@ TIME_BASE = {
 }
 
 
+def _day(value: object) -> str:
+    """A fact's date as a Russian reader writes it: 2024-04-16 → 16.04.2024."""
+    try:
+        return f"{dt.date.fromisoformat(str(value)):%d.%m.%Y}"
+    except ValueError:
+        return str(value)
+
+
 def label_of(fact: Fact) -> str:
     """A short Russian label of a fact for reports."""
     kind = fact["t"]
@@ -65,15 +79,15 @@ def label_of(fact: Fact) -> str:
         parts = [fact["kind"], fact.get("subject"), grade]
         date = fact.get("date")
         label = " · ".join(str(p) for p in parts if p)
-        return f"{label} ({date})" if date else label
+        return f"{label} ({_day(date)})" if date else label
     if kind in ("document", "procedure_document"):
         title = DOCUMENT_KIND_TITLES.get(fact["kind"], fact["kind"])
         number = f" № {fact['number']}" if "number" in fact else ""
-        date = f" от {fact['date']}" if "date" in fact else ""
+        date = f" от {_day(fact['date'])}" if "date" in fact else ""
         return f"{title}{number}{date}"
     if kind in ("activity", "procedure_activity"):
         title = str(ACTIVITY_KIND_TITLES.get(fact["kind"], fact["kind"]))
-        return title + (f" ({fact['date']})" if "date" in fact else "")
+        return title + (f" ({_day(fact['date'])})" if "date" in fact else "")
     if kind == "school":
         return "школа"
     if kind == "class_result":
@@ -89,6 +103,16 @@ _LABELLED_BY_KIND = frozenset({"procedure", "document", "procedure_document", "a
                                "procedure_activity"})
 
 
+# Enumerated fields are shown by the Russian titles of the profile's values: «связь со
+# школой — родитель участника», not «parent».
+_VALUE_TITLES: dict[tuple[str, str], Mapping[str, str]] = {
+    ("observer", "type"): OBSERVER_TYPE_TITLES,
+    ("observer", "relation"): OBSERVER_RELATION_TITLES,
+    ("observer", "declared_relation"): OBSERVER_RELATION_TITLES,
+    ("checking", "mode"): CHECKING_MODE_TITLES,
+}
+
+
 def _stated(kind: str, name: str, value: object) -> str:
     """One field of a fact in words: «у школы есть официальный сайт — да», not
     «has_website=True» (the catalogue's description, without its parenthesis)."""
@@ -96,6 +120,11 @@ def _stated(kind: str, name: str, value: object) -> str:
     title = described.split(" (", 1)[0].split(": ", 1)[0]
     if isinstance(value, bool):
         return f"{title} — {'да' if value else 'нет'}"
+    titles = _VALUE_TITLES.get((kind, name))
+    if titles is not None:
+        return f"{title} — {titles.get(str(value), value)}"
+    if kind in FACT_KINDS and FACT_KINDS[kind].fields.get(name) == "date":
+        return f"{title} — {_day(value)}"
     return f"{title} — {value}"
 
 

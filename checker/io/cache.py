@@ -21,6 +21,13 @@ The cache lives in ``$OBJCHECK_CACHE_DIR``, else ``$XDG_CACHE_HOME/objcheck``, e
 someone else or writable by others disables the cache: its entries could have been written
 by anybody. Entries are written atomically (temporary file + rename), so
 parallel workers never see half a file; a damaged entry is a miss.
+
+Size: at most ``$OBJCHECK_CACHE_MAX_MB`` megabytes (default 1024; 0 turns the cache off).
+When a process has written a slice of that since it last looked, it sums the entries and
+deletes the least recently used ones (by mtime: a hit touches its entry) down to nine
+tenths of the limit, so the next writes do not evict again at once. Workers do this in
+parallel without locks: an entry deleted or replaced by another process meanwhile is
+skipped, never an error.
 """
 
 from __future__ import annotations
@@ -42,6 +49,31 @@ _MAGIC = b"objcheck-cache"
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent  # the ``checker`` package
 # Files of the package that decide what a profile or a result is: code and templates.
 _CODE_SUFFIXES = frozenset({".py", ".j2", ".json", ".yaml", ".yml", ".css", ".md"})
+
+CACHE_LIMIT_ENV = "OBJCHECK_CACHE_MAX_MB"
+DEFAULT_CACHE_LIMIT_MB = 1024
+_MB = 1_048_576
+# A process looks at the cache's size after writing this share of the limit: with N
+# workers the cache exceeds its limit by at most N slices between two looks.
+_CHECK_SLICES = 16
+_LOW_WATER = 0.9  # eviction goes down to this share of the limit
+
+
+class CacheLimitError(ValueError):
+    """``$OBJCHECK_CACHE_MAX_MB`` is not a whole number of megabytes (message in Russian)."""
+
+
+def cache_limit_bytes() -> int:
+    """The size limit from ``$OBJCHECK_CACHE_MAX_MB`` (default 1 GiB); 0: no cache."""
+    text = os.environ.get(CACHE_LIMIT_ENV, "").strip()
+    if not text:
+        return DEFAULT_CACHE_LIMIT_MB * _MB
+    if not text.isdigit():
+        raise CacheLimitError(
+            f"{CACHE_LIMIT_ENV} — размер кэша в мегабайтах, целое число ≥ 0 "
+            f"(0 — без кэша), а не «{text[:40]}»"
+        )
+    return int(text) * _MB
 
 
 def package_version() -> str:
@@ -72,7 +104,11 @@ def sources_fingerprint(package_dir: Path) -> str:
     A development checkout changes code without changing the version string; a cache keyed
     by the version alone would then serve rows that the new code would not produce.
     """
-    digest = hashlib.sha256(f"code|{CACHE_FORMAT}|{package_version()}|".encode())
+    # the production calendar is data of the holidays package: a new release can move a
+    # deadline counted in working days
+    digest = hashlib.sha256(
+        f"code|{CACHE_FORMAT}|{package_version()}|{metadata.version('holidays')}|".encode()
+    )
     files = sorted(
         path for path in package_dir.rglob("*")
         if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts and path.is_file()
@@ -139,12 +175,16 @@ def _owned_dir(path: Path, private: bool) -> bool:
 
 
 class Cache:
-    """A private directory of data-only entries; ``None`` root disables it."""
+    """A private directory of data-only entries; ``None`` root or a 0 limit disables it."""
 
-    def __init__(self, root: Path | None) -> None:
+    def __init__(self, root: Path | None, max_bytes: int = DEFAULT_CACHE_LIMIT_MB * _MB) -> None:
+        if max_bytes <= 0:
+            root = None
         self.root = root / f"v{CACHE_FORMAT}" if root is not None else None
         self._base = root
         self._usable: bool | None = None  # checked on first use
+        self.max_bytes = max_bytes
+        self._written = 0  # bytes written since this process last looked at the size
 
     @property
     def enabled(self) -> bool:
@@ -177,13 +217,16 @@ class Cache:
                 return None
             with os.fdopen(fd, "rb", closefd=False) as handle:
                 data = handle.read()
+            header, newline, payload = data.partition(b"\n")
+            if not newline or header + newline != _header(kind, key, payload):
+                return None  # another entry's key, another format, or changed bytes: a miss
+            # a hit is recently used: eviction goes by mtime (one syscall on the open file)
+            with contextlib.suppress(OSError):
+                os.utime(fd)
         except OSError:
             return None
         finally:
             os.close(fd)
-        header, newline, payload = data.partition(b"\n")
-        if not newline or header + newline != _header(kind, key, payload):
-            return None  # another entry's key, another format, or changed bytes: a miss
         return payload
 
     def put(self, kind: str, key: str, payload: bytes) -> None:
@@ -203,6 +246,50 @@ class Cache:
         except OSError:  # a read-only or full cache directory only costs speed
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+            return
+        self._written += len(payload)
+        if self._written * _CHECK_SLICES >= self.max_bytes:
+            self.enforce_limit()
+
+    def enforce_limit(self) -> int:
+        """Delete the least recently used entries while the cache is over its limit (down
+        to nine tenths of it); returns how many were deleted."""
+        self._written = 0
+        if not self.enabled or self._base is None:
+            return 0
+        return evict(self._base, self.max_bytes)
+
+
+def _stamped(entries: list[Path]) -> list[tuple[float, int, Path]]:
+    """(mtime, size, path) of each entry still there (another process may delete some)."""
+    stamped = []
+    for path in entries:
+        try:
+            info = path.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        stamped.append((info.st_mtime, info.st_size, path))
+    return stamped
+
+
+def evict(base: Path, max_bytes: int) -> int:
+    """If the entries in ``base`` take more than ``max_bytes``, delete the least recently
+    used down to nine tenths of it; returns how many were deleted. Safe beside other
+    processes doing the same: a vanished entry is skipped."""
+    stamped = _stamped(_entries(base / f"v{CACHE_FORMAT}"))
+    total = sum(size for _mtime, size, _path in stamped)
+    if total <= max_bytes:
+        return 0
+    target = int(max_bytes * _LOW_WATER)
+    deleted = 0
+    for _mtime, size, path in sorted(stamped, key=lambda s: (s[0], s[2])):
+        if total <= target:
+            break
+        with contextlib.suppress(OSError):
+            path.unlink()
+            deleted += 1
+        total -= size  # gone either way: deleted here or by another process
+    return deleted
 
 
 def _entries(root: Path) -> list[Path]:
@@ -220,8 +307,8 @@ def _entries(root: Path) -> list[Path]:
 
 def cache_info(base: Path) -> tuple[int, int]:
     """(entries, bytes) of the cache in ``base``."""
-    entries = _entries(base / f"v{CACHE_FORMAT}")
-    return len(entries), sum(path.stat().st_size for path in entries)
+    stamped = _stamped(_entries(base / f"v{CACHE_FORMAT}"))
+    return len(stamped), sum(size for _mtime, size, _path in stamped)
 
 
 def cache_clear(base: Path) -> int:

@@ -162,6 +162,12 @@ def _yaml() -> Any:
     yaml = round_trip_yaml()
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
+    # the inspection date and an answer's ``at`` are one date object: written once with an
+    # anchor and then as «*id001», which a person editing the file cannot read
+    aliased = yaml.representer.ignore_aliases
+    yaml.representer.ignore_aliases = lambda data: (
+        isinstance(data, dt.date) or aliased(data)
+    )
     return yaml
 
 

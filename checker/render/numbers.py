@@ -23,6 +23,11 @@ def percent(fraction: float | None, empty: str = "") -> str:
     return f"{round(fraction * 100, PERCENT_DIGITS):.{PERCENT_DIGITS}f} %".replace(".", ",")
 
 
+def decimal(value: float) -> str:
+    """A plain number with a decimal comma and no needless digits: 0.5 → «0,5», 2.0 → «2»."""
+    return f"{value:g}".replace(".", ",")
+
+
 def distinct_percents(old: float | None, new: float | None,
                       empty: str = "—") -> tuple[str, str]:
     """Two percents with as many decimals (1 to 4) as it takes to see that they differ:
