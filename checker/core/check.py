@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
 
-from checker.core.cohort import reference_key
+from checker.core.cohort import reference_key, references_for
 from checker.core.evaluate import SchoolMemo, evaluate_rule
 from checker.core.facts import MAX_FACTS, extract_facts, people_names
 from checker.core.results import results_tables
@@ -86,7 +86,9 @@ class Checker:
         engine = self._engine(selection)
         facts = extract_facts(
             profile,
-            {reference_key(r): r for r in references},
+            {reference_key(r): r for r in references_for(
+                profile.school.municipality, profile.school.region, references
+            )},
             {name: p.value for name, p in selection.parameters.items()},
         )
         if len(facts.items) > MAX_FACTS:
@@ -183,10 +185,12 @@ class Checker:
             results_signs=results_tables(profile, findings),
         )
 
-    def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
+    def check_file(self, path: Path, as_of: dt.date | None = None,
+                   references: Sequence[WorkReference] = ()) -> Report:
         """Read, validate and evaluate one profile file."""
         text = read_text(path)
-        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text)
+        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text,
+                          references=references)
 
 
 def _located(notes: list[tuple[Loc, str]], source_text: str | None) -> list[str]:

@@ -16,7 +16,7 @@ subject in depth (``school.advanced_subjects``), or high results backed by the s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from checker.core.results import MIN_PARTICIPANTS, WORK_REF
@@ -74,10 +74,8 @@ def excess(totals: WorkTotals, reference_share45: float) -> Excess:
     diff = totals.share45 - p
     error = math.sqrt(p * (1 - p) / n) if n else 0.0
     if error == 0.0:  # a reference of all «4»/«5» (or none): any rise is beyond chance
-        z = math.inf if diff > 0 else 0.0
-    else:
-        z = diff / error
-    return Excess(pp=100 * diff, z=z)
+        return Excess(pp=100 * diff, z=math.inf if diff > 0 else 0.0)
+    return Excess(pp=100 * diff, z=diff / error)
 
 
 def reference_usable(reference: WorkReference, params: Mapping[str, int]) -> bool:
@@ -228,3 +226,28 @@ def could_be_outlier(
     if totals.participants < MIN_PARTICIPANTS or not reference_usable(reference, params):
         return False
     return excess(totals, reference.share45).is_outlier(params[MIN_PP], params[MIN_Z])
+
+
+def references_for(
+    municipality: str | None, region: str | None, references: Sequence[WorkReference]
+) -> list[WorkReference]:
+    """One reference per work for a school, from a file of several groups (РФ, regions,
+    municipalities): its municipality's row, else its region's, else the work's only row.
+    A work with several rows and none of the school's is left out («не сообщено»): which
+    of them is «the municipality» would be a guess."""
+    by_work: dict[WorkKey, list[WorkReference]] = {}
+    for reference in references:
+        by_work.setdefault(reference_key(reference), []).append(reference)
+    chosen = []
+    for rows in by_work.values():
+        for place in (municipality, region):
+            if place is None:
+                continue
+            match = [r for r in rows if name_key(r.group) == name_key(place)]
+            if match:
+                chosen.append(match[0])
+                break
+        else:
+            if len(rows) == 1:
+                chosen.append(rows[0])
+    return chosen

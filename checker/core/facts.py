@@ -15,7 +15,6 @@ from checker.core.cohort import WorkKey, work_result_facts
 from checker.core.results import class_result_facts
 from checker.model.factkinds import Fact, Facts
 from checker.model.labels import ClassLabel, name_key
-from checker.model.reference import WorkReference
 from checker.model.profile import (
     OBSERVER_TYPE_OF_ROLE,
     PROCEDURE_ACTIVITY_KINDS,
@@ -29,6 +28,7 @@ from checker.model.profile import (
     Staff,
     Video,
 )
+from checker.model.reference import WorkReference
 
 
 def _clean(fact: Fact) -> Fact:
