@@ -16,7 +16,7 @@ subject in depth (``school.advanced_subjects``), or high results backed by the s
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from checker.core.results import MIN_PARTICIPANTS, WORK_REF
@@ -251,3 +251,106 @@ def references_for(
             if len(rows) == 1:
                 chosen.append(rows[0])
     return chosen
+
+
+# --- the whole set (batch): each school against the rest of its municipality -----------
+
+# kind, subject (name_key), grade, then the counts of «2», «3», «4», «5»: a school's work as
+# the batch summary row carries it (small, and plain data for the result cache)
+WorkCounts = tuple[str, str, int, int, int, int, int]
+
+
+def counts_of(totals: WorkTotals) -> WorkCounts:
+    return (totals.kind, totals.subject, totals.grade, *totals.marks)
+
+
+def totals_of(counts: WorkCounts) -> WorkTotals:
+    kind, subject, grade, n2, n3, n4, n5 = counts
+    return WorkTotals(kind, subject, grade, (n2, n3, n4, n5))
+
+
+@dataclass(frozen=True, slots=True)
+class CohortMember:
+    """What the cohort rule needs of a school of the set: its place and its works."""
+
+    municipality: str | None
+    region: str | None
+    works: tuple[WorkCounts, ...]
+
+
+GroupKey = tuple[str | None, str | None]  # (region, municipality); municipality None: region
+
+
+@dataclass
+class _GroupSum:
+    marks: list[int]
+    schools: int = 0
+
+
+def _group_keys(member: CohortMember) -> list[GroupKey]:
+    keys: list[GroupKey] = []
+    if member.municipality is not None:
+        keys.append((member.region, member.municipality))
+    if member.region is not None:
+        keys.append((member.region, None))
+    return keys
+
+
+def leave_one_out_references(
+    members: Sequence[CohortMember],
+    params_of: Callable[[CohortMember], Mapping[str, int]],
+) -> list[list[WorkReference]]:
+    """For each school, the distribution of each of its works in its municipality without
+    it — or, when the rest is too small (``results_outlier_ref_min_*``), in its region
+    without it; a work with neither gets none («не сообщено»).
+
+    Sums of integer counts: the same whatever the order of the schools.
+    """
+    sums: dict[tuple[GroupKey, WorkKey], _GroupSum] = {}
+    for member in members:
+        for counts in member.works:
+            totals = totals_of(counts)
+            if not totals.participants:
+                continue
+            for group in _group_keys(member):
+                into = sums.setdefault((group, totals.key), _GroupSum([0, 0, 0, 0]))
+                into.schools += 1
+                for index, count in enumerate(totals.marks):
+                    into.marks[index] += count
+    found: list[list[WorkReference]] = []
+    for member in members:
+        params = params_of(member)
+        references = []
+        for counts in member.works:
+            totals = totals_of(counts)
+            if not totals.participants:
+                continue
+            for group in _group_keys(member):
+                reference = _rest_of(sums[(group, totals.key)], totals, group, params)
+                if reference is not None:
+                    references.append(reference)
+                    break
+        found.append(references)
+    return found
+
+
+def _rest_of(
+    total: _GroupSum, own: WorkTotals, group: GroupKey, params: Mapping[str, int]
+) -> WorkReference | None:
+    rest = [all_ - mine for all_, mine in zip(total.marks, own.marks, strict=True)]
+    participants = sum(rest)
+    reference = WorkReference(
+        kind=own.kind,
+        subject=own.subject,
+        grade=own.grade,
+        group=group[1] or group[0] or "",
+        participants=max(participants, 1),
+        schools=max(total.schools - 1, 1),
+        marks_pct={
+            mark: 100 * count / participants if participants else 0.0
+            for mark, count in zip((2, 3, 4, 5), rest, strict=True)
+        },
+        leave_one_out=True,
+    )
+    enough = participants > 0 and total.schools - 1 >= params[REF_MIN_SCHOOLS]
+    return reference if enough and reference_usable(reference, params) else None
