@@ -28,9 +28,9 @@ WORKS: dict[str, list[tuple[str, int, int, float, float, float, float]]] = {
         ("город Тверь", 41, 3102, 13.9, 42.8, 32.6, 10.7),
     ],
 }
-HEADER = ["Группы участников", "Кол-во ОО", "Кол-во участников",
+HEADER: list[object] = ["Группы участников", "Кол-во ОО", "Кол-во участников",
           "Распределение отметок в %", None, None, None]
-MARKS = [None, None, None, 2, 3, 4, 5]
+MARKS: list[object] = [None, None, None, 2, 3, 4, 5]
 
 
 def statistics_rows() -> list[list[object]]:
