@@ -114,7 +114,8 @@ class _Table:
             shares[mark] = share
         total = sum(shares.values())
         if not 95 <= total <= 105:  # rounding of four shares; anything else is not percent
-            raise VprFileError(f"{_where(sheet, index)}: доли «2»…«5» в сумме {total:g} %, "
+            total_text = f"{total:.1f}".replace(".", ",")
+            raise VprFileError(f"{_where(sheet, index)}: доли «2»…«5» в сумме {total_text} %, "
                                "а должны давать около 100 % (нужны проценты, не количества)")
         return WorkReference.model_validate({
             "kind": title["kind"].upper(),
