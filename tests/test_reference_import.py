@@ -27,7 +27,7 @@ def _check(*args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def _outlier_finding(reference: Path) -> dict[str, object]:
+def _outlier_finding(reference: Path) -> dict[str, tuple[str, str]]:
     result = CliRunner().invoke(app, ["check", str(OUTLIER), "--as-of", AS_OF, "--format",
                                       "json", "--reference", str(reference)])
     assert result.exit_code == 0, result.output  # no --fail-on
