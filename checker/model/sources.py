@@ -92,7 +92,7 @@ DOCUMENT_DATES: dict[str, dt.date | None] = {
     # known second-hand, by the year of its edition only: the substance (ВПР against the
     # journal, score peaks, year over year) is what regions analysed long before it
     "ФИОКО-анализ": None,
-    "Критерии-2018": None,  # known second-hand: the year of the lists, not a date
+    "Критерии-2018": dt.date(2018, 1, 1),  # the lists of 2018: the year is known, not the day
     "monit95": dt.date(2022, 4, 11),  # the commit of the thresholds' file
 }
 
