@@ -145,3 +145,16 @@ def test_the_cohort_rule_gives_the_same_rows_at_any_worker_count(tmp_path: Path)
     assert [(replace(s, findings_ref=-1), one.findings_of(s)) for s in one.schools] == [
         (replace(s, findings_ref=-1), two.findings_of(s)) for s in two.schools
     ]
+
+
+def test_a_reference_without_fours_and_fives_is_beyond_any_number_of_errors() -> None:
+    """Regression: a reference share of 0 has no spread (z infinite), which crashed the
+    fact's rounding (found by the property test)."""
+    reference = WorkReference(subject="математика", grade=5, group="город N",
+                              participants=500, schools=10,
+                              marks_pct={2: 40, 3: 60, 4: 0, 5: 0})
+    profile = load_profile(to_yaml(_profile(1, {2: 0, 3: 10, 4: 10, 5: 10})), "s1.yaml")
+    report = Checker().check(profile, AS_OF, references=[reference])
+    finding = next(f for f in report.findings if f.rule_id == "RES-OUT-001")
+    assert finding.outcome is Outcome.GAP
+    assert "+67 п. п., z ≥ 99,9" in finding.subjects[0].message

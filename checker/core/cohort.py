@@ -194,7 +194,8 @@ def work_result_fact(
     fact["ref_group"] = reference.group + (" (без школы)" if reference.leave_one_out else "")
     fact["ref_pct45"] = _pct(reference.share45)
     fact["excess_pp"] = round(found.pp)
-    fact["z10"] = min(round(10 * found.z), 999) if found.z > 0 else 0
+    # 99.9 standard errors and more (or a reference with no «4»/«5» at all: infinitely many)
+    fact["z10"] = 999 if found.z >= 99.9 else max(0, round(10 * found.z))
     reason = None
     if found.is_outlier(params[MIN_PP], params[MIN_Z]):
         reason = exclusion(profile, totals.subject) or _gia_backing(

@@ -95,8 +95,9 @@ def _work_result_label(fact: Fact) -> str:
         label += f" (N = {fact['participants']})"
     if "ref_pct45" in fact:
         z = f"{fact['z10'] / 10:.1f}".replace(".", ",")
+        z = f"≥ {z}" if fact["z10"] >= 999 else f"= {z}"  # 999: the cap (checker.core.cohort)
         label += (f": «4»+«5» {fact['pct45']} % против {fact['ref_pct45']} % "
-                  f"({fact['ref_group']}), {fact['excess_pp']:+d} п. п., z = {z}")
+                  f"({fact['ref_group']}), {fact['excess_pp']:+d} п. п., z {z}")
     if "not_sign" in fact:
         label += f"; не признак: {fact['not_sign']}"
     return label
