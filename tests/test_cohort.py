@@ -158,3 +158,26 @@ def test_a_reference_without_fours_and_fives_is_beyond_any_number_of_errors() ->
     finding = next(f for f in report.findings if f.rule_id == "RES-OUT-001")
     assert finding.outcome is Outcome.GAP
     assert "+67 п. п., z ≥ 99,9" in finding.subjects[0].message
+
+
+def test_a_rule_book_without_the_results_pack_ignores_the_reference(tmp_path: Path) -> None:
+    """Regression: `--rules DIR` (or --compare-rules OLD_DIR) without rules/federal/results.yaml
+    has no cohort thresholds; a reference then must not crash the check."""
+    import shutil
+
+    from checker.io.packs import load_rulebook as load
+
+    rules = tmp_path / "rules" / "federal"
+    rules.mkdir(parents=True)
+    for pack in (Path(__file__).resolve().parent.parent / "rules" / "federal").glob("federal*.yaml"):
+        shutil.copyfile(pack, rules / pack.name)
+    reference = WorkReference(subject="математика", grade=5, group="город Тверь",
+                              participants=500, schools=10, marks_pct={2: 10, 3: 40, 4: 35, 5: 15})
+    profile = load_profile(to_yaml(_profile(1, {2: 0, 3: 10, 4: 20, 5: 20})), "s1.yaml")
+    report = Checker(load(tmp_path / "rules")).check(profile, AS_OF, references=[reference])
+    assert all(f.rule_id != "RES-OUT-001" for f in report.findings)
+    town = tmp_path / "town"
+    _town(town)
+    result = run_batch([str(town)], BatchOptions(as_of=AS_OF, rules_dir=tmp_path / "rules"),
+                       workers=1)
+    assert len(result.schools) == 8 and all(s.markers == () for s in result.schools)

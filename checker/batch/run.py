@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from checker.core.check import Checker
+from checker.core.cohort import PARAMETERS as COHORT_PARAMETERS
 from checker.core.cohort import (
     CohortMember,
     WorkCounts,
@@ -863,6 +864,9 @@ def _recheck_outliers(
     in file order, so the result does not depend on workers or order.
     """
     params: dict[tuple[str | None, str | None], dict[str, int]] = {}
+
+    if not all(name in book.select(None, None).parameters for name in COHORT_PARAMETERS):
+        return schools  # a rule book without the results pack: no cohort rule to apply
 
     def params_of(member: CohortMember) -> dict[str, int]:
         place = (member.region, member.municipality)

@@ -32,6 +32,8 @@ MIN_Z = "results_outlier_min_z"
 REF_MIN_SCHOOLS = "results_outlier_ref_min_schools"
 REF_MIN_PARTICIPANTS = "results_outlier_ref_min_participants"
 
+PARAMETERS = (MIN_PP, MIN_Z, REF_MIN_SCHOOLS, REF_MIN_PARTICIPANTS)
+
 WorkKey = tuple[str, str, int]  # kind, subject (name_key), grade
 
 
@@ -212,6 +214,10 @@ def work_result_fact(
 def work_result_facts(
     profile: Profile, references: Mapping[WorkKey, WorkReference], params: Mapping[str, int],
 ) -> list[Fact]:
+    if not all(name in params for name in PARAMETERS):
+        # a rule book without the results pack (--rules DIR, --compare-rules OLD_DIR) has no
+        # thresholds: nothing to compare with, as without a reference
+        references = {}
     facts = []
     for index, proc in enumerate(profile.procedures or []):
         fact = work_result_fact(profile, proc, f"procedures[{index}]", references, params)
