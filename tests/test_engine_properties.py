@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from checker.core.cohort import WorkKey, reference_key
 from checker.core.evaluate import evaluate_rule
-from checker.core.results import OUTLIER_RULE
 from checker.core.facts import extract_facts
+from checker.core.results import OUTLIER_RULE
 from checker.core.timing import TimeContext
 from checker.engine.session import Engine
 from checker.io.packs import RuleBook, load_pack
