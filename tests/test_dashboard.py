@@ -56,6 +56,24 @@ def test_page_is_self_contained_and_escapes_names(out: Path) -> None:
     assert page.count("<script") == 2
 
 
+def test_works_with_signs_are_counted_per_work(out: Path) -> None:
+    """The chart «работы с признаками» counts the schools with each marker, as summary.json
+    gives them; the marker filter offers every work found."""
+    page = (out / "index.html").read_text(encoding="utf-8")
+    schools = json.loads((out / "summary.json").read_text("utf-8"))["schools"]
+    counts: dict[str, int] = {}
+    for school in schools:
+        for marker in school["markers"]:
+            counts[marker] = counts.get(marker, 0) + 1
+    assert counts, "в данных нет школ с признаками — тест ничего бы не проверил"
+    chart = page.split("Работы с признаками необъективности результатов", 1)[1]
+    chart = chart.split("<h2>", 1)[0]
+    top = max(counts.items(), key=lambda item: (item[1], item[0]))
+    assert f">{top[0]}</text>" in chart and f">{top[1]} ОО (" in chart
+    for marker in counts:
+        assert f"<option>{marker}</option>" in page
+
+
 def _chromium(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     chromium = shutil.which("chromium")
     assert chromium, "нет chromium: запустите scripts/ensure-system-tools.sh (или ./dev test)"
@@ -87,6 +105,14 @@ PROBE = """<script>
   result.link = document.querySelector("#schools tbody a") &&
     document.querySelector("#schools tbody a").getAttribute("href");
   level.value = ""; level.dispatchEvent(new Event("change"));
+  var markers = document.getElementById("markers");
+  markers.value = "*"; markers.dispatchEvent(new Event("change"));
+  result.withSigns = column(6);
+  markers.value = "-"; markers.dispatchEvent(new Event("change"));
+  result.withoutSigns = column(6);
+  markers.value = "5 МА"; markers.dispatchEvent(new Event("change"));
+  result.oneWork = column(6);
+  markers.value = ""; markers.dispatchEvent(new Event("change"));
   document.getElementById("next").click();
   result.secondPage = column(0).length;
   var pre = document.createElement("pre");
@@ -120,6 +146,9 @@ def test_dashboard_sorts_filters_and_pages_in_chromium(out: Path, tmp_path: Path
     assert result["levels"] and set(result["levels"]) == {"не определён"}
     assert result["link"] and (out / result["link"]).is_file()  # the school's справка
     assert 0 < result["secondPage"] <= PAGE_SIZE
+    assert result["withSigns"] and all(result["withSigns"])
+    assert result["withoutSigns"] and not any(result["withoutSigns"])
+    assert result["oneWork"] and all("5 МА" in m.split(", ") for m in result["oneWork"])
 
     pdf = tmp_path / "index.pdf"
     _chromium(tmp_path, "--no-pdf-header-footer", f"--print-to-pdf={pdf}",

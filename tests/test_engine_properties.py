@@ -17,12 +17,16 @@ from typing import Any, get_args
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from checker.core.cohort import WorkKey, reference_key
 from checker.core.evaluate import evaluate_rule
 from checker.core.facts import extract_facts
+from checker.core.results import OUTLIER_RULE
 from checker.core.timing import TimeContext
 from checker.engine.session import Engine
 from checker.io.packs import RuleBook, load_pack
+from checker.model.factkinds import Facts
 from checker.model.profile import PROCEDURE_KINDS, ActivityKind, DocumentKind, Profile
+from checker.model.reference import WorkReference
 from checker.testing.reference import reference_outcomes, reference_timed_outcomes
 
 # Aliases of one class («5а», «5 А», «5-А», Latin «5A») join as «5А»; «5 угл» cannot be read.
@@ -255,6 +259,10 @@ class _Builder:
             if declared is not None:
                 data.setdefault(declared, []).append(section)
         self.keep_references_valid(data)
+        # the cohort rule's exclusions: a selective school, a subject studied in depth
+        # (drawn last, so the rest of a profile is what it was before they were added)
+        school.update(self.fields({"type": ["СОШ", "лицей", "гимназия"],
+                                   "advanced_subjects": lambda: self.some(SUBJECTS, 2)}))
         return data
 
     @staticmethod
@@ -285,6 +293,36 @@ def profiles() -> st.SearchStrategy[Profile]:
     return st.randoms(use_true_random=True).map(
         lambda rnd: Profile.model_validate(_Builder(rnd).profile())
     )
+
+
+def _reference(rnd: random.Random, kind: str, subject: str, grade: int) -> WorkReference:
+    """A municipality's distribution: random, low, extreme (no «4»/«5», or only them), and
+    of a size that is or is not enough to use (few schools or pupils)."""
+    shape = rnd.choice(["usual", "low45", "low45", "none45", "all45"])
+    if shape == "low45":  # an inflated class (three quarters «4»/«5») stands out against it
+        shares = {2: 20.0, 3: 60.0, 4: 15.0, 5: 5.0}
+    elif shape == "none45":
+        shares = {2: 40.0, 3: 60.0, 4: 0.0, 5: 0.0}
+    elif shape == "all45":
+        shares = {2: 0.0, 3: 0.0, 4: 70.0, 5: 30.0}
+    else:
+        cuts = sorted(rnd.uniform(0, 100) for _ in range(3))
+        shares = dict(zip((2, 3, 4, 5), (b - a for a, b in zip(
+            [0.0, *cuts], [*cuts, 100.0], strict=True)), strict=True))
+    return WorkReference.model_validate({
+        "kind": kind, "subject": subject, "grade": grade, "group": "город",
+        "participants": rnd.choice([40, 400, 5000]), "schools": rnd.choice([None, 3, 30]),
+        "marks_pct": shares,
+    })
+
+
+def references() -> st.SearchStrategy[dict[WorkKey, WorkReference]]:
+    """References for some of the generated works (ВПР, and ОГЭ for the ГИА backing)."""
+    def draw(rnd: random.Random) -> dict[WorkKey, WorkReference]:
+        found = [_reference(rnd, kind, subject, grade) for subject, grade in WORKS
+                 for kind in ("ВПР", "ОГЭ") if rnd.random() < 0.6]
+        return {reference_key(r): r for r in found}
+    return st.randoms(use_true_random=True).map(draw)
 
 
 SYNTHETIC_PACK = """
@@ -384,9 +422,10 @@ rules:
 
 
 def _engine_outcomes(
-    engine: Engine, rules: list[Any], profile: Profile, time: TimeContext | None = None
+    engine: Engine, rules: list[Any], profile: Profile, time: TimeContext | None = None,
+    facts: Facts | None = None,
 ) -> dict[str, dict[str, str]]:
-    facts = extract_facts(profile)
+    facts = extract_facts(profile) if facts is None else facts
     found = engine.run(facts.items)
     result = {}
     for rule in rules:
@@ -410,11 +449,14 @@ def _shipped(rulebook: RuleBook, profile: Profile) -> tuple[Engine, list[Any], d
 
 
 @SETTINGS
-@given(profile=profiles())
-def test_shipped_rules_agree_with_reference(profile: Profile, rulebook: RuleBook) -> None:
+@given(profile=profiles(), refs=references())
+def test_shipped_rules_agree_with_reference(
+    profile: Profile, refs: dict[WorkKey, WorkReference], rulebook: RuleBook
+) -> None:
     engine, rules, params = _shipped(rulebook, profile)
-    observed = _engine_outcomes(engine, rules, profile)
-    facts = extract_facts(profile)
+    # with the municipality's distributions: the cohort rule's work_result facts compared
+    facts = extract_facts(profile, refs, params)
+    observed = _engine_outcomes(engine, rules, profile, facts=facts)
     for rule in rules:
         expected = {k: v.value for k, v in reference_outcomes(rule, facts, params).items()}
         assert observed[rule.id] == expected, rule.id
@@ -553,7 +595,17 @@ def test_generator_reaches_every_shipped_rule(rulebook: RuleBook) -> None:
         for rule_id, subjects in _engine_outcomes(engine, rules, profile).items():
             seen[rule_id].update(subjects.values())
 
+    # The cohort rule compares only with a municipality's distribution: drawn beside.
+    @settings(max_examples=200, deadline=None, database=None, derandomize=True)
+    @given(profile=profiles(), refs=references())
+    def compared(profile: Profile, refs: dict[WorkKey, WorkReference]) -> None:
+        engine, rules, params = _shipped(rulebook, profile)
+        facts = extract_facts(profile, refs, params)
+        found = _engine_outcomes(engine, rules, profile, facts=facts)
+        seen[OUTLIER_RULE].update(found[OUTLIER_RULE].values())
+
     collect()
+    compared()
     never_met = sorted(rid for rid, outcomes in seen.items() if "met" not in outcomes)
     never_not_met = sorted(rid for rid, outcomes in seen.items() if not outcomes & NOT_MET)
     assert (never_met, never_not_met) == ([], []), {r: seen[r] for r in never_met + never_not_met}

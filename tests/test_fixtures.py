@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from checker.core.check import Checker
+from checker.io.reference_import import read_reference_yaml
 from checker.io.yamlio import load_fast, round_trip_yaml
 from checker.model.findings import PROBLEMS, Outcome
+from checker.model.reference import WorkReference
 from checker.model.report import Report
 
 from .conftest import FIXTURES
@@ -29,6 +31,7 @@ AS_OF = dt.date(2024, 5, 1)
 # fixtures/ holds only profiles, so `objcheck batch fixtures` checks every file in it
 SAMPLES = sorted(FIXTURES.rglob("*.yaml"))
 EXPECTED = Path(__file__).resolve().parent / "expected"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _expected_path(profile: Path) -> Path:
@@ -57,24 +60,37 @@ def _rewrite_expected(path: Path, observed: dict[str, object]) -> None:
         yaml.dump(document, out)
 
 
-def _observed(report: Report, as_of: dt.date) -> dict[str, object]:
-    return {
-        "as_of": as_of.isoformat(),
-        "level": report.level.level,
-        "outcomes": {f.rule_id: f.outcome.value for f in report.findings},
-    }
+def _observed(report: Report, as_of: dt.date, reference: str | None) -> dict[str, object]:
+    observed: dict[str, object] = {"as_of": as_of.isoformat()}
+    if reference is not None:
+        observed["reference"] = reference
+    observed["level"] = report.level.level
+    observed["outcomes"] = {f.rule_id: f.outcome.value for f in report.findings}
+    return observed
+
+
+def _setting(profile: Path, key: str) -> str | None:
+    expected = _expected_path(profile)
+    if not expected.exists():
+        return None
+    value = load_fast(expected.read_text("utf-8"), "").get(key)
+    return None if value is None else str(value)
 
 
 def _as_of(profile: Path) -> dt.date:
-    expected = _expected_path(profile)
-    if expected.exists():
-        return dt.date.fromisoformat(str(load_fast(expected.read_text("utf-8"), "")["as_of"]))
-    return AS_OF
+    as_of = _setting(profile, "as_of")
+    return AS_OF if as_of is None else dt.date.fromisoformat(as_of)
+
+
+def _references(reference: str | None) -> list[WorkReference]:
+    """The municipality's distributions a fixture is checked against (``reference:`` in its
+    expected file, a path in the repository: the cohort rule RES-OUT-001)."""
+    return [] if reference is None else read_reference_yaml(ROOT / reference)
 
 
 def _check(checker: Checker, name: str) -> Report:
     path = FIXTURES / name
-    return checker.check_file(path, _as_of(path))
+    return checker.check_file(path, _as_of(path), _references(_setting(path, "reference")))
 
 
 @pytest.mark.parametrize(
@@ -82,7 +98,9 @@ def _check(checker: Checker, name: str) -> Report:
 )
 def test_fixture_matches_expected_outcomes(profile: Path, checker: Checker) -> None:
     as_of = _as_of(profile)
-    observed = _observed(checker.check_file(profile, as_of), as_of)
+    reference = _setting(profile, "reference")
+    observed = _observed(checker.check_file(profile, as_of, _references(reference)), as_of,
+                         reference)
     expected_path = _expected_path(profile)
     if os.environ.get("OBJCHECK_UPDATE_EXPECTED") == "1":
         _rewrite_expected(expected_path, observed)

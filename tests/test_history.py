@@ -120,11 +120,12 @@ def test_check_since_json_carries_changes_and_history_and_matches_diff(tmp_path:
     new = _json_report(tmp_path, NEW, NEW_AS_OF, "--since", str(old))
     data = json.loads(new.read_text("utf-8"))
     jsonschema.validate(data, json.loads((DOCS / "report-schema.json").read_text("utf-8")))
-    assert data["report_version"] == "1.4"  # 1.3: results_signs; 1.4: source.title
+    # 1.3: results_signs; 1.4: source.title; 1.5: a work's comparison and work_flags
+    assert data["report_version"] == "1.5"
     assert data["changes"]["counts"]["resolved"] == 2
     assert [h["academic_year"] for h in data["history"]] == ["2022/2023"]
     assert data["listing"] == {"federal": False, "regional": False}
-    assert {p["pack"]: p["version"] for p in data["packs"]}["federal"] == "1.1"
+    assert {p["pack"]: p["version"] for p in data["packs"]}["federal"] == "1.2"
     (tmp_path / "plain").mkdir()
     plain = _json_report(tmp_path / "plain", NEW, NEW_AS_OF)
     diffed = json.loads(_cli("diff", str(old), str(plain), "-f", "json"))

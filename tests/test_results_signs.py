@@ -136,3 +136,14 @@ def test_the_plan_says_what_to_do_about_a_sign() -> None:
     assert result.exit_code == 0, result.output
     line = next(x for x in result.output.splitlines() if "муниципальной комиссией" in x)
     assert "5а (N = 24)" in line and "параллель (N = 49)" in line
+
+
+def test_the_cohort_rule_flags_inflating_schools_and_no_honest_one(checker: Checker) -> None:
+    """The README's table of RES-OUT-001 in small: against the rest of the municipality,
+    some inflating schools stand out and no honest one does (the inflation model moves the
+    marks only by pulling pupils up to a boundary, so recall is low — see README)."""
+    from checker.testing.results_confusion import outlier_confusion
+
+    table = outlier_confusion(checker, 150, seed=1)
+    assert table.flagged_inflating >= 1
+    assert table.flagged_honest == 0 and table.clear_honest > 30

@@ -45,7 +45,8 @@ def test_rule_case(
     pack = next(p for p in rulebook.packs if p.pack == pack_name)
     assert any(r.id == rule_id for r in pack.rules), f"{cases_path}: нет правила {rule_id} в пакете"
     data = case_profile(case, pack.scope.region, pack.scope.municipality, pack.scope.schools)
-    report = checker.check(Profile.model_validate(data), case.as_of or CASE_DATE)
+    report = checker.check(Profile.model_validate(data), case.as_of or CASE_DATE,
+                           references=case.references)
     finding = next(f for f in report.findings if f.rule_id == rule_id)
     assert finding.outcome is case.expect, finding.message
     got = {s.subject: s.outcome for s in finding.subjects}

@@ -115,14 +115,38 @@ def _school_links(result: BatchResult, with_reports: bool) -> dict[str, str]:
     return {s.file: f"reports/{stems[s.file]}.html" for s in result.schools}
 
 
+def work_signs(result: BatchResult) -> list[tuple[str, int]]:
+    """Each work with a sign (the federal lists' «5 МА») and how many schools have it, most
+    first."""
+    counts: dict[str, int] = {}
+    for school in result.schools:
+        for marker in school.markers:
+            counts[marker] = counts.get(marker, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _work_signs_chart(works: list[tuple[str, int]], schools: int) -> str:
+    if not works:
+        return "<p>Признаков в результатах не найдено.</p>"
+    return _bar_chart([
+        (marker, count / schools, f"{count} ОО ({percent(count / schools)})")
+        for marker, count in works[:MAX_MEASURES]
+    ])
+
+
+def _marker_options(works: list[tuple[str, int]]) -> str:
+    return "".join(f"<option>{html.escape(marker)}</option>" for marker, _ in sorted(works))
+
+
 def _table_data(result: BatchResult, links: dict[str, str]) -> str:
     # [name, municipality, level, score, score text, coverage, coverage text, problems,
-    #  link, level rank]: numbers to sort by, texts to show (rounded as everywhere else)
+    #  link, level rank, markers, number of markers]: numbers to sort by, texts to show
+    # (rounded as everywhere else)
     rank = {level: index for index, level in enumerate(LEVEL_ORDER)}
     rows = [
         [s.name, s.municipality or "", s.level, s.score, percent(s.score, "—"), s.coverage,
          percent(s.coverage), sum(s.counts.get(o, 0) for o in ("violation", "gap", "overdue")),
-         links.get(s.file, ""), rank.get(s.level, len(rank))]
+         links.get(s.file, ""), rank.get(s.level, len(rank)), list(s.markers), len(s.markers)]
         for s in schools_by_level(result.schools)
     ]
     text = json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
@@ -144,10 +168,12 @@ def dashboard_html(result: BatchResult, with_reports: bool = False) -> str:
     ]) if missing else "<p>Недостатков не найдено.</p>"
     data = _table_data(result, _school_links(result, with_reports))
     errors = len({e.file for e in result.errors})
+    works = work_signs(result)
     return _PAGE.format(
         as_of=f"{result.as_of:%d.%m.%Y}", schools=len(result.schools), errors=errors,
         scale=html.escape(result.scale_note), levels=levels, legend=_legend(),
         municipalities=by_municipality, measures=measures, data=data, page=PAGE_SIZE,
+        works=_work_signs_chart(works, total), marker_options=_marker_options(works),
     )
 
 
@@ -183,16 +209,23 @@ th.num, td.num {{ text-align: right; }}
 <h2>Уровни объективности</h2>{levels}
 <h2>Уровни по муниципалитетам</h2><p>{legend}</p>{municipalities}
 <h2>Чаще всего не выполнены</h2>{measures}
+<h2>Работы с признаками необъективности результатов</h2>
+<p class="note">Сколько школ с признаком в работе (маркеры, как в федеральных перечнях).</p>
+{works}
 <h2>Школы</h2>
 <div id="controls"><label>Поиск: <input id="filter" type="search"
  placeholder="школа или муниципалитет"></label>
 <label>Уровень: <select id="level"><option value="">все</option>
 <option>высокий</option><option>средний</option><option>низкий</option>
-<option>не определён</option></select></label></div>
+<option>не определён</option></select></label>
+<label>Признаки в результатах: <select id="markers"><option value="">все школы</option>
+<option value="*">есть</option><option value="-">нет</option>{marker_options}</select>
+</label></div>
 <table id="schools"><thead><tr>
 <th data-key="0">Школа</th><th data-key="1">Муниципалитет</th><th data-key="9">Уровень</th>
 <th data-key="3" class="num">Балл</th><th data-key="5" class="num">Полнота</th>
-<th data-key="7" class="num">Недостатков</th></tr></thead><tbody></tbody></table>
+<th data-key="7" class="num">Недостатков</th><th data-key="11">Маркеры</th></tr></thead>
+<tbody></tbody></table>
 <p id="pager"><button id="prev">←</button> <span id="where"></span>
 <button id="next">→</button></p>
 <script type="application/json" id="data">{data}</script>
@@ -222,7 +255,7 @@ th.num, td.num {{ text-align: right; }}
         a.href = r[8]; a.textContent = r[0]; name.appendChild(a);
       }} else {{ name.textContent = r[0]; }}
       cell(tr, r[1]); cell(tr, r[2]); cell(tr, r[4], "num"); cell(tr, r[6], "num");
-      cell(tr, String(r[7]), "num");
+      cell(tr, String(r[7]), "num"); cell(tr, r[10].join(", "));
       body.appendChild(tr);
     }});
     document.getElementById("where").textContent = "строки " +
@@ -232,8 +265,11 @@ th.num, td.num {{ text-align: right; }}
   function apply() {{
     var text = document.getElementById("filter").value.toLowerCase();
     var level = document.getElementById("level").value;
+    var marker = document.getElementById("markers").value;
     state.shown = rows.filter(function (r) {{
       return (!level || r[2] === level) &&
+        (!marker || (marker === "*" ? r[11] > 0 : marker === "-" ? r[11] === 0 :
+                     r[10].indexOf(marker) >= 0)) &&
         (!text || (r[0] + " " + r[1]).toLowerCase().indexOf(text) >= 0);
     }});
     if (state.key !== null) {{
@@ -258,6 +294,7 @@ th.num, td.num {{ text-align: right; }}
   }});
   document.getElementById("filter").addEventListener("input", apply);
   document.getElementById("level").addEventListener("change", apply);
+  document.getElementById("markers").addEventListener("change", apply);
   document.getElementById("prev").addEventListener("click", function () {{
     if (state.page > 0) {{ state.page -= 1; draw(); }}
   }});

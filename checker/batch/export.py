@@ -39,12 +39,14 @@ from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend
 from checker.io.files import os_reason as russian_os_reason
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
+from checker.model.profile import LIST_TITLES
 from checker.model.report import REPORT_VERSION
 from checker.model.rulepack import SEVERITY_TITLES
 from checker.render.numbers import percent, percent_value
 from checker.render.safe import csv_cell
 
-SUMMARY_VERSION = "1.1"  # 1.1: scale_note; the «since» block and columns (--since)
+SUMMARY_VERSION = "1.2"  # 1.1: scale_note; the «since» block and columns (--since)
+# 1.2: each school's list_history (the lists of schools with signs it was on)
 XLSX_MAX_ROWS = 1_048_575  # Excel's limit, less the header
 
 
@@ -73,7 +75,7 @@ class _Number:
 SCHOOL_HEADER = [
     "файл", "код школы", "школа", "тип", "регион", "муниципалитет", "уровень", "балл",
     "полнота сведений", *(OUTCOME_TITLES[o] for o in Outcome),
-    "маркеры (признаки в результатах)", "количество маркеров",
+    "маркеры (признаки в результатах)", "количество маркеров", "история перечней",
 ]
 FINDING_HEADER = [
     "файл", "код школы", "школа", "регион", "муниципалитет", "правило", "мера", "важность",
@@ -92,7 +94,20 @@ CHANGE_HEADER = ["файл", "код школы", "школа", "уровень 
 def school_values(s: SchoolRow, num: _Number) -> list[Any]:
     return [s.file, s.school_id, s.name, s.type or "", s.region or "", s.municipality or "",
             s.level, num(s.score), num(s.coverage), *(s.counts.get(o.value, 0) for o in Outcome),
-            ", ".join(s.markers), len(s.markers)]
+            ", ".join(s.markers), len(s.markers), list_history_text(s.history)]
+
+
+# «федеральный перечень» → «федеральный»: the column already says «перечней»
+_LIST_WORDS = {kind: title.split()[0] for kind, title in LIST_TITLES.items()}
+
+
+def list_history_text(history: Iterable[tuple[str, int, Sequence[str]]]) -> str:
+    """«региональный 2023: 5 МА; федеральный 2024: 4 РУ, 5 МА» (by year, as in the report)."""
+    parts = []
+    for kind, year, works in history:
+        entry = f"{_LIST_WORDS.get(kind, kind)} {year}"
+        parts.append(f"{entry}: {', '.join(works)}" if works else entry)
+    return "; ".join(parts)
 
 
 def finding_values(s: SchoolRow, findings: Iterable[FindingRow]) -> Iterable[list[Any]]:
@@ -219,6 +234,9 @@ def _school_data(s: SchoolRow, findings: Iterable[FindingRow]) -> dict[str, Any]
         "region": s.region, "municipality": s.municipality, "level": s.level,
         "score": s.score, "coverage": s.coverage, "counts": s.counts,
         "markers": list(s.markers),
+        "list_history": [
+            {"kind": kind, "year": year, "works": list(works)} for kind, year, works in s.history
+        ],
         "findings": [
             {"rule_id": f.rule_id, "outcome": f.outcome, "severity": f.severity,
              "met": f.met, "known": f.known, "total": f.total}

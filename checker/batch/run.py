@@ -38,6 +38,17 @@ from typing import TYPE_CHECKING, NamedTuple
 from pydantic import TypeAdapter, ValidationError
 
 from checker.core.check import Checker
+from checker.core.cohort import PARAMETERS as COHORT_PARAMETERS
+from checker.core.cohort import (
+    CohortMember,
+    WorkCounts,
+    could_be_outlier,
+    counts_of,
+    leave_one_out_references,
+    reference_key,
+    totals_of,
+    work_totals,
+)
 from checker.core.score import scale_note
 from checker.io.cache import (
     DEFAULT_CACHE_LIMIT_MB,
@@ -48,11 +59,12 @@ from checker.io.cache import (
 )
 from checker.io.files import UnreadableFileError, irregular_reason, read_regular
 from checker.io.load import PROFILE_SUFFIXES, load_profile
-from checker.io.packs import load_rulebook
+from checker.io.packs import RuleBook, load_rulebook
 from checker.io.yamlio import Limits
 from checker.model.errors import InputError, format_loc
 from checker.model.findings import Outcome
 from checker.model.profile import Profile
+from checker.model.reference import WorkReference
 from checker.model.report import Report
 from checker.model.rulepack import LEVELS, UNDETERMINED
 from checker.render.documents import spravka_data, spravka_html
@@ -102,6 +114,11 @@ class SchoolRow:
     findings_ref: int = -1
     # Works with signs of unobjective results, as the federal lists name them («5 МА»).
     markers: tuple[str, ...] = ()
+    # The school's marks per work (ВПР, ОГЭ, ЕГЭ; all classes): the cohort rule compares
+    # each school with the rest of its municipality from these (checker.core.cohort).
+    works: tuple[WorkCounts, ...] = ()
+    # The lists of schools with signs the school was on: (kind, year, works) by year.
+    history: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -362,7 +379,7 @@ def _kill_hook(kill_on: str, file: str) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def school_row(file: str, report: Report) -> SchoolRow:
+def school_row(file: str, report: Report, profile: Profile | None = None) -> SchoolRow:
     school = report.school
     return SchoolRow(
         file=file,
@@ -381,6 +398,8 @@ def school_row(file: str, report: Report) -> SchoolRow:
             for f in report.findings
         ),
         markers=result_markers(report),
+        works=tuple(counts_of(t) for t in work_totals(profile)) if profile else (),
+        history=tuple((h.kind, h.year, tuple(h.works)) for h in report.list_history),
     )
 
 
@@ -496,13 +515,18 @@ def _check_one(worker: _Worker, file: str, stem: str, timings: Timings) -> FileR
 
 
 def check_content(worker: _Worker, file: str, stem: str, content: bytes,
-                  timings: Timings) -> FileResult:
-    """Check one profile whose bytes are at hand (read here, or sent by a dask client)."""
+                  timings: Timings, references: Sequence[WorkReference] = ()) -> FileResult:
+    """Check one profile whose bytes are at hand (read here, or sent by a dask client).
+
+    ``references``: the distributions of its works in the rest of the municipality (the
+    coordinator's second look, ``_recheck_outliers``); such a row is never cached.
+    """
     result = FileResult(file)
     options = worker.options
     pkey = profile_key(content) if worker.cache.enabled else ""
     simple = options.reports_dir is None and worker.old_checker is None
-    rkey = result_key(pkey, worker.rules_key, worker.as_of.isoformat()) if pkey else ""
+    cacheable = pkey and not references
+    rkey = result_key(pkey, worker.rules_key, worker.as_of.isoformat()) if cacheable else ""
     if rkey and simple:
         cached = _cached_row(worker.cache, rkey)
         if cached is not None:
@@ -539,10 +563,12 @@ def check_content(worker: _Worker, file: str, stem: str, content: bytes,
     try:
         report = worker.checker.check(profile, worker.as_of, file, with_evidence=writing,
                                       source_text=content.decode("utf-8")
-                                      if writing and not questionnaire else None)
-        result.school = school_row(file, report)
+                                      if writing and not questionnaire else None,
+                                      references=references)
+        result.school = school_row(file, report, profile)
         if worker.old_checker is not None:
-            old = worker.old_checker.check(profile, worker.as_of, file, with_evidence=False)
+            old = worker.old_checker.check(profile, worker.as_of, file, with_evidence=False,
+                                           references=references)
             result.change = _compare(file, old, report)
     except InputError as error:  # a profile too large to evaluate, say
         result.school = None
@@ -814,18 +840,90 @@ def run_batch(
         _Pool(workers, initargs, collected, report).run(_chunks(items, size))
     # each worker keeps to the limit as it writes; once more here, as all have finished
     Cache(options.cache_dir, options.cache_max_bytes).enforce_limit()
+    book = load_rulebook(options.rules_dir)
     schools = sorted(collected.schools, key=lambda s: s.file)
+    changes = {c.file: c for c in collected.changes}
+    schools = _recheck_outliers(schools, book, initargs, stems, collected.store, changes)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
-    changes = sorted(collected.changes, key=lambda c: c.file)
-    result = BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
-                         collected.timings, len(files), collected.store,
-                         scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
+    result = BatchResult(as_of, schools, errors, sorted(changes.values(), key=lambda c: c.file),
+                         options.old_rules_dir is not None, collected.timings, len(files),
+                         collected.store, scale_note=scale_note(book.federal_level))
     if past is not None:
         from checker.batch.since import compare_with_past
 
         result.since = compare_with_past(schools, result.findings_of, past)
     return result
+
+
+# --- the cohort rule: each school against the rest of its municipality ----------------
+
+
+def _recheck_outliers(
+    schools: list[SchoolRow], book: RuleBook, initargs: _InitArgs, stems: Mapping[str, str],
+    store: FindingStore, changes: dict[str, LevelChange],
+) -> list[SchoolRow]:
+    """Check again, with the distributions of the rest of their municipality (region), the
+    schools whose marks the cohort rule RES-OUT-001 could flag; their rows (and reports)
+    then equal ``check --reference``. The others keep their rows: the rule says «не
+    сообщено» there (README, «Признаки необъективности результатов»).
+
+    The references are sums of every school's counts, so they are complete only here, in
+    the coordinator, after all files; the few schools are checked again in this process,
+    in file order, so the result does not depend on workers or order.
+    """
+    params: dict[tuple[str | None, str | None], dict[str, int]] = {}
+
+    if not all(name in book.select(None, None).parameters for name in COHORT_PARAMETERS):
+        return schools  # a rule book without the results pack: no cohort rule to apply
+
+    def params_of(member: CohortMember) -> dict[str, int]:
+        place = (member.region, member.municipality)
+        if place not in params:
+            selection = book.select(member.region, member.municipality)
+            params[place] = {name: p.value for name, p in selection.parameters.items()}
+        return params[place]
+
+    members = [CohortMember(s.municipality, s.region, s.works) for s in schools]
+    references = leave_one_out_references(members, params_of)
+    candidates = {
+        index for index, (member, refs) in enumerate(zip(members, references, strict=True))
+        if _could_be_flagged(member, refs, params_of(member))
+    }
+    if not candidates:
+        return schools
+    worker = build_worker(*initargs[:3])
+    checked = list(schools)
+    for index in sorted(candidates):
+        file = schools[index].file
+        try:
+            content = read_regular(Path(file), worker.max_bytes)
+        except UnreadableFileError:
+            continue  # gone since the first look: its row stays as it was
+        result = check_content(worker, file, stems[file], content, Timings(),
+                               references=references[index])
+        if result.school is None:
+            continue
+        checked[index] = _stash(result.school, store)
+        if result.change is not None:
+            changes[file] = result.change
+        else:
+            changes.pop(file, None)
+    return checked
+
+
+def _could_be_flagged(
+    member: CohortMember, references: list[WorkReference], params: Mapping[str, int]
+) -> bool:
+    by_work = {reference_key(r): r for r in references}
+    for counts in member.works:
+        totals = totals_of(counts)
+        reference = by_work.get(totals.key)
+        if totals.kind == "ВПР" and reference is not None and could_be_outlier(
+            totals, reference, params
+        ):
+            return True
+    return False
 
 
 # --- views for the summary and the files ------------------------------------------------

@@ -18,9 +18,15 @@ import typer
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from checker.io.files import read_regular
+from checker.io.files import UnreadableFileError, read_regular
+from checker.io.reference_import import (
+    read_csv_rows,
+    read_reference_rows,
+    read_reference_yaml,
+)
 from checker.io.vpr_import import Rows, VprFileError, import_into_profile, read_sheets
 from checker.model.errors import InputError
+from checker.model.reference import WorkReference
 from checker.render.safe import SafeConsole
 
 EXIT_INPUT = 2
@@ -120,3 +126,28 @@ def import_vpr(
             f"{proc}: ВПР {work.subject}, {work.grade} кл. — {work.layout}; классы: {classes}",
             markup=False, highlight=False,
         )
+
+
+def read_references(path: Path) -> list[WorkReference]:
+    """The distributions of marks of ``check --reference FILE`` (by its suffix), or exit 2
+    with the file, sheet, row and column of the problem."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".xlsx":
+            return read_reference_rows(read_workbook(path))
+        if suffix == ".csv":
+            return read_reference_rows(read_csv_rows(path))
+        if suffix in (".yaml", ".yml", ".json"):
+            return read_reference_yaml(path)
+    except VprFileError as error:
+        message = str(error)
+        raise _fail(message if message.startswith(str(path)) else f"{path}: {message}") from None
+    except UnreadableFileError as error:
+        raise _fail(f"{path}: {error.reason}") from None
+    except UnicodeDecodeError as error:
+        raise _fail(f"{path}: файл не в кодировке UTF-8 (байт {error.start})") from None
+    except InputError as error:
+        for problem in error.problems:
+            stderr.print(f"ошибка: {problem}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INPUT) from None
+    raise _fail(f"{path}: --reference: ожидался файл .xlsx, .csv, .yaml или .json")

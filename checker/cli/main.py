@@ -23,7 +23,7 @@ from rich.text import Text
 
 import checker.cli.import_questionnaire  # noqa: F401 - registers «import questionnaire»
 from checker.cli.help_ru import russian_help
-from checker.cli.imports import import_app
+from checker.cli.imports import import_app, read_references
 from checker.core.check import Checker, ensure_engine_limits
 from checker.io.files import os_reason as russian_os_reason
 from checker.io.packs import RuleBook, load_rulebook
@@ -118,6 +118,15 @@ AsOfOption = Annotated[
     str | None,
     typer.Option("--as-of", help="Дата оценки ГГГГ-ММ-ДД (по умолчанию — сегодня)"),
 ]
+ReferenceOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--reference",
+        help="Распределение отметок муниципалитета или региона по работам (ФИС ОКО "
+        "«Статистика по отметкам» .xlsx/.csv или YAML/JSON): для признака «выброс "
+        "относительно муниципалитета» (RES-OUT-001)",
+    ),
+]
 ProfileArgument = Annotated[Path, typer.Argument(
     metavar="ПРОФИЛЬ", help="Профиль школы (YAML или JSON)",
 )]
@@ -181,16 +190,18 @@ def _read_report(path: Path) -> Report:
 
 
 def _report_for(
-    profile: Path, as_of: str | None, rules: Path | None, since: Path | None = None
+    profile: Path, as_of: str | None, rules: Path | None, since: Path | None = None,
+    reference: Path | None = None,
 ) -> Report:
-    """Evaluate one profile file (compared with the report ``since``, if given), or exit 2
-    with located Russian messages."""
+    """Evaluate one profile file (compared with the report ``since``, if given; against the
+    distributions of ``reference``), or exit 2 with located Russian messages."""
     from checker.core.diff import with_changes
 
     previous = _read_report(since) if since is not None else None
+    references = read_references(reference) if reference is not None else []
     checker = Checker(open_rulebook(rules))
     try:
-        report = checker.check_file(profile, parse_as_of(as_of))
+        report = checker.check_file(profile, parse_as_of(as_of), references)
     except InputError as error:
         fail_input(error)
     return report if previous is None else with_changes(report, previous)
@@ -253,11 +264,12 @@ def check(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     since: SinceOption = None,
+    reference: ReferenceOption = None,
 ) -> None:
     """Проверить школу (или несколько) и вывести отчёт: уровень, причины, недостатки и что
     сделать."""
     chosen = _rule_filter(select or [], ignore or [], open_rulebook(rules))
-    reports = [_only(_report_for(p, as_of, rules, since), chosen) for p in profiles]
+    reports = [_only(_report_for(p, as_of, rules, since, reference), chosen) for p in profiles]
     if output_format is OutputFormat.json:
         if len(reports) == 1:
             sys.stdout.write(reports[0].model_dump_json(indent=2) + "\n")
@@ -797,11 +809,13 @@ def report(
     as_of: AsOfOption = None,
     rules: RulesOption = None,
     since: SinceOption = None,
+    reference: ReferenceOption = None,
 ) -> None:
     """Справка о результатах обеспечения объективности (таблица, выводы, уровень)."""
     from checker.render import documents
 
-    doc = documents.spravka_data(_report_for(profile, as_of, rules, since), executor)
+    doc = documents.spravka_data(_report_for(profile, as_of, rules, since, reference),
+                                 executor)
     if output_format is SpravkaFormat.md:
         _emit(documents.spravka_markdown(doc), output)
     elif output_format is SpravkaFormat.html:
@@ -824,11 +838,12 @@ def plan(
     output: PlanOutputOption = None,
     as_of: AsOfOption = None,
     rules: RulesOption = None,
+    reference: ReferenceOption = None,
 ) -> None:
     """План мероприятий по каждому недостатку: № / Мероприятие / Сроки / Ответственные."""
     from checker.render import documents
 
-    doc = documents.plan_data(_report_for(profile, as_of, rules))
+    doc = documents.plan_data(_report_for(profile, as_of, rules, reference=reference))
     if output_format is PlanFormat.md:
         _emit(documents.plan_markdown(doc), output)
     elif output_format is PlanFormat.csv:

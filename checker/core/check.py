@@ -7,8 +7,10 @@ federal pack alone, federal + a region, …), so a batch compiles each ruleset o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
+from checker.core.cohort import reference_key, references_for
 from checker.core.evaluate import SchoolMemo, evaluate_rule
 from checker.core.facts import MAX_FACTS, extract_facts, people_names
 from checker.core.results import results_tables
@@ -25,6 +27,7 @@ from checker.io.yamlio import located, read_text, with_lines
 from checker.model.errors import InputError, Loc, Problem, format_loc
 from checker.model.findings import Finding
 from checker.model.profile import LIST_TITLES, Profile
+from checker.model.reference import WorkReference
 from checker.model.report import (
     ConflictInfo,
     Listing,
@@ -65,6 +68,7 @@ class Checker:
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
         horizon_days: int | None = None, with_evidence: bool = True,
         source_text: str | None = None,
+        references: Sequence[WorkReference] = (),
     ) -> Report:
         """Evaluate one profile as of a date (default: today).
 
@@ -73,7 +77,8 @@ class Checker:
         ``with_evidence=False`` skips the evidence of each subject (the batch summary does not
         show it); everything else in the report is the same. ``source_text``, the profile's
         text, gives the load warnings (unreadable class labels…) and the warnings about the
-        profile's exceptions their lines.
+        profile's exceptions their lines. ``references`` are the distributions of marks of
+        the works in the school's municipality or region (the cohort rule RES-OUT-001).
         """
         as_of = as_of or dt.date.today()
         academic_year = profile.academic_year or academic_year_of(as_of)
@@ -81,7 +86,13 @@ class Checker:
         horizon = selection.level.due_soon_days if horizon_days is None else horizon_days
         time = TimeContext.for_date(as_of, academic_year, horizon)
         engine = self._engine(selection)
-        facts = extract_facts(profile)
+        facts = extract_facts(
+            profile,
+            {reference_key(r): r for r in references_for(
+                profile.school.municipality, profile.school.region, references
+            )},
+            {name: p.value for name, p in selection.parameters.items()},
+        )
         if len(facts.items) > MAX_FACTS:
             raise InputError([Problem(
                 source_file or "профиль", None, (),
@@ -177,10 +188,12 @@ class Checker:
             results_signs=results_tables(profile, findings),
         )
 
-    def check_file(self, path: Path, as_of: dt.date | None = None) -> Report:
+    def check_file(self, path: Path, as_of: dt.date | None = None,
+                   references: Sequence[WorkReference] = ()) -> Report:
         """Read, validate and evaluate one profile file."""
         text = read_text(path)
-        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text)
+        return self.check(load_profile(text, str(path)), as_of, str(path), source_text=text,
+                          references=references)
 
 
 def _located(notes: list[tuple[Loc, str]], source_text: str | None) -> list[str]:

@@ -94,7 +94,27 @@ def label_of(fact: Fact) -> str:
         grade = f"{fact['grade']} кл." if "grade" in fact else None
         work = " · ".join(str(p) for p in (fact.get("kind"), fact.get("subject"), grade) if p)
         return f"{work}, {fact.get('class', '')} (N = {fact.get('participants', 0)})"
+    if kind == "work_result":
+        return _work_result_label(fact)
     return f"{FACT_KINDS[kind].title} ({fact.get('ref', '')})"
+
+
+def _work_result_label(fact: Fact) -> str:
+    """«ВПР · математика · 5 кл., все классы (N = 48): «4»+«5» 81 % против 52 % у г. N (без
+    школы), +29 п. п., z = 4,1» — and why a high share is no sign, when it is not."""
+    grade = f"{fact['grade']} кл." if "grade" in fact else None
+    work = " · ".join(str(p) for p in (fact.get("kind"), fact.get("subject"), grade) if p)
+    label = f"{work}, все классы"
+    if "participants" in fact:
+        label += f" (N = {fact['participants']})"
+    if "ref_pct45" in fact:
+        z = f"{fact['z10'] / 10:.1f}".replace(".", ",")
+        z = f"≥ {z}" if fact["z10"] >= 999 else f"= {z}"  # 999: the cap (checker.core.cohort)
+        label += (f": «4»+«5» {fact['pct45']} % против {fact['ref_pct45']} % "
+                  f"({fact['ref_group']}), {fact['excess_pp']:+d} п. п., z {z}")
+    if "not_sign" in fact:
+        label += f"; не признак: {fact['not_sign']}"
+    return label
 
 
 _HIDDEN = frozenset({"t", "id", "ref", "path", "sid"})
@@ -400,7 +420,7 @@ def _not_applicable(rule: Rule, facts: Facts) -> bool:
 def _no_subjects_outcome(rule: Rule, facts: Facts) -> Outcome:
     kind = FACT_KINDS[rule.check.each.kind]
     reported = facts.school.get(kind.flag, True) if kind.parent == "school" else True
-    if kind.name == "class_result":
+    if kind.name in ("class_result", "work_result"):
         # No class results: «не сообщено» unless every procedure the rule is about gave
         # them (and then had none) or the school surely held none.
         kinds = rule.applies.procedures

@@ -8,9 +8,10 @@ facts) so rules can join on them; ``None`` values are left out so the engine nev
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
+from checker.core.cohort import WorkKey, work_result_facts
 from checker.core.results import class_result_facts
 from checker.model.factkinds import Fact, Facts
 from checker.model.labels import ClassLabel, name_key
@@ -27,6 +28,7 @@ from checker.model.profile import (
     Staff,
     Video,
 )
+from checker.model.reference import WorkReference
 
 
 def _clean(fact: Fact) -> Fact:
@@ -49,8 +51,16 @@ def _pct(part: int, whole: int) -> int:
 MAX_FACTS = 250_000
 
 
-def extract_facts(profile: Profile) -> Facts:
-    """Every fact the rules can see, school fact first."""
+def extract_facts(
+    profile: Profile,
+    references: Mapping[WorkKey, WorkReference] | None = None,
+    params: Mapping[str, int] | None = None,
+) -> Facts:
+    """Every fact the rules can see, school fact first.
+
+    ``references`` (the distribution of each work in the municipality or region) and the
+    pack's ``params`` feed the cohort rule's ``work_result`` facts (checker.core.cohort).
+    """
     raw = [_school_fact(profile)]
     lists = profile.lists
     # One fact per list the section names; ``listed`` is left out when the school did not
@@ -81,6 +91,7 @@ def extract_facts(profile: Profile) -> Facts:
                 "procedure": activity.procedure,
             }
         )
+    raw.extend(work_result_facts(profile, references or {}, params or {}))
     items = tuple({"id": f"f{n}", **_clean(fact)} for n, fact in enumerate(raw, start=1))
     return Facts(profile.school.id, items)
 

@@ -22,6 +22,8 @@ from checker.model.profile import ClassResult, MarkScale, Procedure, Profile, Re
 from checker.model.report import ResultRowInfo, WorkResultsInfo
 
 MIN_PARTICIPANTS = 10
+WORK_REF = "работа"  # the subject of the cohort rule (a school's work, all classes): «v1:работа»
+OUTLIER_RULE = "RES-OUT-001"
 PARALLEL = "параллель"
 MARKS = (2, 3, 4, 5)
 
@@ -239,6 +241,7 @@ def _row_info(row: ResultRow, flags: list[str]) -> ResultRowInfo:
 def results_tables(profile: Profile, findings: list[Finding]) -> list[WorkResultsInfo]:
     """A table per procedure with class results: N, shares and the signs of each row."""
     flags = _flags_by_subject(findings)
+    compared = _comparisons(findings)
     tables = []
     for proc in profile.procedures or []:
         if proc.results is None or not proc.results.classes:
@@ -247,6 +250,19 @@ def results_tables(profile: Profile, findings: list[Finding]) -> list[WorkResult
             _row_info(row, flags.get(f"{proc.id}:{row.name}", []))
             for row in result_rows(proc.results)
         ]
+        work = f"{proc.id}:{WORK_REF}"
         tables.append(WorkResultsInfo(procedure=proc.id, title=_work_title(proc), rows=rows,
-                                      marker=work_marker(proc)))
+                                      marker=work_marker(proc), comparison=compared.get(work),
+                                      work_flags=flags.get(work, [])))
     return tables
+
+
+def _comparisons(findings: list[Finding]) -> dict[str, str]:
+    """«proc:работа» → the outcome of the comparison with the municipality, in words."""
+    found: dict[str, str] = {}
+    for finding in findings:
+        if finding.rule_id != OUTLIER_RULE:
+            continue
+        for subject in finding.subjects:
+            found[subject.subject] = subject.message
+    return found

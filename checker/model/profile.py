@@ -217,6 +217,14 @@ class School(Strict):
         description="Адрес официального сайта; false — сайта нет",
         examples=["https://school1.example.ru"],
     )
+    advanced_subjects: list[Text] | None = Field(
+        None,
+        title="Предметы с углублённым изучением",
+        description="Предметы, которые школа изучает углублённо (классы с углублённым "
+        "изучением); высокие результаты по ним не считаются выбросом относительно "
+        "муниципалитета",
+        examples=[["математика", "физика"]],
+    )
     site_sections: SiteSections | None = Field(
         None,
         title="Разделы сайта",

@@ -16,7 +16,7 @@ from checker.model.findings import PROBLEMS, SEVERITY_OF_OUTCOME, Finding, Outco
 #      renamed ids, listing, history and changes since a report;
 # 1.3: results_signs (class-level ВПР results and the signs found in them);
 # 1.4: findings[].source.title (the document's title, not its internal key).
-REPORT_VERSION = "1.4"
+REPORT_VERSION = "1.5"
 
 
 class Model(BaseModel):
@@ -169,10 +169,14 @@ class WorkResultsInfo(Model):
     # The work as the federal lists name it («5 МА»); a school's markers are the works
     # with a sign in some class (batch summary).
     marker: str | None = None
+    # The school's work as a whole against the municipality or region (RES-OUT-001): what
+    # was compared («4»+«5» 81 % против 52 % …), or why it was not; then its sign, if any.
+    comparison: str | None = None
+    work_flags: list[str] = []
 
     @property
     def flagged(self) -> bool:
-        return any(row.flags for row in self.rows)
+        return bool(self.work_flags) or any(row.flags for row in self.rows)
 
 
 class Report(Model):

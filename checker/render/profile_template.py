@@ -171,7 +171,7 @@ def profile_template(
     school = {
         "id": PLACEHOLDER, "name": PLACEHOLDER, "type": "СОШ", "region": region,
         "municipality": municipality, "oktmo": "04701000", "website": "https://school.example.ru",
-        "site_sections": _EXAMPLE_SITE,
+        "site_sections": _EXAMPLE_SITE, "advanced_subjects": ["математика", "физика"],
     }
     for name, field in Profile.model_fields["school"].annotation.model_fields.items():  # type: ignore[union-attr]
         active = name in ("id", "name") or (name in ("region", "municipality")

@@ -199,6 +199,10 @@ def _results_signs(report: Report) -> Iterator[RenderableType]:
     yield Text("\nПризнаки необъективности результатов", style="bold underline")
     for work in report.results_signs:
         yield _results_table(work)
+        if work.comparison and not work.work_flags:
+            yield Text(f"  Все классы: {work.comparison}", style="dim")
+        for flag in work.work_flags:
+            yield Text(f"  Все классы: {flag}", style="red")
         for row in work.rows:
             for flag in row.flags:
                 yield Text(f"  {row.name}: {flag}", style="red")

@@ -25,6 +25,7 @@ from checker.io.validation import validate
 from checker.io.yamlio import load_fast, read_text
 from checker.model.findings import Outcome
 from checker.model.profile import SCHEMA_VERSION
+from checker.model.reference import WorkReference
 
 
 class Case(BaseModel):
@@ -35,6 +36,8 @@ class Case(BaseModel):
     expect: Outcome
     subjects: dict[str, Outcome] = Field(default_factory=dict)
     as_of: dt.date | None = None
+    # distributions of marks of the municipality (region) by work: the cohort rule's input
+    references: list[WorkReference] = Field(default_factory=list)
 
 
 class CaseFile(BaseModel):

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 
 from checker.core.check import Checker
+from checker.core.cohort import CohortMember, counts_of, leave_one_out_references, work_totals
 from checker.io.load import load_profile
 from checker.testing.synthetic import inflates, make_profile, to_yaml
 
@@ -68,6 +69,32 @@ def confusion(checker: Checker, count: int, seed: int = 1) -> tuple[Confusion, C
     )
 
 
+def outlier_confusion(checker: Checker, count: int, seed: int = 1) -> Confusion:
+    """By school, the cohort rule RES-OUT-001 as ``batch`` runs it: each school's ВПР works
+    against the rest of its municipality (or region). A school is flagged when the rule
+    finds a sign in one of its works; schools none of whose works had a usable reference
+    are counted apart (``without_results``)."""
+    profiles = [load_profile(to_yaml(make_profile(seed, index)), f"synthetic-{index}")
+                for index in range(count)]
+    members = [
+        CohortMember(p.school.municipality, p.school.region,
+                     tuple(counts_of(t) for t in work_totals(p)))
+        for p in profiles
+    ]
+    params = {n: p.value for n, p in checker.rulebook.select(None, None).parameters.items()}
+    references = leave_one_out_references(members, lambda _member: params)
+    tally = dict.fromkeys(("fi", "mi", "fh", "ch", "none"), 0)
+    for index, (profile, refs) in enumerate(zip(profiles, references, strict=True)):
+        if not any(r.kind == "ВПР" for r in refs):
+            tally["none"] += 1
+            continue
+        report = checker.check(profile, AS_OF, references=refs, with_evidence=False)
+        found = any(work.work_flags for work in report.results_signs)
+        truth = inflates(seed, index)
+        tally[("f" if found else "m" if truth else "c") + ("i" if truth else "h")] += 1
+    return Confusion(tally["fi"], tally["mi"], tally["fh"], tally["ch"], tally["none"])
+
+
 def _table(title: str, table: Confusion) -> str:
     return (f"{title}\n\n| | признаки есть | признаков нет |\n|---|---|---|\n"
             f"| завышающие | {table.flagged_inflating} | {table.missed_inflating} |\n"
@@ -82,3 +109,6 @@ if __name__ == "__main__":  # pragma: no cover - prints the README tables
     print(_table("По классам (N ≥ 10)", by_class))
     print(_table("По школам (признак хотя бы в одном классе)", by_school))
     print(f"школ без результатов по классам: {by_school.without_results}")
+    outliers = outlier_confusion(Checker(), *(args or [300]))
+    print(_table("По школам, выброс относительно муниципалитета (RES-OUT-001)", outliers))
+    print(f"школ без эталона ни по одной работе: {outliers.without_results}")
