@@ -147,3 +147,9 @@ def test_the_cohort_rule_flags_inflating_schools_and_no_honest_one(checker: Chec
     table = outlier_confusion(checker, 150, seed=1)
     assert table.flagged_inflating >= 1
     assert table.flagged_honest == 0 and table.clear_honest > 30
+
+
+def test_a_work_is_titled_with_its_date_as_a_russian_reader_writes_it(checker: Checker) -> None:
+    report = checker.check_file(SIGNS, AS_OF)
+    titles = {w.procedure: w.title for w in report.results_signs}
+    assert titles["vpr-ma-5"] == "ВПР · математика · 5 кл. (16.04.2024)"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checker.core.timing import fmt
 from checker.model.factkinds import Fact
 from checker.model.findings import PROBLEMS, Finding
 from checker.model.labels import name_key
@@ -221,7 +222,8 @@ def work_marker(proc: Procedure) -> str | None:
 def _work_title(proc: Procedure) -> str:
     parts = [proc.kind, proc.subject, f"{proc.grade} кл." if proc.grade else None]
     title = " · ".join(p for p in parts if p)
-    return f"{title} ({proc.date})" if proc.date else title
+    # the date as a Russian reader writes it (16.04.2024), like the labels of findings
+    return f"{title} ({fmt(proc.date)})" if proc.date else title
 
 
 def _row_info(row: ResultRow, flags: list[str]) -> ResultRowInfo:
