@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from checker.core.match import matches, might_match, test_field
+from checker.core.match import Predicate, compile_matches, compile_might_match, test_field
 from checker.engine import Engine, RuleMatches
 from checker.engine.compile import subject_where
 from checker.engine.port import RELATED, SUBJECT, Match
@@ -55,9 +55,18 @@ class SchoolFacts:
         for fact in facts:
             self.by_kind.setdefault(fact["t"], []).append(fact)
         self._children: dict[tuple[str, str], dict[object, list[Fact]]] = {}
+        self._selected: dict[tuple[str, str], list[Fact]] = {}
 
     def of_kind(self, kind: str) -> list[Fact]:
         return self.by_kind.get(kind, [])
+
+    def selected(self, key: tuple[str, str], kind: str, test: Predicate) -> list[Fact]:
+        """The facts of ``kind`` passing ``test``, once per school for each ``key`` (many
+        rules share their subjects: the procedures of a kind, the school)."""
+        found = self._selected.get(key)
+        if found is None:
+            found = self._selected[key] = [f for f in self.of_kind(kind) if test(f)]
+        return found
 
     def children(self, kind: str, key: str, ref: object) -> list[Fact]:
         """Facts of ``kind`` whose field ``key`` equals ``ref``, in assertion order."""
@@ -132,38 +141,40 @@ class DirectRule:
     def __init__(self, rule: Rule, parameters: Mapping[str, int]) -> None:
         check = rule.check
         self.subject_kind = check.each.kind
-        self.subject_where = subject_where(rule)
-        self._has = check.has
+        where = subject_where(rule)
+        self._subject_test = compile_matches(where)
+        self._subject_key = (self.subject_kind, repr(where))
+        self._has = check.has is not None
         self._related: _Related | None = None
-        self._met: Where = {}
-        self._gap: Where = {}
+        self._met: Predicate = compile_matches({})
+        self._gap = self._might = self._named = self._met
         self._ways: list[Callable[[Fact], bool]] = []
-        self._named: Where = {}
         if check.has is not None:
             self._related = _Related.of(check.has.kind, self.subject_kind)
+            self._met = compile_matches(check.has.where)
+            self._might = compile_might_match(check.has.where)
             self._set_refusals(check.has.where, FACT_KINDS[check.has.kind].identity)
         elif check.compare is not None:
             cmp = check.compare
             value = parameters[cmp.param]
-            self._met = {cmp.field: _COMPARE_CONDITIONS[cmp.op](value)}
-            self._gap = {cmp.field: _COMPARE_CONDITIONS[_NEGATED[cmp.op]](value)}
+            self._met = compile_matches({cmp.field: _COMPARE_CONDITIONS[cmp.op](value)})
+            self._gap = compile_matches(
+                {cmp.field: _COMPARE_CONDITIONS[_NEGATED[cmp.op]](value)}
+            )
             if cmp.kind is not None:
                 self._related = _Related.of(cmp.kind, self.subject_kind)
 
     def _set_refusals(self, where: Where, identity: tuple[str, ...]) -> None:
         if not identity or any(name not in where for name in identity):
             return
-        self._named = {name: where[name] for name in identity}
+        self._named = compile_matches({name: where[name] for name in identity})
         self._ways = [
             way for name, value in where.items() if name not in identity
             for way in _refusal_tests(name, value)
         ]
 
     def run(self, school: SchoolFacts) -> RuleMatches:
-        subjects = [
-            fact for fact in school.of_kind(self.subject_kind)
-            if matches(fact, self.subject_where)
-        ]
+        subjects = school.selected(self._subject_key, self.subject_kind, self._subject_test)
         met: dict[str, list[Match]] = {}
         gap: dict[str, list[Match]] = {}
         unknown: set[str] = set()
@@ -179,26 +190,25 @@ class DirectRule:
         return RuleMatches(subjects=subjects, met=met, gap=gap, unknown=frozenset(unknown))
 
     def _subject(self, school: SchoolFacts, subject: Fact) -> tuple[list[Match], list[Match]]:
-        if self._has is not None:
+        if self._has:
             return self._has_matches(school, subject)
         if self._related is None:  # a compare on the subject's own field
-            return ([{SUBJECT: subject}] if matches(subject, self._met) else [],
-                    [{SUBJECT: subject}] if matches(subject, self._gap) else [])
+            return ([{SUBJECT: subject}] if self._met(subject) else [],
+                    [{SUBJECT: subject}] if self._gap(subject) else [])
         candidates = self._related.candidates(school, subject)
-        return (_pairs(subject, (f for f in candidates if matches(f, self._met))),
-                _pairs(subject, (f for f in candidates if matches(f, self._gap))))
+        return (_pairs(subject, filter(self._met, candidates)),
+                _pairs(subject, filter(self._gap, candidates)))
 
     def _has_matches(
         self, school: SchoolFacts, subject: Fact
     ) -> tuple[list[Match], list[Match]]:
-        assert self._has is not None and self._related is not None
-        where = self._has.where
+        assert self._related is not None
         candidates = self._related.candidates(school, subject)
-        met = _pairs(subject, (f for f in candidates if matches(f, where)))
-        if any(might_match(f, where) for f in candidates):
+        met = _pairs(subject, filter(self._met, candidates))
+        if any(map(self._might, candidates)):
             return met, []
         gap: list[Match] = [{SUBJECT: subject}] * self._related.reported(school, subject, True)
-        named = [f for f in candidates if matches(f, self._named)] if self._ways else []
+        named = list(filter(self._named, candidates)) if self._ways else []
         for way in self._ways:
             gap.extend(_pairs(subject, (f for f in named if way(f))))
         return met, gap
