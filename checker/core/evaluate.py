@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
@@ -32,7 +33,7 @@ from checker.model.findings import (
     worst,
 )
 from checker.model.profile import ACTIVITY_KIND_TITLES, DOCUMENT_KIND_TITLES
-from checker.model.rulepack import Rule
+from checker.model.rulepack import Remediation, Rule, Source
 from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
@@ -211,7 +212,7 @@ class _RuleEvaluation:
             if self.time is not None and self.rule.timing is not None:
                 return self._timed(subject, outcome, met or (), evidence)
         label = self.label(subject)
-        return SubjectFinding(
+        return SubjectFinding.model_construct(
             subject=ref,
             label=label,
             outcome=outcome,
@@ -240,7 +241,7 @@ class _RuleEvaluation:
         if verdict.outcome is Outcome.STALE and facts:
             stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
             label = self.label((stale or facts)[0])
-        return SubjectFinding(
+        return SubjectFinding.model_construct(
             subject=subject["ref"],
             label=own,
             outcome=verdict.outcome,
@@ -427,13 +428,13 @@ def evaluate_rule(
     counted = sum(1 for s in subjects if s.outcome not in OPEN)
     total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
     dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
-    return Finding(
+    return Finding.model_construct(
         rule_id=rule.id,
         title=rule.title,
         pack=pack,
         direction=rule.direction,
         severity=rule.severity,
-        weight=rule.effective_weight,
+        weight=float(rule.effective_weight),
         outcome=outcome,
         message=(
             f"не применимо: {reason_not_applicable}" if reason_not_applicable
@@ -443,11 +444,39 @@ def evaluate_rule(
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields)),
-                         title=SOURCES.get(rule.source.document, rule.source.document)),
-        remediation=RemediationRef(**rule.remediation.model_dump()),
+        source=_source_ref(rule.source),
+        remediation=_remediation_ref(rule.remediation),
         due=min(dues) if dues else None,
     )
+
+
+# Findings, subject findings and the references below are built with ``model_construct``:
+# their inputs are objcheck's own, already valid (validation is for what users write), and
+# validating ~600 subject findings per school was a tenth of its evaluation. The JSON of
+# every report is unchanged (tests/test_direct_rules.py re-validates the findings of the
+# fixtures). The references are the same for every school: built once per rule text.
+
+
+def _source_ref(source: Source) -> SourceRef:
+    return _source_ref_of(source.document, source.item, source.quote, source.confirmed,
+                          source.conflicts_with)
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_ref_of(
+    document: str, item: str, quote: str, confirmed: bool, conflicts_with: str | None
+) -> SourceRef:
+    return SourceRef(document=document, item=item, quote=quote, confirmed=confirmed,
+                     conflicts_with=conflicts_with, title=SOURCES.get(document, document))
+
+
+def _remediation_ref(remediation: Remediation) -> RemediationRef:
+    return _remediation_ref_of(remediation.measure, remediation.responsible, remediation.due)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remediation_ref_of(measure: str, responsible: str, due: str) -> RemediationRef:
+    return RemediationRef(measure=measure, responsible=responsible, due=due)
 
 
 def _rule_message(
