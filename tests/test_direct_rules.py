@@ -5,7 +5,6 @@ the synthetic rules that reach each refusal form."""
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from checker.engine import RELATED
 from checker.io.load import load_profile
 from checker.io.packs import RuleBook
 from checker.model.factkinds import Fact
-from checker.model.findings import Finding
 from checker.model.profile import Profile
 from checker.model.rulepack import Rule
 from checker.testing.synthetic import write_profiles
@@ -121,15 +119,3 @@ def test_environment_sends_every_rule_to_the_engine(
     assert forced.engine_for(selection).direct == {}
     assert default.engine_for(selection).direct
 
-
-def test_findings_built_without_validation_are_valid(checker: Checker) -> None:
-    """Findings are built with ``model_construct`` (checker.core.evaluate): validating each
-    again gives the same JSON, so nothing unvalidated (an int weight, a wrong type) hides
-    in a report."""
-    paths = [p for p in FIXTURES.rglob("*.yaml") if p.name != "profile-template.yaml"]
-    for path in paths:
-        report = checker.check_file(path, dt.date(2024, 5, 1))
-        for finding in report.findings:
-            again = Finding.model_validate(finding.model_dump())
-            assert again.model_dump_json() == finding.model_dump_json(), finding.rule_id
-            assert type(finding.weight) is float

@@ -212,7 +212,7 @@ class _RuleEvaluation:
             if self.time is not None and self.rule.timing is not None:
                 return self._timed(subject, outcome, met or (), evidence)
         label = self.label(subject)
-        return SubjectFinding.model_construct(
+        return SubjectFinding(
             subject=ref,
             label=label,
             outcome=outcome,
@@ -241,7 +241,7 @@ class _RuleEvaluation:
         if verdict.outcome is Outcome.STALE and facts:
             stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
             label = self.label((stale or facts)[0])
-        return SubjectFinding.model_construct(
+        return SubjectFinding(
             subject=subject["ref"],
             label=own,
             outcome=verdict.outcome,
@@ -428,13 +428,13 @@ def evaluate_rule(
     counted = sum(1 for s in subjects if s.outcome not in OPEN)
     total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
     dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
-    return Finding.model_construct(
+    return Finding(
         rule_id=rule.id,
         title=rule.title,
         pack=pack,
         direction=rule.direction,
         severity=rule.severity,
-        weight=float(rule.effective_weight),
+        weight=rule.effective_weight,
         outcome=outcome,
         message=(
             f"не применимо: {reason_not_applicable}" if reason_not_applicable
@@ -450,11 +450,10 @@ def evaluate_rule(
     )
 
 
-# Findings, subject findings and the references below are built with ``model_construct``:
-# their inputs are objcheck's own, already valid (validation is for what users write), and
-# validating ~600 subject findings per school was a tenth of its evaluation. The JSON of
-# every report is unchanged (tests/test_direct_rules.py re-validates the findings of the
-# fixtures). The references are the same for every school: built once per rule text.
+# The source and remediation references are the same for every school: built once per rule
+# text. (Findings themselves are validated as built: ``model_construct`` measured 11.2 µs a
+# subject finding against 2.8 µs for the validating constructor — pydantic-core validates
+# faster than pydantic's Python fills in defaults.)
 
 
 def _source_ref(source: Source) -> SourceRef:
