@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -174,9 +174,11 @@ class _RuleEvaluation:
         return _by_fact_id(self._memo.evidence, fact, _evidence)
 
     def label(self, fact: Fact) -> str:
-        return _by_fact_id(self._memo.labels, fact, label_of)
+        found = self._memo.labels.get(fact.get("id"))  # type: ignore[arg-type]
+        return found if found is not None else _by_fact_id(self._memo.labels, fact, label_of)
 
-    def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
+    def evidence_of(self, facts: Iterable[Fact]) -> list[Evidence]:
+        """The evidence of the facts; the facts are not even gathered without evidence."""
         return [self.evidence(f) for f in facts] if self.with_evidence else []
 
     def subject_finding(self, subject: Fact, unknown: frozenset[str]) -> SubjectFinding:
@@ -193,7 +195,7 @@ class _RuleEvaluation:
             if hits:
                 outcome = Outcome.VIOLATION
                 evidence = self.evidence_of(
-                    [f for hit in hits for role, f in hit.items() if role != SUBJECT]
+                    f for hit in hits for role, f in hit.items() if role != SUBJECT
                 )
                 person = self._from_hit(hits[0], check.person)
                 place = self._from_hit(hits[0], check.place)
@@ -203,10 +205,10 @@ class _RuleEvaluation:
             met, gap = self.found.met.get(ref), self.found.gap.get(ref)
             if met:
                 outcome = Outcome.MET
-                evidence = self.evidence_of([_evidence_fact(m) for m in met])
+                evidence = self.evidence_of(map(_evidence_fact, met))
             elif gap:
                 outcome = Outcome.GAP
-                evidence = self.evidence_of([_evidence_fact(g) for g in gap])
+                evidence = self.evidence_of(map(_evidence_fact, gap))
             else:
                 outcome = Outcome.UNKNOWN
             if self.time is not None and self.rule.timing is not None:
