@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from checker.core.check import Checker
 from checker.core.direct import SplitEngine
+from checker.core.evaluate import names_only_the_subject
 from checker.core.facts import extract_facts
 from checker.engine import RELATED
 from checker.io.load import load_profile
@@ -119,3 +120,17 @@ def test_environment_sends_every_rule_to_the_engine(
     assert forced.engine_for(selection).direct == {}
     assert default.engine_for(selection).direct
 
+
+
+@given(st.lists(st.sampled_from(["выполнено: ", "{subject}", "{person}", "{{", "}}", "{subject!r}",
+                                 "{subject:>3}", "{due}", " (", ")", "{subject.x}"]), max_size=5),
+       st.sampled_from(["ВПР · 5 кл.", "{person}", "a{b}c", "}"]))
+def test_a_message_naming_only_the_subject_reads_as_formatted(parts: list[str], subject: str
+                                                              ) -> None:
+    """The shortcut of checker.core.evaluate.message: where it applies, replacing
+    ``{subject}`` gives what ``format_map`` gives (braces in the label included)."""
+    template = "".join(parts)
+    if names_only_the_subject(template):
+        assert template.replace("{subject}", subject) == template.format_map({"subject": subject})
+    else:
+        assert any(p not in ("выполнено: ", "{subject}", " (", ")") for p in parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
@@ -299,6 +300,8 @@ class _RuleEvaluation:
         template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
             outcome, "{subject}"
         )
+        if names_only_the_subject(template):
+            return template.replace("{subject}", subject)
         values = _Defaults(
             subject=subject,
             person=self.people.get(person, person) if person else "",
@@ -312,6 +315,22 @@ class _RuleEvaluation:
         if self.time is not None:
             values["year"] = self.time.year.label
         return template.format_map(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def names_only_the_subject(template: str) -> bool:
+    """The template's one substitution is a plain ``{subject}`` (no other field, format or
+    escaped brace): most messages are, and replacing it is what ``format_map`` would do
+    without building the substitutions of every other field."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return False  # format_map raises its own error
+    return all(
+        "{" not in text and "}" not in text
+        and (name is None or (name == "subject" and not spec and conversion is None))
+        for text, name, spec, conversion in parts
+    )
 
 
 class _Defaults(dict[str, str]):
