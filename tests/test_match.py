@@ -147,3 +147,16 @@ def test_types_are_kept_apart() -> None:
     assert not match.matches({"grade": True}, {"grade": 1})
     assert not match.matches({"grade": "5"}, {"grade": 5})
     assert not match.matches({"grade": True}, {"grade": Condition(gte=1)})
+
+
+@settings(max_examples=300, deadline=None)
+@given(where=wheres(), facts=procedures())
+def test_compiled_where_means_what_match_says(where: Where, facts: list[Fact]) -> None:
+    """The closures of the Python evaluator (checker.core.direct) are ``matches`` and
+    ``might_match``, fact by fact, absent fields and types included."""
+    strict, loose = match.compile_matches(where), match.compile_might_match(where)
+    odd_types: list[Fact] = [{"t": "procedure", "grade": True, "kind": 1, "federal_control": 1},
+                 {"t": "procedure", "grade": "5", "subject": None, "federal_control": 0}]
+    for fact in [*facts, *odd_types]:
+        assert strict(fact) == match.matches(fact, where), fact
+        assert loose(fact) == match.might_match(fact, where), fact

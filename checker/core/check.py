@@ -7,10 +7,12 @@ federal pack alone, federal + a region, …), so a batch compiles each ruleset o
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from checker.core.cohort import reference_key, references_for
+from checker.core.direct import SplitEngine
 from checker.core.evaluate import SchoolMemo, evaluate_rule
 from checker.core.facts import MAX_FACTS, extract_facts, people_names
 from checker.core.results import results_tables
@@ -20,7 +22,7 @@ from checker.core.timing import TimeContext
 from checker.core.verdicts import apply_verdicts, unmatched_verdicts
 from checker.core.waivers import apply_waivers
 from checker.core.workdays import is_known_year
-from checker.engine import Engine, rules_limit_issues
+from checker.engine import rules_limit_issues
 from checker.io.load import load_profile, located_warnings
 from checker.io.packs import RuleBook, RuleSelection, load_rulebook
 from checker.io.yamlio import located, read_text, with_lines
@@ -45,10 +47,17 @@ from checker.model.report import (
 class Checker:
     """Evaluates profiles against a rule book. One per process; not thread-safe."""
 
-    def __init__(self, rulebook: RuleBook | None = None) -> None:
+    def __init__(self, rulebook: RuleBook | None = None, all_in_engine: bool | None = None
+                 ) -> None:
+        """``all_in_engine`` sends every rule to durable_rules, also the forms evaluated in
+        Python by default (``checker.core.direct``); unset, ``OBJCHECK_ENGINE=durable``
+        asks for it."""
         self.rulebook = rulebook or load_rulebook()
         ensure_engine_limits(self.rulebook)
-        self._engines: dict[tuple[str, ...], Engine] = {}
+        if all_in_engine is None:
+            all_in_engine = os.environ.get("OBJCHECK_ENGINE") == "durable"
+        self.all_in_engine = all_in_engine
+        self._engines: dict[tuple[str, ...], SplitEngine] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
         school = profile.school
@@ -56,11 +65,12 @@ class Checker:
             school.region, school.municipality, school.oktmo, school=school.name
         )
 
-    def _engine(self, selection: RuleSelection) -> Engine:
+    def engine_for(self, selection: RuleSelection) -> SplitEngine:
+        """The compiled rules of a selection (compiled on first use)."""
         engine = self._engines.get(selection.key)
         if engine is None:
             values = {name: p.value for name, p in selection.parameters.items()}
-            engine = Engine(selection.rules, values)
+            engine = SplitEngine(selection.rules, values, self.all_in_engine)
             self._engines[selection.key] = engine
         return engine
 
@@ -85,7 +95,7 @@ class Checker:
         selection = self.selection_for(profile)
         horizon = selection.level.due_soon_days if horizon_days is None else horizon_days
         time = TimeContext.for_date(as_of, academic_year, horizon)
-        engine = self._engine(selection)
+        engine = self.engine_for(selection)
         facts = extract_facts(
             profile,
             {reference_key(r): r for r in references_for(

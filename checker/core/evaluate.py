@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import functools
+import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -38,7 +40,7 @@ from checker.model.profile import (
     OBSERVER_RELATION_TITLES,
     OBSERVER_TYPE_TITLES,
 )
-from checker.model.rulepack import Rule
+from checker.model.rulepack import Remediation, Rule, Source
 from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
@@ -222,9 +224,11 @@ class _RuleEvaluation:
         return _by_fact_id(self._memo.evidence, fact, _evidence)
 
     def label(self, fact: Fact) -> str:
-        return _by_fact_id(self._memo.labels, fact, label_of)
+        found = self._memo.labels.get(fact.get("id"))  # type: ignore[arg-type]
+        return found if found is not None else _by_fact_id(self._memo.labels, fact, label_of)
 
-    def evidence_of(self, facts: list[Fact]) -> list[Evidence]:
+    def evidence_of(self, facts: Iterable[Fact]) -> list[Evidence]:
+        """The evidence of the facts; the facts are not even gathered without evidence."""
         return [self.evidence(f) for f in facts] if self.with_evidence else []
 
     def subject_finding(self, subject: Fact, unknown: frozenset[str]) -> SubjectFinding:
@@ -241,7 +245,7 @@ class _RuleEvaluation:
             if hits:
                 outcome = Outcome.VIOLATION
                 evidence = self.evidence_of(
-                    [f for hit in hits for role, f in hit.items() if role != SUBJECT]
+                    f for hit in hits for role, f in hit.items() if role != SUBJECT
                 )
                 person = self._from_hit(hits[0], check.person)
                 place = self._from_hit(hits[0], check.place)
@@ -251,10 +255,10 @@ class _RuleEvaluation:
             met, gap = self.found.met.get(ref), self.found.gap.get(ref)
             if met:
                 outcome = Outcome.MET
-                evidence = self.evidence_of([_evidence_fact(m) for m in met])
+                evidence = self.evidence_of(map(_evidence_fact, met))
             elif gap:
                 outcome = Outcome.GAP
-                evidence = self.evidence_of([_evidence_fact(g) for g in gap])
+                evidence = self.evidence_of(map(_evidence_fact, gap))
             else:
                 outcome = Outcome.UNKNOWN
             if self.time is not None and self.rule.timing is not None:
@@ -345,6 +349,8 @@ class _RuleEvaluation:
         template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
             outcome, "{subject}"
         )
+        if names_only_the_subject(template):
+            return template.replace("{subject}", subject)
         values = _Defaults(
             subject=subject,
             person=self.people.get(person, person) if person else "",
@@ -358,6 +364,22 @@ class _RuleEvaluation:
         if self.time is not None:
             values["year"] = self.time.year.label
         return template.format_map(values)
+
+
+@functools.lru_cache(maxsize=1024)
+def names_only_the_subject(template: str) -> bool:
+    """The template's one substitution is a plain ``{subject}`` (no other field, format or
+    escaped brace): most messages are, and replacing it is what ``format_map`` would do
+    without building the substitutions of every other field."""
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError:
+        return False  # format_map raises its own error
+    return all(
+        "{" not in text and "}" not in text
+        and (name is None or (name == "subject" and not spec and conversion is None))
+        for text, name, spec, conversion in parts
+    )
 
 
 class _Defaults(dict[str, str]):
@@ -492,11 +514,38 @@ def evaluate_rule(
         total=total,
         met=met,
         known=known,
-        source=SourceRef(**rule.source.model_dump(include=set(SourceRef.model_fields)),
-                         title=SOURCES.get(rule.source.document, rule.source.document)),
-        remediation=RemediationRef(**rule.remediation.model_dump()),
+        source=_source_ref(rule.source),
+        remediation=_remediation_ref(rule.remediation),
         due=min(dues) if dues else None,
     )
+
+
+# The source and remediation references are the same for every school: built once per rule
+# text. (Findings themselves are validated as built: ``model_construct`` measured 11.2 µs a
+# subject finding against 2.8 µs for the validating constructor — pydantic-core validates
+# faster than pydantic's Python fills in defaults.)
+
+
+def _source_ref(source: Source) -> SourceRef:
+    return _source_ref_of(source.document, source.item, source.quote, source.confirmed,
+                          source.conflicts_with)
+
+
+@functools.lru_cache(maxsize=4096)
+def _source_ref_of(
+    document: str, item: str, quote: str, confirmed: bool, conflicts_with: str | None
+) -> SourceRef:
+    return SourceRef(document=document, item=item, quote=quote, confirmed=confirmed,
+                     conflicts_with=conflicts_with, title=SOURCES.get(document, document))
+
+
+def _remediation_ref(remediation: Remediation) -> RemediationRef:
+    return _remediation_ref_of(remediation.measure, remediation.responsible, remediation.due)
+
+
+@functools.lru_cache(maxsize=4096)
+def _remediation_ref_of(measure: str, responsible: str, due: str) -> RemediationRef:
+    return RemediationRef(measure=measure, responsible=responsible, due=due)
 
 
 def _rule_message(

@@ -92,8 +92,16 @@ def extract_facts(
             }
         )
     raw.extend(work_result_facts(profile, references or {}, params or {}))
-    items = tuple({"id": f"f{n}", **_clean(fact)} for n, fact in enumerate(raw, start=1))
+    items = tuple(_numbered(n, fact) for n, fact in enumerate(raw, start=1))
     return Facts(profile.school.id, items)
+
+
+def _numbered(n: int, fact: Fact) -> Fact:
+    """The fact with its id first and without its None fields (unreported: no field). Most
+    facts have none: copied whole, not filtered (a tenth of the extraction)."""
+    if None in fact.values():
+        return {"id": f"f{n}", **_clean(fact)}
+    return {"id": f"f{n}", **fact}
 
 
 def _school_fact(profile: Profile) -> Fact:

@@ -27,7 +27,7 @@ Dates are ISO strings in facts, so equality on a date is string equality.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from checker.model.rulepack import Condition, Where, WhereValue
@@ -115,3 +115,62 @@ def explicitly_fails(fact: Mapping[str, Any], where: Where, identity: tuple[str,
         for name, value in where.items()
         if name not in identity
     )
+
+
+# --- the same tests, compiled once per rule ---------------------------------------------
+# The Python evaluator (``checker.core.direct``) tests every fact of a kind for every rule
+# of a school — about 180,000 ``matches`` calls per 100 synthetic schools, a third of its
+# time in re-reading the ``where``. These closures mean exactly what the functions above
+# mean (tests/test_match.py compares them on generated conditions and facts).
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+_ABSENT = object()  # no field: its type is no scalar's, so it never equals a value
+
+
+def _compiled_test(name: str, expected: WhereValue) -> Predicate:
+    if isinstance(expected, Condition):
+        return lambda fact: _condition(fact, name, expected)
+    if isinstance(expected, list):
+        options = frozenset((type(value), value) for value in expected)
+
+        def any_of(fact: Mapping[str, Any]) -> bool:
+            actual = fact.get(name, _ABSENT)
+            return (type(actual), actual) in options
+
+        return any_of
+    kind = type(expected)
+
+    def equal(fact: Mapping[str, Any]) -> bool:
+        actual = fact.get(name, _ABSENT)
+        return type(actual) is kind and actual == expected
+
+    return equal
+
+
+def _all_of(tests: list[Predicate]) -> Predicate:
+    if len(tests) == 1:
+        return tests[0]
+    return lambda fact: all(test(fact) for test in tests)
+
+
+def compile_matches(where: Where) -> Predicate:
+    """``matches`` for one ``where``, as a function of the fact."""
+    if not where:
+        return lambda fact: True
+    return _all_of([_compiled_test(name, value) for name, value in where.items()])
+
+
+def compile_might_match(where: Where) -> Predicate:
+    """``might_match`` for one ``where``: an absent field passes but under ``present``."""
+    tests: list[Predicate] = []
+    for name, value in where.items():
+        strict = _compiled_test(name, value)
+        if isinstance(value, Condition) and value.present is not None:
+            tests.append(strict)
+        else:
+            tests.append(_unless_absent(name, strict))
+    return _all_of(tests) if tests else (lambda fact: True)
+
+
+def _unless_absent(name: str, test: Predicate) -> Predicate:
+    return lambda fact: name not in fact or test(fact)

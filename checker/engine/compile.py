@@ -163,6 +163,16 @@ class CompiledRuleset:
     rules: dict[str, CompiledRule]
 
 
+def subject_where(rule: Rule) -> Where:
+    """What a subject of the rule must match: ``each.where``, and for procedures the kinds
+    the rule applies to (shared with the Python evaluator, ``checker.core.direct``)."""
+    each = rule.check.each
+    where = dict(each.where)
+    if each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
+        where["kind"] = list(rule.applies.procedures)
+    return where
+
+
 class _Compiler:
     def __init__(self, parameters: Mapping[str, int]) -> None:
         self.parameters = parameters
@@ -170,11 +180,7 @@ class _Compiler:
         self.subject_names: dict[str, str] = {}
 
     def subject_tests(self, rule: Rule) -> list[Json]:
-        each = rule.check.each
-        where = dict(each.where)
-        if each.kind == "procedure" and rule.applies.procedures and "kind" not in where:
-            where["kind"] = list(rule.applies.procedures)
-        return _tests(each.kind, where)
+        return _tests(rule.check.each.kind, subject_where(rule))
 
     def compile(self, rule: Rule) -> CompiledRule:
         subject = self.subject_tests(rule)

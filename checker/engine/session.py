@@ -98,6 +98,26 @@ def _sanitise_other(key: str, value: object) -> None:
         raise EngineError(f"недопустимый тип {type(value).__name__} в поле {key}")
 
 
+def _tested_fields(fact: Fact, fields: frozenset[str], sid: str) -> Fact:
+    """The fact as asserted: its id first, the fields some test names, the session; each
+    value sanitised on the way (one pass: the batch of a school is ~600 facts)."""
+    row: Fact = {"id": fact["id"]}
+    for key, value in fact.items():
+        if key in fields:
+            kind = type(value)
+            if kind is str:
+                if len(value) > _SHORT_STRING and len(value.encode("utf-8")) > MAX_STRING_BYTES:
+                    raise EngineError(f"слишком длинная строка в поле {key}")
+            elif kind is int:
+                if not -INT64 <= value <= INT64:
+                    raise EngineError(f"целое вне диапазона int64 в поле {key}")
+            elif kind is not bool:
+                _sanitise_other(key, value)
+            row[key] = value
+    row["sid"] = sid
+    return row
+
+
 # A firing names, for each alias, the fact it matched. The engine hands each fact back as
 # the JSON text it was given, which starts with the fact's id (see Engine.run), so the ids
 # are enough: the matched facts are looked up among the asserted ones instead of decoding
@@ -193,15 +213,11 @@ class Engine:
         # "id" first: _drain finds a matched fact by the id that starts its JSON text.
         if fields is None:
             batch = [{"id": fact["id"], **fact, "sid": sid} for fact in asserted]
+            for fact in batch:
+                _sanitise(fact)
         else:
-            batch = [
-                {"id": fact["id"], **{k: v for k, v in fact.items() if k in fields},
-                 "sid": sid}
-                for fact in asserted
-            ]
+            batch = [_tested_fields(fact, fields, sid) for fact in asserted]
         self._check_ids(batch)
-        for fact in batch:
-            _sanitise(fact)
         batch.append({"id": TRIGGER, "t": TRIGGER, "sid": sid})
         payload = json.dumps(batch, ensure_ascii=False)
         try:
