@@ -206,6 +206,10 @@ def test_undeclared_parameter(tmp_path: Path) -> None:
         ("{subject:>1500000000}", "с форматом или преобразованием не допускается"),
         ("{subject!r}", "с форматом или преобразованием не допускается"),
         ("{subject.__class__}", "неизвестная подстановка"),
+        # {value} was listed as allowed but never filled: a report printed «{value}»
+        ("{subject}: {value}", "неизвестная подстановка {value}"),
+        # a has rule compares with nothing: {threshold} would stay unfilled
+        ("{subject}: выше {threshold}", "у правила нет check.compare"),
         ("нет {", "непарная фигурная скобка"),
     ],
 )

@@ -12,12 +12,13 @@ from checker.batch.export import write_all
 from checker.batch.run import BatchOptions, run_batch
 from checker.core.check import Checker
 from checker.core.results import MIN_PARTICIPANTS, peak_excess_pct, result_rows, work_marker
+from checker.io.packs import load_rulebook
 from checker.model.findings import Outcome
 from checker.model.profile import MarkScale, Procedure, Results
 from checker.render.text import render_report_plain
 from checker.testing.results_confusion import confusion
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, RULES
 
 AS_OF = dt.date(2024, 5, 1)
 SIGNS = FIXTURES / "school-results-signs.yaml"
@@ -153,3 +154,25 @@ def test_a_work_is_titled_with_its_date_as_a_russian_reader_writes_it(checker: C
     report = checker.check_file(SIGNS, AS_OF)
     titles = {w.procedure: w.title for w in report.results_signs}
     assert titles["vpr-ma-5"] == "ВПР · математика · 5 кл. (16.04.2024)"
+
+
+def test_a_sign_names_its_threshold_by_value_after_the_region_tightens_it(
+    tmp_path: Path,
+) -> None:
+    """The message says «выше порога 20 %» (the federal value), and the value a region's
+    override sets when it tightens it — never the parameter's name."""
+    plain = Checker().check_file(SIGNS, AS_OF)
+    jrn = next(f for f in plain.findings if f.rule_id == "RES-JRN-001")
+    gap = next(s for s in jrn.subjects if s.outcome is Outcome.GAP)
+    assert "выше порога 20 %" in gap.message and "results_" not in gap.message
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    region = SIGNS.read_text("utf-8").split("region:", 1)[1].split("\n", 1)[0].strip()
+    (rules / "regional" / "tight.yaml").write_text(
+        "pack: tight\nversion: '1.0'\nlayer: regional\ntitle: Строже\n"
+        f"scope: {{region: {region}}}\n"
+        "overrides: {results_raised_max_pct: 15}\nrules: []\n", encoding="utf-8")
+    tight = Checker(load_rulebook(rules)).check_file(SIGNS, AS_OF)
+    jrn = next(f for f in tight.findings if f.rule_id == "RES-JRN-001")
+    gap = next(s for s in jrn.subjects if s.outcome is Outcome.GAP)
+    assert "выше порога 15 %" in gap.message

@@ -252,3 +252,19 @@ def test_a_rule_moved_to_the_municipal_pack_is_renamed_for_its_schools(
     assert by_rule["BOG-006"].renamed_from == "FED-CHK-001"
     assert by_rule["BOG-006"].status != "resolved"
     assert "FED-CHK-001" not in by_rule
+
+
+def test_no_message_names_a_parameter_instead_of_its_value(rulebook: RuleBook) -> None:
+    """A person reads «выше порога 20 %», not «выше порога results_raised_max_pct»: the value
+    comes from {threshold}, after a region's overrides."""
+    names = {name for pack in rulebook.packs for name in pack.parameters}
+    found = [
+        (rule.id, name)
+        for pack in rulebook.packs
+        for rule in pack.rules
+        for text in rule.message.model_dump().values()
+        if text
+        for name in names
+        if name in text
+    ]
+    assert found == []

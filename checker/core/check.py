@@ -112,6 +112,7 @@ class Checker:
         found = engine.run(facts.items)
         people = people_names(profile)
         memo = SchoolMemo()
+        values = {name: p.value for name, p in selection.parameters.items()}
         findings = [
             evaluate_rule(
                 rule,
@@ -122,6 +123,7 @@ class Checker:
                 time=time,
                 memo=memo,
                 with_evidence=with_evidence,
+                parameters=values,
             )
             for rule in selection.rules
         ]

@@ -211,7 +211,9 @@ class _RuleEvaluation:
         time: TimeContext | None = None,
         memo: SchoolMemo | None = None,
         with_evidence: bool = True,
+        parameters: Mapping[str, int] | None = None,
     ):
+        self.parameters = parameters or {}
         self.people = people
         self.with_evidence = with_evidence
         self._memo = SchoolMemo() if memo is None else memo
@@ -363,7 +365,18 @@ class _RuleEvaluation:
             values["done"] = fmt(done)
         if self.time is not None:
             values["year"] = self.time.year.label
+        threshold = self.threshold()
+        if threshold is not None:
+            values["threshold"] = threshold
         return template.format_map(values)
+
+    def threshold(self) -> str | None:
+        """The value the rule compares with — its parameter after the region's overrides —,
+        so a message says «выше порога 20» instead of naming the parameter."""
+        compare = self.rule.check.compare
+        if compare is None or compare.param not in self.parameters:
+            return None
+        return str(self.parameters[compare.param])
 
 
 @functools.lru_cache(maxsize=1024)
@@ -463,6 +476,7 @@ def evaluate_rule(
     time: TimeContext | None = None,
     memo: SchoolMemo | None = None,
     with_evidence: bool = True,
+    parameters: Mapping[str, int] | None = None,
 ) -> Finding:
     """The finding of one rule from the engine's matches of it (``found``).
 
@@ -472,12 +486,14 @@ def evaluate_rule(
     gap into the time outcomes of ``checker.core.timing``; without it time is ignored.
     ``memo`` (a fresh ``SchoolMemo`` per school) shares evidence and labels between rules;
     ``with_evidence=False`` leaves every subject's evidence empty (a batch without reports
-    shows none of it).
+    shows none of it). ``parameters`` (the selection's values) fill ``{threshold}`` in messages.
     """
     if _may_not_apply(rule, facts):
         found = replace(found, gap={})  # not done, if it applies at all: «не сообщено»
     found, exempt_reason = _without_exempt_subjects(rule, found)
-    evaluation = _RuleEvaluation(rule, found, facts, people or {}, time, memo, with_evidence)
+    evaluation = _RuleEvaluation(
+        rule, found, facts, people or {}, time, memo, with_evidence, parameters
+    )
     reason_not_applicable = (
         None if time is None else not_in_force(rule.valid_from, rule.valid_to, time)
     )

@@ -33,7 +33,8 @@ from checker.model.rulepack import (
 MESSAGE_PLACEHOLDERS = frozenset(
     # person: the name of whom a forbid pattern names (check.person); place: where it happened
     # (check.place, e.g. a class). Both come only from a forbid match.
-    {"subject", "person", "place", "value", "threshold", "school", "due", "done", "year"}
+    # threshold: the value of a compare rule's parameter (after a region's overrides).
+    {"subject", "person", "place", "threshold", "school", "due", "done", "year"}
 )
 LAYER_ORDER = {"federal": 0, "regional": 1, "municipal": 2}
 # Values of one ``where`` list: the engine hangs on more than 512 distinct tests under one
@@ -269,6 +270,11 @@ def _message_issues(rule: Rule) -> Iterator[tuple[Loc, str]]:
                 continue
             if name not in MESSAGE_PLACEHOLDERS:
                 yield ("message", key), f"неизвестная подстановка {{{name}}}; допустимы: {known}"
+            elif name == "threshold" and rule.check.compare is None:
+                yield ("message", key), (
+                    "подстановка {threshold} — значение параметра сравнения; у правила нет "
+                    "check.compare"
+                )
             elif spec or conversion:
                 yield ("message", key), (
                     f"подстановка {{{name}}} с форматом или преобразованием не допускается: "
