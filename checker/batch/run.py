@@ -33,7 +33,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -551,27 +551,71 @@ def check_content(worker: _Worker, file: str, stem: str, content: bytes,
     return result
 
 
+class SchoolSink(Protocol):
+    """Receives every checked school while the batch runs, in the order of the files
+    (``checker.batch.export.BatchStream`` writes the rows that need not wait for the end)."""
+
+    def school(self, school: SchoolRow, findings: Sequence[FindingRow]) -> None: ...
+
+
 class _Collected:
     """What the coordinator keeps of each file until the end: the school's summary row
-    (its findings go to the store), error rows and the rule comparison."""
+    (its findings go to the store), error rows and the rule comparison.
 
-    def __init__(self) -> None:
+    Results arrive in any order (workers, chunks, crash retries); the sink receives the
+    schools in the order of ``files`` as soon as every file before them is done, so what
+    it writes is the same at any worker count. A school that arrives early waits as its
+    summary row only (its findings are read back from the store).
+    """
+
+    def __init__(self, files: Sequence[str] = (), sink: SchoolSink | None = None) -> None:
         self.store = FindingStore()
         self.schools: list[SchoolRow] = []
         self.errors: list[ErrorRow] = []
         self.changes: list[LevelChange] = []
         self.timings = Timings()
+        self.missing = MissingTally()
         self.done = 0
+        self._sink = sink
+        self._place = {file: index for index, file in enumerate(files)}
+        self._next = 0  # the place of the first file not yet given to the sink
+        self._early: dict[int, SchoolRow | None] = {}  # done, waiting for files before them
 
     def add(self, results: Iterable[FileResult], timings: Timings) -> None:
         for result in results:
             self.done += 1
+            school = None
             if result.school is not None:
-                self.schools.append(_stash(result.school, self.store))
+                school = _stash(result.school, self.store)
+                self.schools.append(school)
+                self.missing.add(school.file, result.school.findings)
             self.errors.extend(result.errors)
             if result.change is not None:
                 self.changes.append(result.change)
+            if self._sink is not None:
+                self._pass_on(result.file, school, result.school)
         self.timings.add(timings)
+
+    def _pass_on(self, file: str, school: SchoolRow | None, full: SchoolRow | None) -> None:
+        place = self._place.get(file, -1)
+        if place != self._next:
+            self._early[place] = school
+            return
+        if school is not None and full is not None and self._sink is not None:
+            self._sink.school(school, full.findings)
+        self._next += 1
+        while self._next in self._early:
+            self._give(self._early.pop(self._next))
+            self._next += 1
+
+    def _give(self, school: SchoolRow | None) -> None:
+        if school is not None and self._sink is not None:
+            self._sink.school(school, self.store.get(school.findings_ref))
+
+    def finish(self) -> None:
+        """Whatever still waits (a file reported never or twice — not expected), in order."""
+        for place in sorted(self._early):
+            self._give(self._early.pop(place))
 
 
 def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
@@ -776,10 +820,12 @@ def run_batch(
     progress: Progress | None = None,
     past: PastRun | None = None,
     dask: DaskOptions | None = None,
+    sink: SchoolSink | None = None,
 ) -> BatchResult:
     """Check every profile under ``paths``; the result is sorted and independent of order.
     With ``past`` (an earlier run's summary), each school is compared with it. With
-    ``dask``, files are checked on a dask cluster (``checker.batch.dask_run``).
+    ``dask``, files are checked on a dask cluster (``checker.batch.dask_run``). ``sink``
+    receives each school while the others are checked, in the order of the files.
 
     Files are always checked in worker processes, ``workers=1`` included: a file that
     crashes the parser must cost that file, not the batch.
@@ -790,7 +836,7 @@ def run_batch(
     items = [(f, stems[f]) for f in files]
     rules_key = rules_fingerprint(options.rules_dir)
     workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
-    collected = _Collected()
+    collected = _Collected(files, sink)
 
     def report() -> None:
         if progress:
@@ -805,13 +851,15 @@ def run_batch(
         run_on_dask(items, initargs, collected.add, report, dask, workers)
     elif items:
         _Pool(workers, initargs, collected, report).run(_chunks(items, size))
+    collected.finish()
     schools = sorted(collected.schools, key=lambda s: s.file)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     changes = sorted(collected.changes, key=lambda c: c.file)
     result = BatchResult(as_of, schools, errors, changes, options.old_rules_dir is not None,
                          collected.timings, len(files), collected.store,
-                         scale_note=scale_note(load_rulebook(options.rules_dir).federal_level))
+                         scale_note=scale_note(load_rulebook(options.rules_dir).federal_level),
+                         _missing=collected.missing.measures(len(schools)))
     if past is not None:
         from checker.batch.since import compare_with_past
 
@@ -855,22 +903,44 @@ def most_missing(
     schools: Sequence[SchoolRow], findings_of: Callable[[SchoolRow], Sequence[FindingRow]],
 ) -> list[MissingMeasure]:
     """Rules whose outcome is a gap, a violation or overdue, by the number of schools."""
-    counts: dict[str, dict[str, int]] = {}
-    titles: dict[str, tuple[str, str]] = {}
-    missing = {o.value for o in MISSING}
+    tally = MissingTally()
     for school in schools:
-        for finding in findings_of(school):
-            if finding.outcome in missing:
-                per = counts.setdefault(finding.rule_id, {o.value: 0 for o in MISSING})
+        tally.add(school.file, findings_of(school))
+    return tally.measures(len(schools))
+
+
+_MISSING_VALUES = frozenset(o.value for o in MISSING)
+
+
+class MissingTally:
+    """The counts of ``most_missing``, kept as schools arrive in any order — the batch
+    need not read every finding back at the end. A rule's title and severity are those of
+    the last file (in file order) that reported it missing, whatever the order of arrival.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+        self._titles: dict[str, tuple[str, str, str]] = {}  # rule → (file, title, severity)
+
+    def add(self, file: str, findings: Iterable[FindingRow]) -> None:
+        for finding in findings:
+            if finding.outcome in _MISSING_VALUES:
+                per = self._counts.get(finding.rule_id)
+                if per is None:
+                    per = self._counts[finding.rule_id] = {o.value: 0 for o in MISSING}
                 per[finding.outcome] += 1
-                titles[finding.rule_id] = (finding.title, finding.severity)
-    total = len(schools)
-    measures = [
-        MissingMeasure(rule_id, titles[rule_id][0], titles[rule_id][1], sum(per.values()),
-                       round(sum(per.values()) / total, 4) if total else 0.0, per)
-        for rule_id, per in counts.items()
-    ]
-    return sorted(measures, key=lambda m: (-m.schools, m.rule_id))
+                seen = self._titles.get(finding.rule_id)
+                if seen is None or file >= seen[0]:
+                    self._titles[finding.rule_id] = (file, finding.title, finding.severity)
+
+    def measures(self, total: int) -> list[MissingMeasure]:
+        measures = [
+            MissingMeasure(rule_id, self._titles[rule_id][1], self._titles[rule_id][2],
+                           sum(per.values()),
+                           round(sum(per.values()) / total, 4) if total else 0.0, dict(per))
+            for rule_id, per in self._counts.items()
+        ]
+        return sorted(measures, key=lambda m: (-m.schools, m.rule_id))
 
 
 @dataclass(frozen=True)
