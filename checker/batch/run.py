@@ -558,15 +558,48 @@ class SchoolSink(Protocol):
     def school(self, school: SchoolRow, findings: Sequence[FindingRow]) -> None: ...
 
 
+class InFileOrder:
+    """Gives a sink the schools in the order of ``files`` while results arrive in any order
+    (workers, chunks, crash retries): a school goes on as soon as every file before it is
+    done, so what the sink writes is the same at any worker count. A school that arrives
+    early waits as its summary row only; its findings are read back from the store.
+    """
+
+    def __init__(self, files: Sequence[str], sink: SchoolSink, store: FindingStore) -> None:
+        self._sink = sink
+        self._store = store
+        self._place = {file: index for index, file in enumerate(files)}
+        self._next = 0  # the place of the first file not yet passed on
+        self._early: dict[int, SchoolRow | None] = {}  # done, waiting for files before them
+
+    def done(self, file: str, school: SchoolRow | None,
+             findings: Sequence[FindingRow] = ()) -> None:
+        """``file`` is done: ``school`` (stored, ``findings_ref`` set) or None (no school)."""
+        place = self._place.get(file, -1)
+        if place != self._next:
+            self._early[place] = school
+            return
+        if school is not None:
+            self._sink.school(school, findings)
+        self._next += 1
+        while self._next in self._early:
+            self._pass_stored(self._early.pop(self._next))
+            self._next += 1
+
+    def _pass_stored(self, school: SchoolRow | None) -> None:
+        if school is not None:
+            self._sink.school(school, self._store.get(school.findings_ref))
+
+    def finish(self) -> None:
+        """Whatever still waits (a file reported never or twice — not expected), in order."""
+        for place in sorted(self._early):
+            self._pass_stored(self._early.pop(place))
+
+
 class _Collected:
     """What the coordinator keeps of each file until the end: the school's summary row
-    (its findings go to the store), error rows and the rule comparison.
-
-    Results arrive in any order (workers, chunks, crash retries); the sink receives the
-    schools in the order of ``files`` as soon as every file before them is done, so what
-    it writes is the same at any worker count. A school that arrives early waits as its
-    summary row only (its findings are read back from the store).
-    """
+    (its findings go to the store), error rows and the rule comparison; ``sink`` receives
+    the schools meanwhile, in file order."""
 
     def __init__(self, files: Sequence[str] = (), sink: SchoolSink | None = None) -> None:
         self.store = FindingStore()
@@ -576,10 +609,7 @@ class _Collected:
         self.timings = Timings()
         self.missing = MissingTally()
         self.done = 0
-        self._sink = sink
-        self._place = {file: index for index, file in enumerate(files)}
-        self._next = 0  # the place of the first file not yet given to the sink
-        self._early: dict[int, SchoolRow | None] = {}  # done, waiting for files before them
+        self._order = InFileOrder(files, sink, self.store) if sink is not None else None
 
     def add(self, results: Iterable[FileResult], timings: Timings) -> None:
         for result in results:
@@ -592,30 +622,14 @@ class _Collected:
             self.errors.extend(result.errors)
             if result.change is not None:
                 self.changes.append(result.change)
-            if self._sink is not None:
-                self._pass_on(result.file, school, result.school)
+            if self._order is not None:
+                findings = result.school.findings if result.school is not None else ()
+                self._order.done(result.file, school, findings)
         self.timings.add(timings)
 
-    def _pass_on(self, file: str, school: SchoolRow | None, full: SchoolRow | None) -> None:
-        place = self._place.get(file, -1)
-        if place != self._next:
-            self._early[place] = school
-            return
-        if school is not None and full is not None and self._sink is not None:
-            self._sink.school(school, full.findings)
-        self._next += 1
-        while self._next in self._early:
-            self._give(self._early.pop(self._next))
-            self._next += 1
-
-    def _give(self, school: SchoolRow | None) -> None:
-        if school is not None and self._sink is not None:
-            self._sink.school(school, self.store.get(school.findings_ref))
-
     def finish(self) -> None:
-        """Whatever still waits (a file reported never or twice — not expected), in order."""
-        for place in sorted(self._early):
-            self._give(self._early.pop(place))
+        if self._order is not None:
+            self._order.finish()
 
 
 def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
