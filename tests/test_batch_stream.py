@@ -76,6 +76,9 @@ def test_streamed_outputs_equal_written_after_the_run(corpus: Path, tmp_path: Pa
     streamed = run_batch(shuffled, _options(), workers=2, sink=stream)
     write_all(streamed, tmp_path / "streamed", stream=stream)
     assert _bytes(tmp_path / "after") == _bytes(tmp_path / "streamed")
+    # the counts tallied as schools arrived are those read back from every finding
+    assert streamed.most_missing() == most_missing(streamed.schools, streamed.findings_of)
+    assert streamed.most_missing()  # the corpus has missing measures to count
     # the bad file is still an error row, and its school-less place did not stop the stream
     assert any(e.file.endswith("broken.yaml") for e in streamed.errors)
     findings = (tmp_path / "streamed" / "findings.csv").read_text(encoding="utf-8-sig")
