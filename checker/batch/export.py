@@ -19,7 +19,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -509,13 +509,14 @@ class BatchStream:
         """Close every file (after ``write_all``, or when the run fails or is interrupted:
         the staging folder is discarded then)."""
         book, self._book = self._book, None
-        if book is not None and self._sheet is not None:
-            book.abandon()
         self._sheet = None
-        for handle in (self._csv_file, self._spool):
-            if handle is not None:
-                handle.close()
+        closers = [handle.close for handle in (self._csv_file, self._spool) if handle]
+        if book is not None:  # closed already when write_xlsx finished it
+            closers.append(book.abandon)
         self._spool = None
+        for close in closers:
+            with suppress(OSError, ValueError):  # a full disk again: the files are discarded
+                close()
 
 
 class OutputError(Exception):
