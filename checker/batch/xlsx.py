@@ -70,7 +70,7 @@ def _text(value: str) -> str:
 # (rule titles, a school's name on each of its rows) hundreds of thousands of times, and
 # escaping them again was a third of the time of the findings sheet. Emptied when full.
 _TEXT_TAILS: dict[str, str] = {}
-_TEXT_TAILS_MAX = 50_000
+_TEXT_TAILS_MAX = 4096  # ~2 MiB at most; a school's rows and the rule titles fit
 
 
 def _text_tail(text: str) -> str:
