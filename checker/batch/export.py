@@ -5,7 +5,8 @@ Cyrillic intact (the convention of every CSV objcheck writes, ``checker.render.s
 scores and shares read «99,9 %», rounded as in the text and XLSX (``checker.render.numbers``);
 severities are Russian words wherever a person reads them, codes only in JSON.
 Nothing time-dependent is written: the same inputs give byte-identical CSV and JSON
-(XLSX carries a fixed creation date).
+(XLSX carries a fixed creation date). The rows per rule are written while schools are
+checked (``BatchStream``); ``write_all`` writes the rest once every school is in.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ worker, as durable_rules wants). Work is sent in chunks of paths; a worker retur
 ``SchoolRow`` / ``ErrorRow`` records, never the full report, so the parent stays small. A
 file that cannot be read or validated becomes error rows, and a file that kills its worker
 becomes one error row (see ``_Pool``); neither stops the other files. Results are sorted by
-path before anything is written, so the output does not depend on the number of workers or
-the order of files.
+path before the summary is written, and a ``SchoolSink`` (the rows written while schools are
+checked) receives the schools in the order of the files (``InFileOrder``), so the output does
+not depend on the number of workers or the order of files.
 """
 
 from __future__ import annotations
