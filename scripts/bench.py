@@ -50,7 +50,7 @@ def measure(args: argparse.Namespace) -> None:
     """One batch run in this process; prints a JSON line."""
     import datetime as dt
 
-    from checker.batch.export import write_all
+    from checker.batch.export import BatchStream, write_all
     from checker.batch.run import BatchOptions, run_batch
 
     options = BatchOptions(
@@ -59,15 +59,20 @@ def measure(args: argparse.Namespace) -> None:
     )
     cpu_started = time.process_time()
     started = time.perf_counter()
-    result = run_batch([args.files], options, workers=args.workers)
+    # as the CLI does: the rows that need not wait are written while schools are checked
+    stream = BatchStream(Path(args.out))
+    result = run_batch([args.files], options, workers=args.workers, sink=stream)
     checked = time.perf_counter()
-    write_all(result, Path(args.out))
+    checked_cpu = time.process_time()
+    write_all(result, Path(args.out), stream=stream)
     done = time.perf_counter()
     t = result.timings
     print(json.dumps({
         "schools": len(result.schools), "errors": len(result.errors),
         "wall": done - started, "check_wall": checked - started, "export": done - checked,
         "main_cpu": time.process_time() - cpu_started, "worker_cpu": t.cpu,
+        "check_main_cpu": checked_cpu - cpu_started,
+        "export_cpu": time.process_time() - checked_cpu,
         "read": t.read, "parse": t.parse, "evaluate": t.evaluate, "write": t.write,
         "parsed": t.parsed, "result_hits": t.result_hits,
         "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -181,6 +186,13 @@ def bench_corpus(name: str, files: Path, out: Path, reps: int) -> None:
     speedup = statistics.median(wall["1 worker"]) / statistics.median(wall["2 workers"])
     print(f"   whole batch, wall: 2 workers / 1 worker = {speedup:.2f}x faster "
           f"(depends on the other load of the machine)")
+    for mode in MODES[2:]:
+        tails = [r[mode]["export"] / r[mode]["schools"] for r in rounds]
+        tail_cpu = [r[mode]["export_cpu"] / r[mode]["schools"] for r in rounds]
+        during = [r[mode]["check_main_cpu"] / r[mode]["schools"] for r in rounds]
+        print(f"   {mode}: the tail after the last school (writing the files), ms per school: "
+              f"CPU {_spread(tail_cpu)}  |  wall {_spread(tails)}; coordinator CPU while "
+              f"checking {_spread(during)}")
     errors = {r[mode]["errors"] for r in rounds for mode in MODES[2:]}
     mem = max(r["2 workers"]["rss_workers_mb"] for r in rounds)
     main = max(r["2 workers"]["rss_main_mb"] for r in rounds)

@@ -181,3 +181,28 @@ def test_a_rule_book_without_the_results_pack_ignores_the_reference(tmp_path: Pa
     result = run_batch([str(town)], BatchOptions(as_of=AS_OF, rules_dir=tmp_path / "rules"),
                        workers=1)
     assert len(result.schools) == 8 and all(s.markers == () for s in result.schools)
+
+
+def test_a_school_checked_again_is_not_left_with_its_streamed_rows(tmp_path: Path) -> None:
+    """The export streams rows while schools are checked; the outlier s6 is checked again
+    after that with its town's reference. Its streamed rows («не сообщено») must not reach
+    the outputs: they equal what is written from the final rows, and name the sign."""
+    from checker.batch.export import BatchStream, write_all
+
+    _town(tmp_path / "town")
+    stream = BatchStream(tmp_path / "streamed")
+    streamed = run_batch([str(tmp_path / "town")], BatchOptions(as_of=AS_OF), workers=2,
+                         sink=stream)
+    assert streamed.streamed_rows_stale
+    write_all(streamed, tmp_path / "streamed", stream=stream)
+    after = run_batch([str(tmp_path / "town")], BatchOptions(as_of=AS_OF), workers=1)
+    write_all(after, tmp_path / "after")
+    names = ("findings.csv", "summary.csv", "summary.json", "summary.xlsx")
+    assert {n: (tmp_path / "streamed" / n).read_bytes() for n in names} == {
+        n: (tmp_path / "after" / n).read_bytes() for n in names}
+    findings = (tmp_path / "streamed" / "findings.csv").read_text("utf-8-sig").splitlines()
+    s6 = [line for line in findings if "RES-OUT-001" in line and "s6.yaml" in line]
+    assert len(s6) == 1 and "не выполнено" in s6[0]
+    # the tallies counted on arrival would miss the re-check: they are counted anew
+    summary = (tmp_path / "streamed" / "summary.json").read_text("utf-8")
+    assert summary == (tmp_path / "after" / "summary.json").read_text("utf-8")

@@ -24,7 +24,7 @@ from checker.batch.dask_run import (
     dask_check_chunk,
     objcheck_version,
 )
-from checker.batch.export import write_all
+from checker.batch.export import BatchStream, write_all
 from checker.batch.run import CRASH_MESSAGE, KILL_HOOK_ENV, BatchOptions, BatchResult, run_batch
 from checker.cli.main import app
 from checker.io.cache import rules_fingerprint
@@ -72,6 +72,13 @@ def test_dask_outputs_are_byte_identical_to_local(cluster: str, corpus: Path,
     expected = _outputs(local, tmp_path / "local")
     assert set(expected) >= {"summary.csv", "findings.csv", "errors.csv", "summary.json"}
     assert _outputs(remote, tmp_path / "dask") == expected
+    # written while the chunks come back, as the CLI does: still the same bytes
+    stream = BatchStream(tmp_path / "streamed")
+    streamed = run_batch([str(corpus)], OPTIONS, workers=2,
+                         dask=DaskOptions(scheduler=cluster, chunk=4), sink=stream)
+    write_all(streamed, tmp_path / "streamed", stream=stream)
+    assert {p.name: p.read_bytes() for p in sorted((tmp_path / "streamed").iterdir())
+            if p.is_file()} == expected
 
 
 def test_a_worker_with_other_rules_or_version_refuses_the_chunk() -> None:

@@ -5,7 +5,8 @@ Cyrillic intact (the convention of every CSV objcheck writes, ``checker.render.s
 scores and shares read «99,9 %», rounded as in the text and XLSX (``checker.render.numbers``);
 severities are Russian words wherever a person reads them, codes only in JSON.
 Nothing time-dependent is written: the same inputs give byte-identical CSV and JSON
-(XLSX carries a fixed creation date).
+(XLSX carries a fixed creation date). The rows per rule are written while schools are
+checked (``BatchStream``); ``write_all`` writes the rest once every school is in.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from checker.batch.run import (
     BatchResult,
@@ -36,6 +37,7 @@ from checker.batch.run import (
     schools_by_level,
 )
 from checker.batch.since import MunicipalityTrend, RegressedMeasure, SchoolTrend, SinceResult
+from checker.batch.xlsx import SheetStream, XlsxWriter
 from checker.io.files import os_reason as russian_os_reason
 from checker.model.diff import TREND_TITLES
 from checker.model.findings import OUTCOME_TITLES, Outcome
@@ -197,19 +199,13 @@ def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]],
         writer.writerows([csv_cell(value) for value in row] for row in rows)
 
 
-def _finding_rows(result: BatchResult) -> Iterable[list[Any]]:
-    for school in result.schools:
-        yield from finding_values(school, result.findings_of(school))
-
-
-def write_csv(result: BatchResult, out: Path, delimiter: str = ";",
-              encoding: str = "utf-8-sig") -> list[Path]:
+def write_csv(result: BatchResult, out: Path, stream: BatchStream) -> list[Path]:
+    """The CSV files; ``findings.csv`` is the stream's (written while schools were checked)."""
+    delimiter, encoding = stream.delimiter, stream.encoding
     num = _Number(decimal_comma=delimiter != ",")
-    written = [out / "summary.csv", out / "findings.csv", out / "errors.csv"]
+    written = [out / "summary.csv", stream.findings_csv, out / "errors.csv"]
     _write_csv(written[0], _summary_header(result), _summary_rows(result, num),
                delimiter, encoding)
-    _write_csv(written[1], FINDING_HEADER,
-               _finding_rows(result), delimiter, encoding)
     _write_csv(written[2], ERROR_HEADER, (error_values(e) for e in result.errors),
                delimiter, encoding)
     if result.since is not None:
@@ -315,8 +311,13 @@ def since_data(since: SinceResult) -> dict[str, Any]:
     }
 
 
-def write_json(result: BatchResult, out: Path) -> Path:
-    """``summary.json``, written school by school so the whole text is never in memory."""
+def _school_json(school: SchoolRow, findings: Iterable[FindingRow]) -> str:
+    return json.dumps(_school_data(school, findings), ensure_ascii=False)
+
+
+def write_json(result: BatchResult, out: Path, stream: BatchStream) -> Path:
+    """``summary.json``, written school by school so the whole text is never in memory;
+    each school's entry was written to the stream's spool while schools were checked."""
     path = out / "summary.json"
     data = summary_data(result, schools=False)
     with path.open("w", encoding="utf-8") as handle:
@@ -326,8 +327,7 @@ def write_json(result: BatchResult, out: Path) -> Path:
         handle.write(' "schools": [')
         for index, school in enumerate(schools_by_level(result.schools)):
             handle.write(",\n  " if index else "\n  ")
-            handle.write(json.dumps(_school_data(school, result.findings_of(school)),
-                                    ensure_ascii=False))
+            handle.write(stream.school_json(school))
         handle.write("\n ]\n}\n")
     return path
 
@@ -349,24 +349,26 @@ def _percent_columns(header: Sequence[str]) -> frozenset[int]:
     return frozenset(i for i, name in enumerate(header) if name in _PERCENT_COLUMNS)
 
 
-def write_xlsx(result: BatchResult, out: Path) -> Path:
-    """One sheet per view, each with an autofilter, a frozen bold header row, widths,
-    percent formats and a print set-up (checker.batch.xlsx)."""
-    from checker.batch.xlsx import XlsxWriter
+_XLSX_OVERFLOW = (f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
+                  "полный список — в CSV-файлах рядом")
+FINDINGS_SHEET = "Результаты по правилам"  # the second tab, streamed (BatchStream)
 
+
+def write_xlsx(result: BatchResult, out: Path, stream: BatchStream) -> Path:
+    """One sheet per view, each with an autofilter, a frozen bold header row, widths,
+    percent formats and a print set-up (checker.batch.xlsx). The stream's workbook already
+    holds the findings sheet (the second tab); the other sheets need the whole batch."""
     plain = _Number(decimal_comma=False)
 
     def number(value: float | None) -> float | str:
         return "" if value is None else percent_value(value)
 
-    path = out / "summary.xlsx"
-    with XlsxWriter(path, creator="objcheck") as book:
+    path = stream.summary_xlsx
+    with stream.workbook() as book:
 
         def sheet(title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-            book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS, overflow=(
-                f"Показаны первые {XLSX_MAX_ROWS - 1} строк (предел Excel); "
-                "полный список — в CSV-файлах рядом"),
-                widths=_widths(header), percent_columns=_percent_columns(header))
+            book.sheet(title, header, rows, max_rows=XLSX_MAX_ROWS, overflow=_XLSX_OVERFLOW,
+                       widths=_widths(header), percent_columns=_percent_columns(header))
 
         trends = _since_by_file(result)
 
@@ -388,7 +390,6 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
         # Scores and shares go in as numbers, not text, so Excel can sort and sum them.
         sheet("Школы", _summary_header(result),
               (school_row(s) for s in schools_by_level(result.schools)))
-        sheet("Результаты по правилам", FINDING_HEADER, _finding_rows(result))
         sheet("Чаще всего не выполнено", MISSING_HEADER,
               (missing_row(m) for m in result.most_missing()))
         sheet("Муниципалитеты", MUNICIPALITY_HEADER, (
@@ -412,14 +413,135 @@ def write_xlsx(result: BatchResult, out: Path) -> Path:
 
 
 def write_all(result: BatchResult, out: Path, delimiter: str = ";",
-              encoding: str = "utf-8-sig", with_reports: bool = False) -> list[Path]:
+              encoding: str = "utf-8-sig", with_reports: bool = False,
+              stream: BatchStream | None = None) -> list[Path]:
     """Every summary file into ``out`` (an ``OutputSet``'s staging folder, in the CLI),
-    the dashboard ``index.html`` too (linking to the справки when ``with_reports``)."""
+    the dashboard ``index.html`` too (linking to the справки when ``with_reports``).
+
+    ``stream`` is the ``BatchStream`` the run fed (``run_batch(…, sink=stream)``); without
+    one — or when the cohort step re-checked schools after their rows were streamed — the
+    same stream is fed here from the result, which gives the same bytes.
+    """
     from checker.batch.dashboard import write_dashboard
 
-    out.mkdir(parents=True, exist_ok=True)
-    return [*write_csv(result, out, delimiter, encoding), write_json(result, out),
-            write_xlsx(result, out), write_dashboard(result, out, with_reports)]
+    if stream is not None and result.streamed_rows_stale:
+        # the cohort step checked schools again after their rows were streamed: write the
+        # streamed files anew from the final rows (the old tail, for such batches only)
+        stream.close()
+        stream = None
+    if stream is None:
+        stream = BatchStream(out, delimiter, encoding)
+        for school in result.schools:
+            stream.school(school, result.findings_of(school))
+    elif (stream.out, stream.delimiter, stream.encoding) != (out, delimiter, encoding):
+        raise ValueError("the stream writes elsewhere or otherwise")
+    try:
+        stream.end_of_rows()
+        return [*write_csv(result, out, stream), write_json(result, out, stream),
+                write_xlsx(result, out, stream), write_dashboard(result, out, with_reports)]
+    finally:
+        stream.close()
+
+
+class BatchStream:
+    """The rows that need not wait for the whole batch, written while schools are checked.
+
+    ``run_batch`` gives it every school as soon as the files before it are done, so the
+    order is the files' order at any worker count. It writes ``findings.csv`` and the sheet
+    «Результаты по правилам» of ``summary.xlsx`` (both in file order, as they always were)
+    and each school's ``summary.json`` entry to a spool; ``write_all`` then writes only
+    what needs every school: the level order, the municipalities, the other sheets, the
+    dashboard. All of it goes into ``out`` — the staging folder of an ``OutputSet`` in the
+    CLI, so an interrupted run leaves the old outputs. A failure to write (a full disk, a
+    character the CSV encoding cannot carry) stops the streaming and is raised by
+    ``end_of_rows``, where ``write_all`` would have met it.
+    """
+
+    def __init__(self, out: Path, delimiter: str = ";", encoding: str = "utf-8-sig") -> None:
+        self.out = out
+        self.delimiter = delimiter
+        self.encoding = encoding
+        self.findings_csv = out / "findings.csv"
+        self.summary_xlsx = out / "summary.xlsx"
+        self.failed: OSError | UnicodeEncodeError | None = None
+        self._csv_file: IO[str] | None = None
+        self._book: XlsxWriter | None = None
+        self._sheet: SheetStream | None = None
+        self._spool: IO[bytes] | None = None
+        self._json_places: dict[str, tuple[int, int]] = {}  # file → offset, length
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            self._csv_file = self.findings_csv.open("w", encoding=encoding, newline="")
+            self._csv = csv.writer(self._csv_file, delimiter=delimiter, lineterminator="\r\n")
+            self._csv.writerow(FINDING_HEADER)
+            self._book = XlsxWriter(self.summary_xlsx, creator="objcheck")
+            self._sheet = self._book.open_sheet(
+                FINDINGS_SHEET, FINDING_HEADER, max_rows=XLSX_MAX_ROWS, overflow=_XLSX_OVERFLOW,
+                widths=_widths(FINDING_HEADER), percent_columns=_percent_columns(FINDING_HEADER),
+                number=2)
+            self._spool = tempfile.TemporaryFile(dir=out)  # noqa: SIM115 - closed by close()
+        except (OSError, UnicodeEncodeError) as exc:
+            self._fail(exc)
+
+    def school(self, school: SchoolRow, findings: Sequence[FindingRow]) -> None:
+        """Write one school's rows (``SchoolSink``)."""
+        if self.failed is not None:
+            return
+        assert self._sheet is not None and self._spool is not None
+        try:
+            rows = list(finding_values(school, findings))
+            # every CSV cell goes through csv_cell: text from a file is never run as a formula
+            self._csv.writerows([csv_cell(value) for value in row] for row in rows)
+            self._sheet.add(rows)
+            entry = _school_json(school, findings).encode("utf-8")
+            self._json_places[school.file] = (self._spool.tell(), len(entry))
+            self._spool.write(entry)
+        except (OSError, UnicodeEncodeError) as exc:
+            self._fail(exc)
+
+    def end_of_rows(self) -> None:
+        """Every school is in: finish the streamed files, or raise what stopped them."""
+        if self.failed is None:
+            assert self._sheet is not None and self._csv_file is not None
+            try:
+                self._sheet.close()
+                self._sheet = None
+                self._csv_file.close()
+            except OSError as exc:
+                self._fail(exc)
+        if self.failed is not None:
+            raise self.failed
+
+    def school_json(self, school: SchoolRow) -> str:
+        """A school's ``summary.json`` entry, from the spool."""
+        assert self._spool is not None
+        offset, length = self._json_places[school.file]
+        self._spool.seek(offset)
+        text = self._spool.read(length).decode("utf-8")
+        self._spool.seek(0, os.SEEK_END)
+        return text
+
+    def workbook(self) -> XlsxWriter:
+        """``summary.xlsx`` with the findings sheet done, for the other sheets."""
+        assert self._book is not None and self._sheet is None
+        return self._book
+
+    def _fail(self, exc: OSError | UnicodeEncodeError) -> None:
+        self.failed = exc
+        self.close()
+
+    def close(self) -> None:
+        """Close every file (after ``write_all``, or when the run fails or is interrupted:
+        the staging folder is discarded then)."""
+        book, self._book = self._book, None
+        self._sheet = None
+        closers = [handle.close for handle in (self._csv_file, self._spool) if handle]
+        if book is not None:  # closed already when write_xlsx finished it
+            closers.append(book.abandon)
+        self._spool = None
+        for close in closers:
+            with suppress(OSError, ValueError):  # a full disk again: the files are discarded
+                close()
 
 
 class OutputError(Exception):

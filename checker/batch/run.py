@@ -6,8 +6,9 @@ worker, as durable_rules wants). Work is sent in chunks of paths; a worker retur
 ``SchoolRow`` / ``ErrorRow`` records, never the full report, so the parent stays small. A
 file that cannot be read or validated becomes error rows, and a file that kills its worker
 becomes one error row (see ``_Pool``); neither stops the other files. Results are sorted by
-path before anything is written, so the output does not depend on the number of workers or
-the order of files.
+path before the summary is written, and a ``SchoolSink`` (the rows written while schools are
+checked) receives the schools in the order of the files (``InFileOrder``), so the output does
+not depend on the number of workers or the order of files.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -236,6 +237,8 @@ class BatchResult:
     scale_note: str = ""  # whose scale the levels are on (the federal level policy's)
     _missing: list[MissingMeasure] | None = field(default=None, repr=False)
     since: SinceResult | None = None  # against an earlier run (--since)
+    # the cohort step (RES-OUT-001) checked schools again after their rows were streamed
+    streamed_rows_stale: bool = False
 
     def findings_of(self, school: SchoolRow) -> tuple[FindingRow, ...]:
         if school.findings_ref >= 0 and self.store is not None:
@@ -584,27 +587,85 @@ def check_content(worker: _Worker, file: str, stem: str, content: bytes,
     return result
 
 
+class SchoolSink(Protocol):
+    """Receives every checked school while the batch runs, in the order of the files
+    (``checker.batch.export.BatchStream`` writes the rows that need not wait for the end)."""
+
+    def school(self, school: SchoolRow, findings: Sequence[FindingRow]) -> None: ...
+
+
+class InFileOrder:
+    """Gives a sink the schools in the order of ``files`` while results arrive in any order
+    (workers, chunks, crash retries): a school goes on as soon as every file before it is
+    done, so what the sink writes is the same at any worker count. A school that arrives
+    early waits as its summary row only; its findings are read back from the store.
+    """
+
+    def __init__(self, files: Sequence[str], sink: SchoolSink, store: FindingStore) -> None:
+        self._sink = sink
+        self._store = store
+        self._place = {file: index for index, file in enumerate(files)}
+        self._next = 0  # the place of the first file not yet passed on
+        self._early: dict[int, SchoolRow | None] = {}  # done, waiting for files before them
+
+    def done(self, file: str, school: SchoolRow | None,
+             findings: Sequence[FindingRow] = ()) -> None:
+        """``file`` is done: ``school`` (stored, ``findings_ref`` set) or None (no school)."""
+        place = self._place.get(file, -1)
+        if place != self._next:
+            self._early[place] = school
+            return
+        if school is not None:
+            self._sink.school(school, findings)
+        self._next += 1
+        while self._next in self._early:
+            self._pass_stored(self._early.pop(self._next))
+            self._next += 1
+
+    def _pass_stored(self, school: SchoolRow | None) -> None:
+        if school is not None:
+            self._sink.school(school, self._store.get(school.findings_ref))
+
+    def finish(self) -> None:
+        """Whatever still waits (a file reported never or twice — not expected), in order."""
+        for place in sorted(self._early):
+            self._pass_stored(self._early.pop(place))
+
+
 class _Collected:
     """What the coordinator keeps of each file until the end: the school's summary row
-    (its findings go to the store), error rows and the rule comparison."""
+    (its findings go to the store), error rows and the rule comparison; ``sink`` receives
+    the schools meanwhile, in file order."""
 
-    def __init__(self) -> None:
+    def __init__(self, files: Sequence[str] = (), sink: SchoolSink | None = None) -> None:
         self.store = FindingStore()
         self.schools: list[SchoolRow] = []
         self.errors: list[ErrorRow] = []
         self.changes: list[LevelChange] = []
         self.timings = Timings()
+        self.missing = MissingTally()
         self.done = 0
+        self._order = InFileOrder(files, sink, self.store) if sink is not None else None
 
     def add(self, results: Iterable[FileResult], timings: Timings) -> None:
         for result in results:
             self.done += 1
+            school = None
             if result.school is not None:
-                self.schools.append(_stash(result.school, self.store))
+                school = _stash(result.school, self.store)
+                self.schools.append(school)
+                self.missing.add(school.file, result.school.findings)
             self.errors.extend(result.errors)
             if result.change is not None:
                 self.changes.append(result.change)
+            if self._order is not None:
+                findings = result.school.findings if result.school is not None else ()
+                self._order.done(result.file, school, findings)
         self.timings.add(timings)
+
+    def finish(self) -> None:
+        if self._order is not None:
+            self._order.finish()
 
 
 def _stash(school: SchoolRow, store: FindingStore) -> SchoolRow:
@@ -809,10 +870,12 @@ def run_batch(
     progress: Progress | None = None,
     past: PastRun | None = None,
     dask: DaskOptions | None = None,
+    sink: SchoolSink | None = None,
 ) -> BatchResult:
     """Check every profile under ``paths``; the result is sorted and independent of order.
     With ``past`` (an earlier run's summary), each school is compared with it. With
-    ``dask``, files are checked on a dask cluster (``checker.batch.dask_run``).
+    ``dask``, files are checked on a dask cluster (``checker.batch.dask_run``). ``sink``
+    receives each school while the others are checked, in the order of the files.
 
     Files are always checked in worker processes, ``workers=1`` included: a file that
     crashes the parser must cost that file, not the batch.
@@ -823,7 +886,7 @@ def run_batch(
     items = [(f, stems[f]) for f in files]
     rules_key = rules_fingerprint(options.rules_dir)
     workers = max(1, min(workers or os.cpu_count() or 1, len(items) or 1))
-    collected = _Collected()
+    collected = _Collected(files, sink)
 
     def report() -> None:
         if progress:
@@ -838,17 +901,23 @@ def run_batch(
         run_on_dask(items, initargs, collected.add, report, dask, workers)
     elif items:
         _Pool(workers, initargs, collected, report).run(_chunks(items, size))
+    collected.finish()
     # each worker keeps to the limit as it writes; once more here, as all have finished
     Cache(options.cache_dir, options.cache_max_bytes).enforce_limit()
     book = load_rulebook(options.rules_dir)
-    schools = sorted(collected.schools, key=lambda s: s.file)
+    streamed = sorted(collected.schools, key=lambda s: s.file)
     changes = {c.file: c for c in collected.changes}
-    schools = _recheck_outliers(schools, book, initargs, stems, collected.store, changes)
+    schools = _recheck_outliers(streamed, book, initargs, stems, collected.store, changes)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
+    # Schools the cohort step checked again have other rows than the ones streamed while
+    # they were checked: the streamed files are then written again at the end (write_all).
+    rechecked = any(new is not old for new, old in zip(schools, streamed, strict=True))
     result = BatchResult(as_of, schools, errors, sorted(changes.values(), key=lambda c: c.file),
                          options.old_rules_dir is not None, collected.timings, len(files),
-                         collected.store, scale_note=scale_note(book.federal_level))
+                         collected.store, scale_note=scale_note(book.federal_level),
+                         _missing=None if rechecked else collected.missing.measures(len(schools)),
+                         streamed_rows_stale=rechecked)
     if past is not None:
         from checker.batch.since import compare_with_past
 
@@ -962,22 +1031,44 @@ def most_missing(
     schools: Sequence[SchoolRow], findings_of: Callable[[SchoolRow], Sequence[FindingRow]],
 ) -> list[MissingMeasure]:
     """Rules whose outcome is a gap, a violation or overdue, by the number of schools."""
-    counts: dict[str, dict[str, int]] = {}
-    titles: dict[str, tuple[str, str]] = {}
-    missing = {o.value for o in MISSING}
+    tally = MissingTally()
     for school in schools:
-        for finding in findings_of(school):
-            if finding.outcome in missing:
-                per = counts.setdefault(finding.rule_id, {o.value: 0 for o in MISSING})
+        tally.add(school.file, findings_of(school))
+    return tally.measures(len(schools))
+
+
+_MISSING_VALUES = frozenset(o.value for o in MISSING)
+
+
+class MissingTally:
+    """The counts of ``most_missing``, kept as schools arrive in any order — the batch
+    need not read every finding back at the end. A rule's title and severity are those of
+    the last file (in file order) that reported it missing, whatever the order of arrival.
+    """
+
+    def __init__(self) -> None:
+        self._counts: dict[str, dict[str, int]] = {}
+        self._titles: dict[str, tuple[str, str, str]] = {}  # rule → (file, title, severity)
+
+    def add(self, file: str, findings: Iterable[FindingRow]) -> None:
+        for finding in findings:
+            if finding.outcome in _MISSING_VALUES:
+                per = self._counts.get(finding.rule_id)
+                if per is None:
+                    per = self._counts[finding.rule_id] = {o.value: 0 for o in MISSING}
                 per[finding.outcome] += 1
-                titles[finding.rule_id] = (finding.title, finding.severity)
-    total = len(schools)
-    measures = [
-        MissingMeasure(rule_id, titles[rule_id][0], titles[rule_id][1], sum(per.values()),
-                       round(sum(per.values()) / total, 4) if total else 0.0, per)
-        for rule_id, per in counts.items()
-    ]
-    return sorted(measures, key=lambda m: (-m.schools, m.rule_id))
+                seen = self._titles.get(finding.rule_id)
+                if seen is None or file >= seen[0]:
+                    self._titles[finding.rule_id] = (file, finding.title, finding.severity)
+
+    def measures(self, total: int) -> list[MissingMeasure]:
+        measures = [
+            MissingMeasure(rule_id, self._titles[rule_id][1], self._titles[rule_id][2],
+                           sum(per.values()),
+                           round(sum(per.values()) / total, 4) if total else 0.0, dict(per))
+            for rule_id, per in self._counts.items()
+        ]
+        return sorted(measures, key=lambda m: (-m.schools, m.rule_id))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -66,18 +66,35 @@ def _text(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+# The end of a text cell after its reference, by text: a batch repeats the same texts
+# (rule titles, a school's name on each of its rows) hundreds of thousands of times, and
+# escaping them again was a third of the time of the findings sheet. Emptied when full.
+_TEXT_TAILS: dict[str, str] = {}
+_TEXT_TAILS_MAX = 4096  # ~2 MiB at most; a school's rows and the rule titles fit
+
+
+def _text_tail(text: str) -> str:
+    tail = _TEXT_TAILS.get(text)
+    if tail is None:
+        if len(_TEXT_TAILS) >= _TEXT_TAILS_MAX:
+            _TEXT_TAILS.clear()
+        tail = _TEXT_TAILS[text] = \
+            f' t="inlineStr"><is><t xml:space="preserve">{_text(text)}</t></is></c>'
+    return tail
+
+
 def _cell(ref: str, value: Any, style: str = "") -> str:
     """``style`` (« s="N"») applies to numbers only: a text in a percent column stays text."""
     if value is None:
         return ""
     kind = type(value)
+    if kind is str:
+        return f'<c r="{ref}"{style if style == _HEADER else ""}{_text_tail(value)}'
     if kind is bool:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if kind is int or kind is float:
         return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-    text = _text(str(value))
-    return f'<c r="{ref}"{style if style == _HEADER else ""} t="inlineStr"><is>' \
-        f'<t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}"{style if style == _HEADER else ""}{_text_tail(str(value))}'
 
 
 _HEADER = f' s="{_HEADER_STYLE}"'
@@ -96,7 +113,8 @@ class XlsxWriter:
     def __init__(self, path: Path, creator: str = "") -> None:
         self._zip = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1)
         self._creator = creator
-        self._sheets: list[tuple[str, str]] = []  # (title, autofilter range)
+        self._sheets: dict[int, tuple[str, str]] = {}  # number → (title, autofilter range)
+        self._open: SheetStream | None = None
 
     def __enter__(self) -> XlsxWriter:
         return self
@@ -107,6 +125,14 @@ class XlsxWriter:
     ) -> None:
         if kind is None:
             self._finish()
+            self._zip.close()
+        else:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Close the file unfinished (the batch failed or was interrupted; it is discarded)."""
+        if self._open is not None:
+            self._open.abandon()
         self._zip.close()
 
     def _entry(self, name: str) -> IO[bytes]:
@@ -129,46 +155,37 @@ class XlsxWriter:
         last of them is ``overflow`` in the first column, so whoever opens the sheet sees
         that it is cut short.
         """
-        number = len(self._sheets) + 1
-        width = len(header)
-        letters = [column_letter(i) for i in range(1, width + 1)]
-        styles = [_PERCENT if i in percent_columns else "" for i in range(width)]
-        count = 0
-        with self._entry(f"xl/worksheets/sheet{number}.xml") as handle:
-            handle.write(
-                f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
-                '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-                '<sheetViews><sheetView workbookViewId="0">'
-                '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
-                '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
-                f"</sheetView></sheetViews>{_columns(widths)}<sheetData>".encode()
-            )
-            cells = "".join(_cell(f"{c}1", v, _HEADER)
-                            for c, v in zip(letters, header, strict=True))
-            chunk = [f'<row r="1">{cells}</row>']
-            remaining = iter(rows)
-            for row in remaining:
-                last = max_rows is not None and count == max_rows - 1
-                if last and next(remaining, None) is not None:
-                    row = [overflow]  # more rows than fit
-                count += 1
-                r = count + 1
-                cells = "".join(_cell(f"{c}{r}", v, s)
-                                for c, v, s in zip(letters, row, styles, strict=False))
-                chunk.append(f'<row r="{r}">{cells}</row>')
-                if len(chunk) >= 512:
-                    handle.write("".join(chunk).encode("utf-8"))
-                    chunk.clear()
-                if last:
-                    break
-            area = f"A1:{letters[-1]}{count + 1}"
-            chunk.append(f'</sheetData><autoFilter ref="{area}"/>{_PRINT}</worksheet>')
-            handle.write("".join(chunk).encode("utf-8"))
-        self._sheets.append((title, area))
-        return count
+        stream = self.open_sheet(title, header, max_rows, overflow, widths, percent_columns)
+        stream.add(rows)
+        return stream.close()
+
+    def open_sheet(self, title: str, header: Sequence[str], max_rows: int | None = None,
+                   overflow: str = "", widths: Sequence[float] | None = None,
+                   percent_columns: frozenset[int] = frozenset(),
+                   number: int | None = None) -> SheetStream:
+        """A sheet whose rows come later, in any number of ``add`` calls (``sheet``'s
+        arguments). ``number`` places it among the sheets (1 = first tab): a sheet streamed
+        while the others are not known yet keeps its place. Only one sheet is open at a time
+        (one zip entry); the next free number is taken when none is given."""
+        if number is None:
+            number = next(n for n in range(1, len(self._sheets) + 2) if n not in self._sheets)
+        if number in self._sheets:
+            raise ValueError(f"sheet {number} is already written")
+        self._sheets[number] = (title, "")
+        handle = self._entry(f"xl/worksheets/sheet{number}.xml")
+
+        def done(area: str) -> None:
+            self._sheets[number] = (title, area)
+            self._open = None
+
+        self._open = SheetStream(handle, header, max_rows, overflow, widths, percent_columns,
+                                 done)
+        return self._open
 
     def _finish(self) -> None:
-        sheets = self._sheets
+        sheets = [self._sheets[n] for n in sorted(self._sheets)]
+        if [*sorted(self._sheets)] != list(range(1, len(sheets) + 1)):
+            raise ValueError(f"sheets are numbered with gaps: {sorted(self._sheets)}")
         overrides = "".join(
             f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
             'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
@@ -247,6 +264,77 @@ class XlsxWriter:
             'Target="styles.xml"/></Relationships>'
         ))
         self._write("xl/styles.xml", _STYLES)
+
+
+class SheetStream:
+    """The rows of one open sheet (``XlsxWriter.open_sheet``), written as they come.
+
+    The row cap needs to know whether rows follow the last one that fits, so that row is
+    held back until the next row (then the overflow text takes its place) or ``close``.
+    """
+
+    def __init__(self, handle: IO[bytes], header: Sequence[str], max_rows: int | None,
+                 overflow: str, widths: Sequence[float] | None,
+                 percent_columns: frozenset[int], done: Callable[[str], None]) -> None:
+        self._handle = handle
+        self._max_rows = max_rows
+        self._overflow = overflow
+        self._done = done
+        self._letters = [column_letter(i) for i in range(1, len(header) + 1)]
+        self._styles = [_PERCENT if i in percent_columns else "" for i in range(len(header))]
+        self._count = 0
+        self._held: Sequence[Any] | None = None  # the last row that fits, while unknown
+        self._full = False  # more rows came than fit: the rest are dropped
+        handle.write(
+            f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            '<sheetViews><sheetView workbookViewId="0">'
+            '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+            '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+            f"</sheetView></sheetViews>{_columns(widths)}<sheetData>".encode()
+        )
+        cells = "".join(_cell(f"{c}1", v, _HEADER)
+                        for c, v in zip(self._letters, header, strict=True))
+        self._chunk = [f'<row r="1">{cells}</row>']
+
+    def add(self, rows: Iterable[Sequence[Any]]) -> None:
+        if self._full:
+            return
+        for row in rows:
+            if self._held is not None:  # more rows than fit: the overflow text is last
+                self._held = [self._overflow]
+                self._full = True
+                return
+            if self._max_rows is not None and self._count == self._max_rows - 1:
+                self._held = row
+                continue
+            self._row(row)
+
+    def _row(self, row: Sequence[Any]) -> None:
+        self._count += 1
+        r = self._count + 1
+        cells = "".join(_cell(f"{c}{r}", v, s)
+                        for c, v, s in zip(self._letters, row, self._styles, strict=False))
+        self._chunk.append(f'<row r="{r}">{cells}</row>')
+        if len(self._chunk) >= 512:
+            self._handle.write("".join(self._chunk).encode("utf-8"))
+            self._chunk.clear()
+
+    def close(self) -> int:
+        """End the sheet; the number of data rows."""
+        if self._held is not None:
+            self._row(self._held)
+            self._held = None
+        area = f"A1:{self._letters[-1]}{self._count + 1}"
+        self._chunk.append(f'</sheetData><autoFilter ref="{area}"/>{_PRINT}</worksheet>')
+        self._handle.write("".join(self._chunk).encode("utf-8"))
+        self._chunk.clear()
+        self._handle.close()
+        self._done(area)
+        return self._count
+
+    def abandon(self) -> None:
+        self._handle.close()
 
 
 def _columns(widths: Sequence[float] | None) -> str:

@@ -978,7 +978,7 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
                    past: PastRun | None, dask: DaskOptions | None = None) -> None:
     """Run, write the outputs as one set, print the summary; Ctrl-C exits 130 at once."""
     from checker.batch.dask_run import DaskError
-    from checker.batch.export import os_reason, write_all
+    from checker.batch.export import BatchStream, os_reason, write_all
     from checker.batch.run import WorkersFailedError, run_batch
     from checker.cli.batch import interrupted_message, print_summary, progress_reporter
 
@@ -987,12 +987,17 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
     def track(done: int, total: int) -> None:
         seen[:] = [done, total]
 
+    # findings.csv, the findings sheet and the JSON entries are written while schools are
+    # checked, into the staging folder (README «Скорость»)
+    stream = (BatchStream(outputs.staging, delimiter, encoding)
+              if outputs is not None else None)
     try:
         with progress_reporter(stderr, track) as progress:
             try:
-                result = run_batch(paths, options, workers, progress, past, dask)
+                result = run_batch(paths, options, workers, progress, past, dask, stream)
             except (WorkersFailedError, DaskError) as error:
-                if outputs is not None:
+                if outputs is not None and stream is not None:
+                    stream.close()
                     outputs.discard()
                 stderr.print(f"ошибка: {error}", markup=False, highlight=False)
                 raise typer.Exit(EXIT_INPUT) from None
@@ -1001,7 +1006,7 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
             try:
                 written = outputs.commit(write_all(
                     result, outputs.staging, delimiter, encoding,
-                    with_reports=options.reports_dir is not None))
+                    with_reports=options.reports_dir is not None, stream=stream))
             except (OSError, UnicodeEncodeError) as exc:
                 outputs.discard()
                 reason = os_reason(exc) if isinstance(exc, OSError) else (
@@ -1018,6 +1023,8 @@ def _run_and_write(paths: list[str], options: BatchOptions, workers: int | None,
         # A second Ctrl-C must not cut the cleanup short.
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:
+            if stream is not None:
+                stream.close()
             if outputs is not None and not outputs.committed:
                 outputs.discard()
             stderr.print(interrupted_message(seen[0], seen[1], outputs.out if outputs else None,
