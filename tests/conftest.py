@@ -43,3 +43,11 @@ def rulebook() -> RuleBook:
 @pytest.fixture(scope="session")
 def checker(rulebook: RuleBook) -> Checker:
     return Checker(rulebook)
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A batch's cache in the test's own folder, never the user's ~/.cache."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("OBJCHECK_CACHE_DIR", str(cache))
+    return cache

@@ -54,11 +54,8 @@ def schools(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture(autouse=True)
-def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("OBJCHECK_CACHE_DIR", str(cache))
-    return cache
+# every batch here caches into the test's own folder (fixture in conftest)
+pytestmark = pytest.mark.usefixtures("cache_home")
 
 
 def _school_ids(root: Path) -> set[str]:

@@ -19,7 +19,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from checker.core.results import MIN_PARTICIPANTS, WORK_REF
+from checker.core.results import MIN_PARTICIPANTS, WORK_REF, work_fact
 from checker.model.factkinds import Fact
 from checker.model.labels import name_key
 from checker.model.profile import Procedure, Profile
@@ -173,15 +173,7 @@ def work_result_fact(
     if proc.kind != "ВПР" or proc.results is None or not proc.results.classes:
         return None
     totals = procedure_totals(proc)
-    fact: Fact = {
-        "t": "work_result",
-        "ref": f"{proc.id}:{WORK_REF}",
-        "procedure": proc.id,
-        "kind": proc.kind,
-        "subject": name_key(proc.subject) if proc.subject else None,
-        "grade": proc.grade,
-        "path": f"{path}.results.classes",
-    }
+    fact = work_fact("work_result", proc, WORK_REF, f"{path}.results.classes")
     if totals is None:  # no marks (or no subject / grade): nothing to compare
         return {k: v for k, v in fact.items() if v is not None}
     fact["participants"] = totals.participants

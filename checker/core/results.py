@@ -140,21 +140,28 @@ def peak_excess_pct(scores: dict[int, int], scale: MarkScale) -> int:
     return round(100 * worst / total)
 
 
-def result_fact(proc: Procedure, row: ResultRow, path: str) -> Fact:
-    """The ``class_result`` fact of one row: shares only when the sample is large enough."""
-    fact: Fact = {
-        "t": "class_result",
-        "ref": f"{proc.id}:{row.name}",
+def work_fact(kind: str, proc: Procedure, ref: str, path: str) -> Fact:
+    """The fields every results fact of a procedure's work starts with."""
+    return {
+        "t": kind,
+        "ref": f"{proc.id}:{ref}",
         "procedure": proc.id,
         "kind": proc.kind,
         "subject": name_key(proc.subject) if proc.subject else None,
         "grade": proc.grade,
         "path": path,
+    }
+
+
+def result_fact(proc: Procedure, row: ResultRow, path: str) -> Fact:
+    """The ``class_result`` fact of one row: shares only when the sample is large enough."""
+    fact = work_fact("class_result", proc, row.name, path)
+    fact.update({
         "class": row.name,
         "parallel": row.is_parallel,
         "participants": row.participants,
         "few_data": row.few_data,
-    }
+    })
     if row.few_data:
         return {k: v for k, v in fact.items() if v is not None}
     for mark in MARKS:
