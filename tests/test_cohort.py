@@ -9,6 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from checker.batch.run import BatchOptions, run_batch
 from checker.core.check import Checker
 from checker.core.cohort import (
@@ -206,3 +208,31 @@ def test_a_school_checked_again_is_not_left_with_its_streamed_rows(tmp_path: Pat
     # the tallies counted on arrival would miss the re-check: they are counted anew
     summary = (tmp_path / "streamed" / "summary.json").read_text("utf-8")
     assert summary == (tmp_path / "after" / "summary.json").read_text("utf-8")
+
+
+def test_schools_checked_again_in_worker_processes_get_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Many candidates are checked again in the worker pool, few in the coordinator: the
+    rows are the same either way."""
+    import checker.batch.run as batch_run
+
+    _town(tmp_path / "town")
+    serial = run_batch([str(tmp_path / "town")], BatchOptions(as_of=AS_OF), workers=2)
+    pooled: list[int] = []
+    in_pool = batch_run._recheck_in_pool
+
+    def spy(tasks: Any, workers: int, initargs: Any) -> Any:
+        done = in_pool(tasks, workers, initargs)
+        pooled.append(len(done))
+        return done
+
+    monkeypatch.setattr(batch_run, "RECHECK_IN_POOL_MIN", 1)
+    monkeypatch.setattr(batch_run, "_recheck_in_pool", spy)
+    pool = run_batch([str(tmp_path / "town")], BatchOptions(as_of=AS_OF), workers=2)
+    assert pooled and pooled[0] >= 1  # the candidates came back from the workers
+    assert [(replace(s, findings_ref=-1), serial.findings_of(s)) for s in serial.schools] == [
+        (replace(s, findings_ref=-1), pool.findings_of(s)) for s in pool.schools
+    ]
+    s6 = next(s for s in pool.schools if s.school_id == "s6")
+    assert s6.markers == ("5 МА",)

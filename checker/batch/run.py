@@ -908,7 +908,8 @@ def run_batch(
     book = load_rulebook(options.rules_dir)
     streamed = sorted(collected.schools, key=lambda s: s.file)
     changes = {c.file: c for c in collected.changes}
-    schools = _recheck_outliers(streamed, book, initargs, stems, collected.store, changes)
+    schools = _recheck_outliers(streamed, book, initargs, stems, collected.store, changes,
+                                workers if dask is None else 1)
     errors.extend(collected.errors)
     errors.sort(key=lambda e: (e.file, e.line or 0, e.field, e.message))
     # Schools the cohort step checked again have other rows than the ones streamed while
@@ -931,7 +932,7 @@ def run_batch(
 
 def _recheck_outliers(
     schools: list[SchoolRow], book: RuleBook, initargs: _InitArgs, stems: Mapping[str, str],
-    store: FindingStore, changes: dict[str, LevelChange],
+    store: FindingStore, changes: dict[str, LevelChange], workers: int = 1,
 ) -> list[SchoolRow]:
     """Check again, with the distributions of the rest of their municipality (region), the
     schools whose marks the cohort rule RES-OUT-001 could flag; their rows (and reports)
@@ -939,8 +940,9 @@ def _recheck_outliers(
     сообщено» there (README, «Признаки необъективности результатов»).
 
     The references are sums of every school's counts, so they are complete only here, in
-    the coordinator, after all files; the few schools are checked again in this process,
-    in file order, so the result does not depend on workers or order.
+    the coordinator, after all files. The schools are checked again by the same function in
+    worker processes (many of them) or in this one (few), and stored in file order, so the
+    result does not depend on workers or order.
     """
     params: dict[tuple[str | None, str | None], dict[str, int]] = {}
 
@@ -962,12 +964,59 @@ def _recheck_outliers(
     }
     if not candidates:
         return schools
-    worker = build_worker(*initargs[:3])
+    tasks = [(schools[i].file, stems[schools[i].file], references[i]) for i in sorted(candidates)]
+    results = _recheck_in_pool(tasks, workers, initargs) if (
+        workers > 1 and len(tasks) >= RECHECK_IN_POOL_MIN) else {}
     checked = list(schools)
-    with _collector_as_in_workers():
-        for index in sorted(candidates):
-            _recheck_one(index, checked, worker, stems, store, changes, references)
+    serial = [task for task in tasks if task[0] not in results]
+    if serial:  # few schools (or the pool broke): in this process
+        worker = build_worker(*initargs[:3])
+        with _collector_as_in_workers():
+            results.update((task[0], _recheck_one(worker, *task)) for task in serial)
+    index_of = {school.file: index for index, school in enumerate(schools)}
+    for file, result in sorted(results.items()):  # file order: the store's order is fixed
+        if result is None or result.school is None:
+            continue  # gone since the first look, or no longer a school: the row stays
+        checked[index_of[file]] = _stash(result.school, store)
+        if result.change is not None:
+            changes[file] = result.change
+        else:
+            changes.pop(file, None)
     return checked
+
+
+# Fewer schools to check again than this are checked in the coordinator: starting worker
+# processes (rules loaded and compiled in each, ~1 s) costs more than it saves.
+RECHECK_IN_POOL_MIN = 16
+RecheckTask = tuple[str, str, list[WorkReference]]  # file, report stem, its references
+
+
+def _recheck_in_pool(tasks: Sequence[RecheckTask], workers: int,
+                     initargs: _InitArgs) -> dict[str, FileResult | None]:
+    """The schools checked again in worker processes, in chunks; a broken pool leaves the
+    rest to the coordinator (their first check survived a worker, so this one will)."""
+    done: dict[str, FileResult | None] = {}
+    size = max(1, min(32, len(tasks) // (workers * 4) or 1))
+    executor = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+        initializer=init_worker, initargs=initargs,
+    )
+    try:
+        futures = [executor.submit(recheck_chunk, list(tasks[i:i + size]))
+                   for i in range(0, len(tasks), size)]
+        for future in futures:
+            done.update(future.result())
+    except BrokenProcessPool:
+        pass
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+    return done
+
+
+def recheck_chunk(chunk: Sequence[RecheckTask]) -> dict[str, FileResult | None]:
+    """Check a chunk of schools again with their references, in this worker."""
+    assert _WORKER is not None, "init_worker was not called"
+    return {file: _recheck_one(_WORKER, file, stem, refs) for file, stem, refs in chunk}
 
 
 @contextlib.contextmanager
@@ -984,27 +1033,14 @@ def _collector_as_in_workers() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _recheck_one(
-    index: int, checked: list[SchoolRow], worker: _Worker, stems: Mapping[str, str],
-    store: FindingStore, changes: dict[str, LevelChange],
-    references: Sequence[list[WorkReference]],
-) -> None:
-    """Check school ``index`` again with its references; a file gone since the first look,
-    or no longer a school, keeps its row."""
-    file = checked[index].file
+def _recheck_one(worker: _Worker, file: str, stem: str,
+                 references: list[WorkReference]) -> FileResult | None:
+    """One school checked again with its references; ``None`` when its file is gone."""
     try:
         content = read_regular(Path(file), worker.max_bytes)
     except UnreadableFileError:
-        return
-    result = check_content(worker, file, stems[file], content, Timings(),
-                           references=references[index])
-    if result.school is None:
-        return
-    checked[index] = _stash(result.school, store)
-    if result.change is not None:
-        changes[file] = result.change
-    else:
-        changes.pop(file, None)
+        return None
+    return check_content(worker, file, stem, content, Timings(), references=references)
 
 
 def _could_be_flagged(
