@@ -199,7 +199,7 @@ svg .label {{ fill: #333; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 th, td {{ border: 1px solid #ccc; padding: 3px 6px; text-align: left; }}
 th {{ background: #eee; cursor: pointer; user-select: none; }}
-th.num, td.num {{ text-align: right; }}
+th.num, td.num {{ text-align: right; white-space: nowrap; }}
 #controls {{ margin: 8px 0; }}
 @media print {{ #controls, #pager {{ display: none; }} th {{ cursor: default; }} }}
 </style></head><body>
