@@ -138,6 +138,11 @@ class XlsxWriter:
     def _entry(self, name: str) -> IO[bytes]:
         info = zipfile.ZipInfo(name, date_time=_FIXED_DATE)
         info.compress_type = zipfile.ZIP_DEFLATED
+        # The ZipFile's compresslevel=1 reaches only entries named by a string; an entry given
+        # as a ZipInfo (for the fixed date) brings its own level, zlib's 6 unless set. Private
+        # name until Python 3.13 (compress_level, the old name kept). Measured on the 64 MB
+        # findings sheet of 1,000 real-sized schools: 0.96 → 0.26 s CPU, 5.9 → 7.7 MB.
+        info._compresslevel = 1  # type: ignore[attr-defined]
         return self._zip.open(info, "w")
 
     def _write(self, name: str, text: str) -> None:
