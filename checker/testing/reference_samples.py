@@ -15,6 +15,8 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from checker.testing.vpr_samples import one_sheet_book
+
 # work title → rows (group, ОО, participants, % «2», «3», «4», «5»)
 WORKS: dict[str, list[tuple[str, int, int, float, float, float, float]]] = {
     "ВПР 2024 Математика 5 класс": [
@@ -44,10 +46,7 @@ def statistics_rows() -> list[list[object]]:
 
 
 def statistics_book() -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Статистика по отметкам"
+    book, sheet = one_sheet_book("Статистика по отметкам")
     for row in statistics_rows():
         sheet.append(row)
     return book

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 # (class, primary score, ВПР mark, journal mark): 5А inflates, 5Б does not.
 # 5А: 12 pupils, marks 4,4,5,5,4,5,4,5,3,4,5,4 against the journal's 3,3,4,3,4,4,3,5,3,4,4,3:
@@ -35,11 +36,17 @@ PROTOCOL_PUPILS: list[tuple[str, int | None, int | None]] = [
 PROTOCOL_SCALE = (20, 30, 39)  # «3» from 20, «4» from 30, «5» from 39 (sample scale)
 
 
-def fis_oko_book() -> Workbook:
+def one_sheet_book(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook whose only sheet is named ``title``."""
     book = Workbook()
     sheet = book.active
-    assert sheet is not None
-    sheet.title = "Индивидуальные результаты"
+    assert isinstance(sheet, Worksheet)
+    sheet.title = title
+    return book, sheet
+
+
+def fis_oko_book() -> Workbook:
+    book, sheet = one_sheet_book("Индивидуальные результаты")
     sheet.append(["ВПР 2024 Математика 5 класс"])
     sheet.append([f"Кол-во участников: {len(FIS_OKO_PUPILS)}", "edu690009"])
     sheet.append([])
@@ -54,10 +61,7 @@ def fis_oko_book() -> Workbook:
 
 
 def protocol_book() -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Протокол"
+    book, sheet = one_sheet_book("Протокол")
     sheet.append(["Код участника", "Вариант", "1", "2", "3", "Наименование класса", "Пол",
                   "Отметка за предыдущий триместр", "Итого баллов"])
     for number, (cls, score, journal) in enumerate(PROTOCOL_PUPILS, start=1):
@@ -70,10 +74,7 @@ def protocol_book() -> Workbook:
 
 
 def class_table_book() -> Workbook:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "Классы"
+    book, sheet = one_sheet_book("Классы")
     sheet.append(["Результаты ВПР 2024 математика 5 класс по классам"])
     sheet.append(["КЛАСС", "Кол-во  участников", "% «2»", "% «3»", "% «4»", "% «5»",
                   "Понизили (Отметка < Отметка по журналу)",
