@@ -895,7 +895,7 @@ def batch(
     ] = "utf-8-sig",
     executor: Annotated[
         Executor, typer.Option("--executor", help="local — процессы этой машины; dask — "
-                               "кластер dask (pip install 'objcheck[dask]')")
+                               "кластер dask (pip install 'objcheck\\[dask]')")
     ] = Executor.local,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Адрес планировщика dask: "
