@@ -336,10 +336,13 @@ class RuleSelection:
         return tuple(p.pack for p in self.packs)
 
     def pack_of(self, rule_id: str) -> RulePack:
-        for pack in self.packs:
-            if any(r.id == rule_id for r in pack.rules):
-                return pack
-        raise KeyError(rule_id)
+        return self._pack_by_rule[rule_id]
+
+    @functools.cached_property
+    def _pack_by_rule(self) -> dict[str, RulePack]:
+        """Each rule's pack, built once: ``pack_of`` is asked for every rule of every school
+        (searching the packs was 0.16 ms of a school)."""
+        return {rule.id: pack for pack in reversed(self.packs) for rule in pack.rules}
 
     @property
     def overridden(self) -> dict[str, str]:
