@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.cli.main import app
+from checker.io.load import load_profile
+from checker.model.errors import InputError
 
 from .conftest import FIXTURES, RULES
 
@@ -98,6 +100,27 @@ def test_reference_to_unknown_staff_is_located(tmp_path: Path) -> None:
     code, output = _run_profile(tmp_path, text)
     assert code == 2
     assert "school.yaml:9: procedures[0].organizers[0]: нет работника с id «nobody»" in output
+
+
+def test_every_repeated_id_is_located() -> None:
+    """Each repeat of an id is reported where it stands, the first occurrence is not; a
+    section without repeats says nothing."""
+    text = GOOD_PROFILE + (
+        "staff:\n"
+        "  - {id: t1, name: Анна}\n"
+        "  - {id: t2, name: Борис}\n"
+        "  - {id: t1, name: Вера}\n"
+        "  - {id: t1, name: Глеб}\n"
+        "documents:\n"
+        "  - {id: d1, kind: other}\n"
+        "  - {id: d2, kind: other}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        load_profile(text, "school.yaml")
+    assert [str(problem) for problem in caught.value.problems] == [
+        "school.yaml:15: staff[2].id: id «t1» повторяется",
+        "school.yaml:16: staff[3].id: id «t1» повторяется",
+    ]
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:

@@ -66,6 +66,17 @@ def test_a_label_keeps_the_school_spelling_and_survives_the_cache() -> None:
     assert again == profile and again.staff[0].classes[0].key == "5А"
 
 
+def test_each_spelling_keeps_its_own_label_though_labels_are_reused() -> None:
+    # Labels are read once per spelling and reused: «5а» and «5А» are one class but two
+    # spellings, and a report quotes the one the school wrote at that place.
+    classes = ["5а", "5А", "5а", "5 углублённый", "5 углублённый"]
+    profile = _profile(staff=[{"id": "t1", "name": "Иванова А. А.", "classes": classes}])
+    labels = profile.staff[0].classes or []  # type: ignore[index]
+    assert [(str(label), label.key) for label in labels] == [
+        ("5а", "5А"), ("5А", "5А"), ("5а", "5А"), ("5 углублённый", None), ("5 углублённый", None)
+    ]
+
+
 def test_names_join_without_case_yo_and_repeated_spaces() -> None:
     assert name_key("  Русский   язык ") == name_key("русский язык")
     assert name_key("Чёрчение") == name_key("ЧЕРЧЕНИЕ")

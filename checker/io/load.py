@@ -54,11 +54,12 @@ def reference_issues(profile: Profile) -> Iterator[tuple[Loc, str]]:
     proc_ids = yield from _unique_ids("procedures", [p.id for p in profile.procedures or []])
     yield from _unique_ids("documents", [d.id for d in profile.documents or []])
     yield from _version_issues(profile)
+    person_ids = staff_ids | people_ids
     for index, proc in enumerate(profile.procedures or []):
         base: Loc = ("procedures", index)
         for pos, observer in enumerate(proc.observers or []):
             ref = observer.person
-            if ref is not None and ref not in staff_ids | people_ids:
+            if ref is not None and ref not in person_ids:
                 yield base + ("observers", pos, "person"), (
                     f"нет человека с id «{ref}» в разделах people и staff"
                 )
@@ -142,7 +143,10 @@ def located_warnings(profile: Profile, text: str | None, origin: str) -> list[Pr
 
 
 def _unique_ids(section: str, ids: list[str]) -> Generator[tuple[Loc, str], None, set[str]]:
-    seen: set[str] = set()
+    seen = set(ids)
+    if len(seen) == len(ids):  # no repeats: nothing to locate, item by item
+        return seen
+    seen = set()
     for index, item_id in enumerate(ids):
         if item_id in seen:
             yield (section, index, "id"), f"id «{item_id}» повторяется"
