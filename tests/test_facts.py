@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import given
+
 from checker.core.facts import extract_facts
 from checker.model.profile import Profile
+from tests.test_engine_properties import SETTINGS, profiles
 
 
 def _facts(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,3 +135,15 @@ def test_checking_external_and_results_shares() -> None:
                                       "staff": "t1"}]
     (result,) = _of(facts, "result")
     assert (result["lowered_pct"], result["confirmed_pct"], result["raised_pct"]) == (25, 50, 25)
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_facts_are_numbered_in_order_and_hold_no_none(profile: Profile) -> None:
+    """Each fact is built with its id first and numbered in place, and only the kinds that
+    may hold ``None`` are filtered: a kind left unfiltered, or a fact left unnumbered, would
+    reach the engine with a ``null`` or without an id. The generated profiles leave every
+    optional field out somewhere."""
+    for n, fact in enumerate(extract_facts(profile).items, start=1):
+        assert next(iter(fact)) == "id" and fact["id"] == f"f{n}"
+        assert None not in fact.values(), fact["t"]

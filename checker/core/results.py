@@ -141,8 +141,10 @@ def peak_excess_pct(scores: dict[int, int], scale: MarkScale) -> int:
 
 
 def work_fact(kind: str, proc: Procedure, ref: str, path: str) -> Fact:
-    """The fields every results fact of a procedure's work starts with."""
+    """The fields every results fact of a procedure's work starts with (the ``id`` is set
+    when the facts are numbered, checker.core.facts)."""
     return {
+        "id": "",
         "t": kind,
         "ref": f"{proc.id}:{ref}",
         "procedure": proc.id,
