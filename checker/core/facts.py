@@ -278,7 +278,9 @@ def observer_fields(obs: Observer, proc: Procedure, register: Register) -> Fact:
         # A declaration says one thing: «parent» says nothing of employment, and vice versa.
         employee = declared == "employee" if declared in ("employee", "none") else None
         parent = declared == "parent" if declared in ("parent", "none") else None
-        return _relation_fields(employee, parent) | {"type": obs.type}
+        inline = _relation_fields(employee, parent)
+        inline["type"] = obs.type
+        return inline
     employee = register.employee(obs.person)
     children = register.children(obs.person)
     parent = _parent_of_participant(children, proc.classes)
@@ -555,10 +557,10 @@ def _agreed_before(agreed_on: dt.date | None, held_on: dt.date | None) -> bool |
 
 def _video_fact(proc: Procedure, path: str) -> Fact:
     video = proc.video
-    base: Fact = {"id": "", "t": "video", "ref": proc.id, "procedure": proc.id, "path": path}
+    ref = proc.id
     if video is False:  # «не велось»: nothing was filmed anywhere, nothing is stored
         return {
-            **base,
+            "id": "", "t": "video", "ref": ref, "procedure": ref, "path": path,
             "during_work": False,
             "coverage_pct": 0,
             "checking_filmed": False,
@@ -568,12 +570,11 @@ def _video_fact(proc: Procedure, path: str) -> Fact:
             "entrance": False,
         }
     assert video is not None
-    filmed = set(video.rooms or [])
-    during_work = bool(filmed) if video.rooms is not None else None
+    during_work = bool(video.rooms) if video.rooms is not None else None
     if video.coverage is not None:
         during_work = during_work or video.coverage != "none"
     return {
-        **base,
+        "id": "", "t": "video", "ref": ref, "procedure": ref, "path": path,
         "during_work": during_work,
         "coverage_pct": _coverage_pct(video, proc.rooms),
         "checking_filmed": video.checking_filmed,
@@ -600,8 +601,12 @@ def _coverage_pct(video: Video, rooms: list[str] | None) -> int | None:
     bound — so it fails any threshold above 1 %.
     """
     if video.rooms is not None and rooms:
-        return _pct(len(set(video.rooms) & set(rooms)), len(set(rooms)))
-    return {"full": 100, "none": 0, "partial": 1, None: None}[video.coverage]
+        held = set(rooms)
+        return _pct(len(held.intersection(video.rooms)), len(held))
+    return _COVERAGE_PCT[video.coverage]
+
+
+_COVERAGE_PCT = {"full": 100, "none": 0, "partial": 1, None: None}
 
 
 def _result_fact(proc: Procedure, path: str) -> Fact:
