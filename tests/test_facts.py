@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from hypothesis import given
+
 from checker.core.facts import extract_facts
 from checker.model.profile import Profile
+from tests.test_engine_properties import SETTINGS, profiles
 
 
 def _facts(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,3 +135,29 @@ def test_checking_external_and_results_shares() -> None:
                                       "staff": "t1"}]
     (result,) = _of(facts, "result")
     assert (result["lowered_pct"], result["confirmed_pct"], result["raised_pct"]) == (25, 50, 25)
+
+
+def _assert_numbered_without_none(profile: Profile) -> None:
+    for n, fact in enumerate(extract_facts(profile).items, start=1):
+        assert next(iter(fact)) == "id" and fact["id"] == f"f{n}"
+        assert None not in fact.values(), fact["t"]
+
+
+@SETTINGS
+@given(profile=profiles())
+def test_facts_are_numbered_in_order_and_hold_no_none(profile: Profile) -> None:
+    """Each fact is built with its id first and numbered in place, and only the fields a
+    kind names as possibly unknown are dropped when None: a field left off that list, or a
+    fact left unnumbered, would reach the engine with a ``null`` or without an id. The
+    generated profiles leave every optional field out somewhere."""
+    _assert_numbered_without_none(profile)
+
+
+def test_facts_beyond_the_table_of_ids_are_numbered_too() -> None:
+    """The first 10,000 ids come from a table; a larger profile formats its own."""
+    profile = Profile.model_validate({
+        "school": {"id": "s", "name": "Школа"},
+        "staff": [{"id": "t1", "name": "Иванова А. А.", "classes": ["5а"] * 10_050}],
+    })
+    assert len(extract_facts(profile).items) > 10_000
+    _assert_numbered_without_none(profile)

@@ -92,18 +92,20 @@ def procedure_totals(proc: Procedure) -> WorkTotals | None:
     results = proc.results
     if results is None or not results.classes or proc.subject is None or proc.grade is None:
         return None
-    counts = [0, 0, 0, 0]
+    n2 = n3 = n4 = n5 = 0
     seen = False
     for result in results.classes:
-        if result.marks is None:
+        marks = result.marks
+        if marks is None:
             continue
         seen = True
-        for index, mark in enumerate((2, 3, 4, 5)):
-            counts[index] += result.marks.get(mark, 0)
+        n2 += marks.get(2, 0)
+        n3 += marks.get(3, 0)
+        n4 += marks.get(4, 0)
+        n5 += marks.get(5, 0)
     if not seen:
         return None
-    return WorkTotals(proc.kind, name_key(proc.subject), proc.grade,
-                      (counts[0], counts[1], counts[2], counts[3]))
+    return WorkTotals(proc.kind, name_key(proc.subject), proc.grade, (n2, n3, n4, n5))
 
 
 def work_totals(profile: Profile) -> list[WorkTotals]:

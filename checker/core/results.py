@@ -13,7 +13,8 @@ second-hand) give for a group analysis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from checker.core.timing import fmt
 from checker.model.factkinds import Fact
@@ -33,9 +34,12 @@ def pct(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
 
 
-@dataclass(frozen=True)
-class ResultRow:
-    """One row of the results table: a class, or the parallel's total."""
+class ResultRow(NamedTuple):
+    """One row of the results table: a class, or the parallel's total.
+
+    A named tuple, not a frozen dataclass: as immutable, and built in a fifth of the time
+    (a frozen dataclass sets each field through ``object.__setattr__``); the facts and the
+    report's table make a row per class of every work with results."""
 
     name: str
     participants: int
@@ -48,7 +52,6 @@ class ResultRow:
     previous_marks: dict[int, int] | None = None
     previous_participants: int | None = None
     is_parallel: bool = False
-    flags: list[str] = field(default_factory=list)
 
     @property
     def few_data(self) -> bool:
@@ -56,10 +59,10 @@ class ResultRow:
 
     @property
     def journal_total(self) -> int | None:
-        parts = (self.lowered, self.confirmed, self.raised)
-        if any(p is None for p in parts):
+        lowered, confirmed, raised = self.lowered, self.confirmed, self.raised
+        if lowered is None or confirmed is None or raised is None:
             return None
-        return sum(p or 0 for p in parts)
+        return lowered + confirmed + raised
 
     def mark_pct(self, mark: int) -> int | None:
         if self.marks is None:
@@ -87,12 +90,17 @@ def _row(result: ClassResult) -> ResultRow:
     )
 
 
-def _sum_optional(values: list[int | None]) -> int | None:
-    return None if any(v is None for v in values) else sum(v or 0 for v in values)
+def _sum_optional(values: Sequence[int | None]) -> int | None:
+    total = 0
+    for value in values:
+        if value is None:
+            return None  # one class unreported: the parallel's total is unknown
+        total += value
+    return total
 
 
-def _sum_maps(maps: list[dict[int, int] | None]) -> dict[int, int] | None:
-    if not maps or any(m is None for m in maps):
+def _sum_maps(maps: Sequence[dict[int, int] | None]) -> dict[int, int] | None:
+    if not maps or None in maps:
         return None
     total: dict[int, int] = {}
     for one in maps:
@@ -106,17 +114,20 @@ def result_rows(results: Results) -> list[ResultRow]:
     rows = [_row(r) for r in results.classes or []]
     if len(rows) < 2:
         return rows
+    # the rows' columns at once (a row is a tuple), each summed
+    (_, participants, marks, lowered, confirmed, raised, differ_by_two, scores,
+     previous_marks, previous_participants, _) = zip(*rows, strict=True)
     return [*rows, ResultRow(
         name=PARALLEL,
-        participants=sum(r.participants for r in rows),
-        marks=_sum_maps([r.marks for r in rows]),
-        lowered=_sum_optional([r.lowered for r in rows]),
-        confirmed=_sum_optional([r.confirmed for r in rows]),
-        raised=_sum_optional([r.raised for r in rows]),
-        differ_by_two=_sum_optional([r.differ_by_two for r in rows]),
-        scores=_sum_maps([r.scores for r in rows]),
-        previous_marks=_sum_maps([r.previous_marks for r in rows]),
-        previous_participants=_sum_optional([r.previous_participants for r in rows]),
+        participants=sum(participants),
+        marks=_sum_maps(marks),
+        lowered=_sum_optional(lowered),
+        confirmed=_sum_optional(confirmed),
+        raised=_sum_optional(raised),
+        differ_by_two=_sum_optional(differ_by_two),
+        scores=_sum_maps(scores),
+        previous_marks=_sum_maps(previous_marks),
+        previous_participants=_sum_optional(previous_participants),
         is_parallel=True,
     )]
 
@@ -141,8 +152,10 @@ def peak_excess_pct(scores: dict[int, int], scale: MarkScale) -> int:
 
 
 def work_fact(kind: str, proc: Procedure, ref: str, path: str) -> Fact:
-    """The fields every results fact of a procedure's work starts with."""
+    """The fields every results fact of a procedure's work starts with (the ``id`` is set
+    when the facts are numbered, checker.core.facts)."""
     return {
+        "id": "",
         "t": kind,
         "ref": f"{proc.id}:{ref}",
         "procedure": proc.id,
@@ -153,44 +166,59 @@ def work_fact(kind: str, proc: Procedure, ref: str, path: str) -> Fact:
     }
 
 
-def result_fact(proc: Procedure, row: ResultRow, path: str) -> Fact:
-    """The ``class_result`` fact of one row: shares only when the sample is large enough."""
-    fact = work_fact("class_result", proc, row.name, path)
-    fact.update({
-        "class": row.name,
-        "parallel": row.is_parallel,
-        "participants": row.participants,
-        "few_data": row.few_data,
-    })
-    if row.few_data:
-        return {k: v for k, v in fact.items() if v is not None}
-    for mark in MARKS:
-        fact[f"pct{mark}"] = row.mark_pct(mark)
-    fact["lowered_pct"] = row.journal_pct(row.lowered)
-    fact["confirmed_pct"] = row.journal_pct(row.confirmed)
-    fact["raised_pct"] = row.journal_pct(row.raised)
+def result_fact(work: Fact, row: ResultRow, scale: MarkScale | None) -> Fact:
+    """The ``class_result`` fact of one row: shares only when the sample is large enough.
+
+    ``work``: the procedure's ``work_fact`` without its unknown fields, made once for all
+    its rows. A share that cannot be computed is left out (no field), like every unknown
+    field."""
+    fact = work.copy()
+    fact["ref"] = f"{work['procedure']}:{row.name}"  # in its place: the key is there
+    fact["class"] = row.name
+    fact["parallel"] = row.is_parallel
+    fact["participants"] = row.participants
+    fact["few_data"] = row.few_data
+    if not row.few_data:
+        _add_shares(fact, row, scale)
+    return fact
+
+
+# (field, mark) of the shares of marks: formatted once, not for every row
+_MARK_FIELDS = tuple((f"pct{mark}", mark) for mark in MARKS)
+
+
+def _add_shares(fact: Fact, row: ResultRow, scale: MarkScale | None) -> None:
+    """The shares of a row with enough data, each computed once from the row's totals
+    (``ResultRow.mark_pct`` and ``journal_pct`` sum the row again at every call)."""
+    marks = row.marks
+    if marks is not None:
+        total = sum(marks.values())
+        for name, mark in _MARK_FIELDS:
+            fact[name] = pct(marks.get(mark, 0), total)
+    journal = row.journal_total
+    if journal:
+        for name, part in (("lowered_pct", row.lowered), ("confirmed_pct", row.confirmed),
+                           ("raised_pct", row.raised)):
+            fact[name] = pct(part or 0, journal)
     if row.differ_by_two is not None:
         fact["differ2_pct"] = pct(row.differ_by_two, row.participants)
-    scale = proc.results.scale if proc.results is not None else None
     if row.scores is not None and scale is not None:
         fact["peak_pct"] = peak_excess_pct(row.scores, scale)
-    if row.previous_marks is not None and row.marks is not None:
+    if row.previous_marks is not None and marks is not None:
         before = sum(row.previous_marks.values())
         if before >= MIN_PARTICIPANTS:
             for mark in (2, 5):
-                now = row.mark_pct(mark) or 0
+                now = pct(marks.get(mark, 0), total)
                 fact[f"rise{mark}_pp"] = now - pct(row.previous_marks.get(mark, 0), before)
-    return {k: v for k, v in fact.items() if v is not None}
 
 
 def class_result_facts(proc: Procedure, path: str) -> list[Fact]:
     results = proc.results
     if results is None or results.classes is None:
         return []
-    return [
-        result_fact(proc, row, f"{path}.results.classes")
-        for row in result_rows(results)
-    ]
+    work = work_fact("class_result", proc, "", f"{path}.results.classes")
+    known = {k: v for k, v in work.items() if v is not None}
+    return [result_fact(known, row, results.scale) for row in result_rows(results)]
 
 
 # --- the report's table ----------------------------------------------------------------
