@@ -10,7 +10,6 @@ are compared by ``name_key``: ё = е, case and repeated spaces ignored.
 
 from __future__ import annotations
 
-import functools
 import re
 from functools import lru_cache
 from typing import Annotated, Any
@@ -47,7 +46,7 @@ def class_key(label: str) -> str | None:
 # Names repeat: a school's dozen subjects are read for hundreds of facts (teachers' loads,
 # procedures, class results). A cached key costs ~0.2 µs against ~1.9 µs to compute it:
 # −0.3 ms of a synthetic school's ~3 ms of facts. Bounded, as batch names change by school.
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """A name as it joins: ё = е, case and repeated spaces ignored."""
     return _SPACES.sub(" ", name.replace("ё", "е").replace("Ё", "Е")).strip().casefold()
