@@ -154,3 +154,36 @@ def test_xlsx_writer_reads_back(tmp_path: Path) -> None:
         other.sheet("Впритык", ["h"], ([n] for n in range(3)), max_rows=3, overflow="обрезано")
     assert again.read_bytes() == path.read_bytes()
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+@pytest.mark.parametrize("values", [
+    {"subject": "vpr-5", "label": "ВПР · математика", "outcome": "met",
+     "message": "выполнено", "person": None, "evidence": []},
+    {"subject": "s", "label": "школа", "outcome": "violation", "message": "нарушение: t1",
+     "person": "t1", "evidence": [{"kind": "staff", "ref": "t1", "path": "people[0]",
+                                  "summary": "работник (t1)"}]},
+    {"subject": "vpr-5", "label": "ВПР", "outcome": "overdue", "message": "просрочено",
+     "evidence": [], "due": dt.date(2024, 4, 1), "done": None},
+    {"subject": "d", "label": "приказ", "outcome": "met_late", "message": "с опозданием",
+     "due": dt.date(2024, 4, 1), "done": dt.date(2024, 4, 3)},
+])
+def test_evaluated_subject_finding_is_what_validation_makes(values: dict[str, Any]) -> None:
+    """The evaluator's unvalidated subject findings: every field, in order, equal to the
+    validating constructor's, and the same JSON — also after a verdict's model_copy."""
+    from checker.model.findings import Evidence, Outcome, SubjectFinding, evaluated_subject_finding
+
+    validated = SubjectFinding(**values)
+    built = evaluated_subject_finding(
+        values["subject"], values["label"], Outcome(values["outcome"]), values["message"],
+        person=values.get("person"),
+        evidence=[Evidence(**e) for e in values.get("evidence", [])],
+        due=values.get("due"), done=values.get("done"),
+    )
+    assert list(built.__dict__) == list(SubjectFinding.model_fields)
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert built.model_dump() == validated.model_dump()
+    assert built.__pydantic_extra__ is None and built.__pydantic_private__ is None
+    update = {"verdict": "confirmed", "self_outcome": built.outcome}
+    assert (built.model_copy(update=update).model_dump_json()
+            == validated.model_copy(update=update).model_dump_json())

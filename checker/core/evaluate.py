@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
@@ -31,6 +32,7 @@ from checker.model.findings import (
     RemediationRef,
     SourceRef,
     SubjectFinding,
+    evaluated_subject_finding,
     worst,
 )
 from checker.model.profile import (
@@ -221,6 +223,8 @@ class _RuleEvaluation:
         self.found = found
         self.facts = facts
         self.time = time
+        # outcome → (message template, whether it names only the subject), once per rule
+        self._templates: dict[Outcome, tuple[str, bool]] = {}
 
     def evidence(self, fact: Fact) -> Evidence:
         return _by_fact_id(self._memo.evidence, fact, _evidence)
@@ -266,13 +270,9 @@ class _RuleEvaluation:
             if self.time is not None and self.rule.timing is not None:
                 return self._timed(subject, outcome, met or (), evidence)
         label = self.label(subject)
-        return SubjectFinding(
-            subject=ref,
-            label=label,
-            outcome=outcome,
-            message=self.message(outcome, label, person, place=place),
-            person=person,
-            evidence=evidence,
+        return evaluated_subject_finding(
+            ref, label, outcome, self.message(outcome, label, person, place=place),
+            person=person, evidence=evidence,
         )
 
     # --- time (checker.core.timing decides; here only the dates are gathered) ---------------
@@ -295,14 +295,9 @@ class _RuleEvaluation:
         if verdict.outcome is Outcome.STALE and facts:
             stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
             label = self.label((stale or facts)[0])
-        return SubjectFinding(
-            subject=subject["ref"],
-            label=own,
-            outcome=verdict.outcome,
-            message=self.time_message(verdict, label),
-            evidence=evidence,
-            due=verdict.due,
-            done=verdict.done,
+        return evaluated_subject_finding(
+            subject["ref"], own, verdict.outcome, self.time_message(verdict, label),
+            evidence=evidence, due=verdict.due, done=verdict.done,
         )
 
     def _clock_anchors(self, subject: Fact) -> list[dt.date]:
@@ -348,10 +343,8 @@ class _RuleEvaluation:
         self, outcome: Outcome, subject: str, person: str | None = None,
         due: dt.date | None = None, done: dt.date | None = None, place: str | None = None,
     ) -> str:
-        template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
-            outcome, "{subject}"
-        )
-        if names_only_the_subject(template):
+        template, plain = self._template(outcome)
+        if plain:
             return template.replace("{subject}", subject)
         values = _Defaults(
             subject=subject,
@@ -369,6 +362,15 @@ class _RuleEvaluation:
         if threshold is not None:
             values["threshold"] = threshold
         return template.format_map(values)
+
+    def _template(self, outcome: Outcome) -> tuple[str, bool]:
+        found = self._templates.get(outcome)
+        if found is None:
+            template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
+                outcome, "{subject}"
+            )
+            found = self._templates[outcome] = (template, names_only_the_subject(template))
+        return found
 
     def threshold(self) -> str | None:
         """The value the rule compares with — its parameter after the region's overrides —,
@@ -499,19 +501,20 @@ def evaluate_rule(
     )
     if reason_not_applicable is None and exempt_reason and not found.subjects:
         reason_not_applicable = exempt_reason
+    subjects: list[SubjectFinding] = []
+    # The subjects counted by outcome once (a rule has a few outcomes, a school ~590 subjects).
+    by_outcome: Counter[Outcome] = Counter()
     if reason_not_applicable is not None or _not_applicable(rule, facts):
-        subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
     else:
         unknown = found.unknown
         subjects = [evaluation.subject_finding(s, unknown) for s in found.subjects]
-        outcome = worst([s.outcome for s in subjects]) if subjects else _no_subjects_outcome(
-            rule, facts
-        )
+        by_outcome.update([s.outcome for s in subjects])
+        outcome = worst(list(by_outcome)) if subjects else _no_subjects_outcome(rule, facts)
     # Subjects whose deadline has not passed are left out of total: never lower the level.
-    met = sum(1 for s in subjects if s.outcome in DONE)
-    known = sum(1 for s in subjects if s.outcome in JUDGED)
-    counted = sum(1 for s in subjects if s.outcome not in OPEN)
+    met = sum(n for o, n in by_outcome.items() if o in DONE)
+    known = sum(n for o, n in by_outcome.items() if o in JUDGED)
+    counted = sum(n for o, n in by_outcome.items() if o not in OPEN)
     total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
     dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
     return Finding(
@@ -524,7 +527,7 @@ def evaluate_rule(
         outcome=outcome,
         message=(
             f"не применимо: {reason_not_applicable}" if reason_not_applicable
-            else _rule_message(evaluation, outcome, subjects)
+            else _rule_message(evaluation, outcome, subjects, by_outcome[outcome])
         ),
         subjects=subjects,
         total=total,
@@ -565,14 +568,15 @@ def _remediation_ref_of(measure: str, responsible: str, due: str) -> Remediation
 
 
 def _rule_message(
-    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding]
+    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding],
+    worst_count: int,
 ) -> str:
+    """The rule's message: its first subject of the worst outcome (``worst_count`` of them)."""
     if outcome is Outcome.NOT_APPLICABLE:
         return "не применимо к этой школе"
     if not subjects:
         return evaluation.message(outcome, "раздел профиля не заполнен")
-    worst_subjects = [s for s in subjects if s.outcome is outcome]
-    first = worst_subjects[0].message
-    if len(worst_subjects) == 1:
+    first = next(s.message for s in subjects if s.outcome is outcome)
+    if worst_count == 1:
         return first
-    return f"{first} (и ещё {len(worst_subjects) - 1} из {len(subjects)})"
+    return f"{first} (и ещё {worst_count - 1} из {len(subjects)})"

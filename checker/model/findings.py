@@ -119,6 +119,39 @@ class SubjectFinding(Model):
     waived_outcome: Outcome | None = None
 
 
+# What the evaluator sets of a subject finding; the rest is set later (verdicts, waivers).
+_EVALUATED_FIELDS = frozenset(
+    {"subject", "label", "outcome", "message", "person", "evidence", "due", "done"}
+)
+_set_slot = object.__setattr__  # a frozen model refuses its own __setattr__
+
+
+def evaluated_subject_finding(
+    subject: str, label: str, outcome: Outcome, message: str, *,
+    person: str | None = None, evidence: list[Evidence] | None = None,
+    due: dt.date | None = None, done: dt.date | None = None,
+) -> SubjectFinding:
+    """A ``SubjectFinding`` of values the evaluator built itself, typed (mypy strict), and
+    therefore not validated again: the instance the validating constructor makes of them —
+    the same fields in the same order, no extra or private values (a test compares both).
+
+    Why: ~590 subject findings a synthetic school. Measured on one machine, per finding:
+    the validating constructor 2.5–3.6 µs, this 1.5 µs; ``model_construct`` 8.4 µs (it walks
+    every field in Python and deep-copies each default).
+    """
+    finding = SubjectFinding.__new__(SubjectFinding)
+    _set_slot(finding, "__dict__", {
+        "subject": subject, "label": label, "outcome": outcome, "message": message,
+        "person": person, "evidence": [] if evidence is None else evidence,
+        "due": due, "done": done, "verdict": None, "note": None, "self_outcome": None,
+        "waiver": None, "waived_outcome": None,
+    })
+    _set_slot(finding, "__pydantic_fields_set__", set(_EVALUATED_FIELDS))
+    _set_slot(finding, "__pydantic_extra__", None)
+    _set_slot(finding, "__pydantic_private__", None)
+    return finding
+
+
 class SourceRef(Model):
     document: str  # the stable key (seed:002, 273-ФЗ): for programs
     title: str = ""  # the document's title: for people (empty in reports before 1.3)
