@@ -201,7 +201,8 @@ def _flags_by_subject(findings: list[Finding]) -> dict[str, list[str]]:
     flags: dict[str, list[str]] = {}
     for finding in findings:
         for subject in finding.subjects:
-            if subject.outcome not in PROBLEMS or ":" not in subject.subject:
+            # the reference first: most subjects are not results (a string test is cheaper)
+            if ":" not in subject.subject or subject.outcome not in PROBLEMS:
                 continue
             reason = subject.message.removeprefix(f"{subject.label}: ")
             flags.setdefault(subject.subject, []).append(f"{finding.rule_id}: {reason}")
