@@ -19,6 +19,12 @@ evidence, as in a batch; CPU per school, minimum of 5, the two runs alternating 
 2-core machine): every rule in the engine (``OBJCHECK_ENGINE=durable``) 22.2–22.5 ms, this
 split 18.3–20.3 ms. The engine's share was the adapter around it — a dict per asserted fact,
 the JSON payload, ~700 firings decoded per school — more than its C code.
+
+Per school, not per subject: whether a school-wide section is reported is counted once
+(``SchoolFacts.schools_flagged``), and a subject without related facts returns at once. With
+the ``where`` closures of ``checker.core.match`` reading a condition once, every direct rule
+of a school (``SchoolFacts`` included) went from 1.84–1.86 to 1.35–1.41 ms CPU (60
+synthetic schools, minimum of 9, alternating with the code before).
 """
 
 from __future__ import annotations
@@ -215,6 +221,8 @@ class DirectRule:
             return ([{SUBJECT: subject}] if self._met(subject) else [],
                     [{SUBJECT: subject}] if self._gap(subject) else [])
         candidates = self._related.candidates(school, subject)
+        if not candidates:
+            return [], []
         return (_pairs(subject, filter(self._met, candidates)),
                 _pairs(subject, filter(self._gap, candidates)))
 
@@ -223,6 +231,8 @@ class DirectRule:
     ) -> tuple[list[Match], list[Match]]:
         assert self._related is not None
         candidates = self._related.candidates(school, subject)
+        if not candidates:  # nothing to match: only the section's «not done» can fire
+            return [], [{SUBJECT: subject}] * self._related.reported(school, subject, True)
         met = _pairs(subject, filter(self._met, candidates))
         if any(map(self._might, candidates)):
             return met, []
