@@ -187,3 +187,25 @@ def test_evaluated_subject_finding_is_what_validation_makes(values: dict[str, An
     update = {"verdict": "confirmed", "self_outcome": built.outcome}
     assert (built.model_copy(update=update).model_dump_json()
             == validated.model_copy(update=update).model_dump_json())
+
+
+def test_evaluated_findings_are_what_validation_makes() -> None:
+    """Every finding and subject finding the evaluator builds without validation, on the
+    bundled fixtures: validating its values again gives the same instance and JSON."""
+    from checker.model.findings import Finding, SubjectFinding
+
+    checker = Checker()
+    seen = 0
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        try:
+            profile = load_profile(path.read_text(encoding="utf-8"), str(path))
+        except InputError:
+            continue  # the fixtures of bad input
+        for finding in checker.check(profile, AS_OF).findings:
+            for model, built in ((Finding, finding), *((SubjectFinding, s) for s in finding.subjects)):
+                validated = model(**{name: getattr(built, name) for name in built.model_fields_set})
+                assert list(built.__dict__) == list(model.model_fields)
+                assert built == validated
+                assert built.model_dump_json() == validated.model_dump_json()
+                seen += 1
+    assert seen > 1000
