@@ -202,7 +202,9 @@ def test_evaluated_findings_are_what_validation_makes() -> None:
         except InputError:
             continue  # the fixtures of bad input
         for finding in checker.check(profile, AS_OF).findings:
-            for model, built in ((Finding, finding), *((SubjectFinding, s) for s in finding.subjects)):
+            built_models: list[Finding | SubjectFinding] = [finding, *finding.subjects]
+            for built in built_models:
+                model = type(built)
                 validated = model(**{name: getattr(built, name) for name in built.model_fields_set})
                 assert list(built.__dict__) == list(model.model_fields)
                 assert built == validated

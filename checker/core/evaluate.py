@@ -43,7 +43,7 @@ from checker.model.profile import (
     OBSERVER_RELATION_TITLES,
     OBSERVER_TYPE_TITLES,
 )
-from checker.model.rulepack import Remediation, Rule, Source
+from checker.model.rulepack import Remediation, Rule, Source, Timing
 from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
@@ -226,6 +226,7 @@ class _RuleEvaluation:
         self.time = time
         # outcome → (message template, whether it names only the subject), once per rule
         self._templates: dict[Outcome, tuple[str, bool]] = {}
+        self._timing: Timing | None = None
 
     def evidence(self, fact: Fact) -> Evidence:
         return _by_fact_id(self._memo.evidence, fact, _evidence)
@@ -283,7 +284,7 @@ class _RuleEvaluation:
         evidence: list[Evidence],
     ) -> SubjectFinding:
         assert self.rule.timing is not None and self.time is not None
-        timing = in_force_timing(self.rule.timing, self.rule.valid_from)
+        timing = self._in_force_timing(self.rule.timing)
         facts = [_evidence_fact(m) for m in met]
         dated = [
             Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts
@@ -300,6 +301,12 @@ class _RuleEvaluation:
             subject["ref"], own, verdict.outcome, self.time_message(verdict, label),
             evidence=evidence, due=verdict.due, done=verdict.done,
         )
+
+    def _in_force_timing(self, timing: Timing) -> Timing:
+        """The rule's timing as in force (``in_force_timing``), once per rule."""
+        if self._timing is None:
+            self._timing = in_force_timing(timing, self.rule.valid_from)
+        return self._timing
 
     def _clock_anchors(self, subject: Fact) -> list[dt.date]:
         """Dates of the related facts that start «within N days after the document»."""

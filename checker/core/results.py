@@ -235,15 +235,22 @@ def _work_title(proc: Procedure) -> str:
 
 
 def _row_info(row: ResultRow, flags: list[str]) -> ResultRowInfo:
+    # ResultRow.mark_pct / journal_pct, with the totals summed once for the row
     marks = None
     if row.marks is not None:
-        marks = {str(m): row.mark_pct(m) or 0 for m in MARKS}
+        counted = sum(row.marks.values())
+        marks = {str(m): pct(row.marks.get(m, 0), counted) for m in MARKS}
+    journal = row.journal_total
+
+    def journal_pct(part: int | None) -> int | None:
+        return None if part is None or not journal else pct(part, journal)
+
     return ResultRowInfo(
         name=row.name, parallel=row.is_parallel, participants=row.participants,
         mark_pct=marks, lowered=row.lowered, confirmed=row.confirmed, raised=row.raised,
-        lowered_pct=row.journal_pct(row.lowered),
-        confirmed_pct=row.journal_pct(row.confirmed),
-        raised_pct=row.journal_pct(row.raised),
+        lowered_pct=journal_pct(row.lowered),
+        confirmed_pct=journal_pct(row.confirmed),
+        raised_pct=journal_pct(row.raised),
         few_data=row.few_data, flags=flags,
     )
 
