@@ -12,7 +12,13 @@ import pytest
 from typer.testing import CliRunner
 
 from checker.batch.export import write_all
-from checker.batch.run import BatchOptions, BatchResult, collect_files, run_batch
+from checker.batch.run import (
+    BatchOptions,
+    BatchResult,
+    collect_files,
+    run_batch,
+    without_names,
+)
 from checker.cli.main import app
 from checker.testing.synthetic import make_profile, to_yaml, write_profiles
 from tests.conftest import FIXTURES, RULES
@@ -204,6 +210,19 @@ def test_names_stay_in_the_schools_own_report(corpus: Path, tmp_path: Path) -> N
     own = json.loads((out / "reports" / "school-conflict.json").read_text(encoding="utf-8"))
     messages = [f["message"] for f in own["findings"]]
     assert any("Морозова Светлана Ивановна ведёт уроки в 5А" in m for m in messages)
+
+
+def test_names_are_replaced_longest_first_in_the_messages_that_have_them() -> None:
+    """A longer name is replaced before a shorter one inside it («Иванова Анна» is p1, not
+    «p2 Анна»); a message naming nobody is left as it is, also when another one does."""
+    people = {"p2": "Иванова", "p1": "Иванова Анна", "p3": "", "p4": "Петров"}
+    messages = ["наблюдатель Иванова Анна и Иванова", "все наблюдатели независимы",
+                "Петров ведёт уроки", "Петрова нет в реестре"]
+    assert without_names(messages, people) == [
+        "наблюдатель p1 и p2", "все наблюдатели независимы", "p4 ведёт уроки",
+        "p4а нет в реестре",
+    ]
+    assert without_names(["никого"], {"p1": "Сидоров"}) == ["никого"]
 
 
 def test_missing_path_is_an_error_row(tmp_path: Path) -> None:

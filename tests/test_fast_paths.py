@@ -154,3 +154,60 @@ def test_xlsx_writer_reads_back(tmp_path: Path) -> None:
         other.sheet("Впритык", ["h"], ([n] for n in range(3)), max_rows=3, overflow="обрезано")
     assert again.read_bytes() == path.read_bytes()
     assert [column_letter(n) for n in (1, 26, 27, 52, 703)] == ["A", "Z", "AA", "AZ", "AAA"]
+
+
+@pytest.mark.parametrize("values", [
+    {"subject": "vpr-5", "label": "ВПР · математика", "outcome": "met",
+     "message": "выполнено", "person": None, "evidence": []},
+    {"subject": "s", "label": "школа", "outcome": "violation", "message": "нарушение: t1",
+     "person": "t1", "evidence": [{"kind": "staff", "ref": "t1", "path": "people[0]",
+                                  "summary": "работник (t1)"}]},
+    {"subject": "vpr-5", "label": "ВПР", "outcome": "overdue", "message": "просрочено",
+     "evidence": [], "due": dt.date(2024, 4, 1), "done": None},
+    {"subject": "d", "label": "приказ", "outcome": "met_late", "message": "с опозданием",
+     "due": dt.date(2024, 4, 1), "done": dt.date(2024, 4, 3)},
+])
+def test_evaluated_subject_finding_is_what_validation_makes(values: dict[str, Any]) -> None:
+    """The evaluator's unvalidated subject findings: every field, in order, equal to the
+    validating constructor's, and the same JSON — also after a verdict's model_copy."""
+    from checker.model.findings import Evidence, Outcome, SubjectFinding, evaluated_subject_finding
+
+    validated = SubjectFinding(**values)
+    built = evaluated_subject_finding(
+        values["subject"], values["label"], Outcome(values["outcome"]), values["message"],
+        person=values.get("person"),
+        evidence=[Evidence(**e) for e in values.get("evidence", [])],
+        due=values.get("due"), done=values.get("done"),
+    )
+    assert list(built.__dict__) == list(SubjectFinding.model_fields)
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert built.model_dump() == validated.model_dump()
+    assert built.__pydantic_extra__ is None and built.__pydantic_private__ is None
+    update = {"verdict": "confirmed", "self_outcome": built.outcome}
+    assert (built.model_copy(update=update).model_dump_json()
+            == validated.model_copy(update=update).model_dump_json())
+
+
+def test_evaluated_findings_are_what_validation_makes() -> None:
+    """Every finding and subject finding the evaluator builds without validation, on the
+    bundled fixtures: validating its values again gives the same instance and JSON."""
+    from checker.model.findings import Finding, SubjectFinding
+
+    checker = Checker()
+    seen = 0
+    for path in sorted(FIXTURES.glob("*.yaml")):
+        try:
+            profile = load_profile(path.read_text(encoding="utf-8"), str(path))
+        except InputError:
+            continue  # the fixtures of bad input
+        for finding in checker.check(profile, AS_OF).findings:
+            built_models: list[Finding | SubjectFinding] = [finding, *finding.subjects]
+            for built in built_models:
+                model = type(built)
+                validated = model(**{name: getattr(built, name) for name in built.model_fields_set})
+                assert list(built.__dict__) == list(model.model_fields)
+                assert built == validated
+                assert built.model_dump_json() == validated.model_dump_json()
+                seen += 1
+    assert seen > 1000

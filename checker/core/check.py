@@ -58,6 +58,7 @@ class Checker:
             all_in_engine = os.environ.get("OBJCHECK_ENGINE") == "durable"
         self.all_in_engine = all_in_engine
         self._engines: dict[tuple[str, ...], SplitEngine] = {}
+        self._packs: dict[tuple[str, ...], dict[str, str]] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
         school = profile.school
@@ -73,6 +74,15 @@ class Checker:
             engine = SplitEngine(selection.rules, values, self.all_in_engine)
             self._engines[selection.key] = engine
         return engine
+
+    def packs_of_rules(self, selection: RuleSelection) -> dict[str, str]:
+        """Rule id → the pack it comes from, once per selection (``pack_of`` scans them)."""
+        packs = self._packs.get(selection.key)
+        if packs is None:
+            packs = self._packs[selection.key] = {
+                rule.id: selection.pack_of(rule.id).pack for rule in selection.rules
+            }
+        return packs
 
     def check(
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
@@ -96,12 +106,13 @@ class Checker:
         horizon = selection.level.due_soon_days if horizon_days is None else horizon_days
         time = TimeContext.for_date(as_of, academic_year, horizon)
         engine = self.engine_for(selection)
+        values = {name: p.value for name, p in selection.parameters.items()}
         facts = extract_facts(
             profile,
             {reference_key(r): r for r in references_for(
                 profile.school.municipality, profile.school.region, references
             )},
-            {name: p.value for name, p in selection.parameters.items()},
+            values,
         )
         if len(facts.items) > MAX_FACTS:
             raise InputError([Problem(
@@ -112,13 +123,13 @@ class Checker:
         found = engine.run(facts.items)
         people = people_names(profile)
         memo = SchoolMemo()
-        values = {name: p.value for name, p in selection.parameters.items()}
+        packs = self.packs_of_rules(selection)
         findings = [
             evaluate_rule(
                 rule,
                 found.of(rule.id),
                 facts,
-                pack=selection.pack_of(rule.id).pack,
+                pack=packs[rule.id],
                 people=people,
                 time=time,
                 memo=memo,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import string
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
@@ -31,6 +32,8 @@ from checker.model.findings import (
     RemediationRef,
     SourceRef,
     SubjectFinding,
+    evaluated_finding,
+    evaluated_subject_finding,
     worst,
 )
 from checker.model.profile import (
@@ -40,7 +43,7 @@ from checker.model.profile import (
     OBSERVER_RELATION_TITLES,
     OBSERVER_TYPE_TITLES,
 )
-from checker.model.rulepack import Remediation, Rule, Source
+from checker.model.rulepack import Remediation, Rule, Source, Timing
 from checker.model.sources import SOURCES
 
 DEFAULT_MESSAGES = {
@@ -221,6 +224,9 @@ class _RuleEvaluation:
         self.found = found
         self.facts = facts
         self.time = time
+        # outcome → (message template, whether it names only the subject), once per rule
+        self._templates: dict[Outcome, tuple[str, bool]] = {}
+        self._timing: Timing | None = None
 
     def evidence(self, fact: Fact) -> Evidence:
         return _by_fact_id(self._memo.evidence, fact, _evidence)
@@ -266,13 +272,9 @@ class _RuleEvaluation:
             if self.time is not None and self.rule.timing is not None:
                 return self._timed(subject, outcome, met or (), evidence)
         label = self.label(subject)
-        return SubjectFinding(
-            subject=ref,
-            label=label,
-            outcome=outcome,
-            message=self.message(outcome, label, person, place=place),
-            person=person,
-            evidence=evidence,
+        return evaluated_subject_finding(
+            ref, label, outcome, self.message(outcome, label, person, place=place),
+            person=person, evidence=evidence,
         )
 
     # --- time (checker.core.timing decides; here only the dates are gathered) ---------------
@@ -282,7 +284,7 @@ class _RuleEvaluation:
         evidence: list[Evidence],
     ) -> SubjectFinding:
         assert self.rule.timing is not None and self.time is not None
-        timing = in_force_timing(self.rule.timing, self.rule.valid_from)
+        timing = self._in_force_timing(self.rule.timing)
         facts = [_evidence_fact(m) for m in met]
         dated = [
             Dated(anchor=_date(f.get("date")), done=_date(f.get(timing.done_on))) for f in facts
@@ -295,15 +297,16 @@ class _RuleEvaluation:
         if verdict.outcome is Outcome.STALE and facts:
             stale = [f for f in facts if _date(f.get(timing.done_on)) == verdict.done]
             label = self.label((stale or facts)[0])
-        return SubjectFinding(
-            subject=subject["ref"],
-            label=own,
-            outcome=verdict.outcome,
-            message=self.time_message(verdict, label),
-            evidence=evidence,
-            due=verdict.due,
-            done=verdict.done,
+        return evaluated_subject_finding(
+            subject["ref"], own, verdict.outcome, self.time_message(verdict, label),
+            evidence=evidence, due=verdict.due, done=verdict.done,
         )
+
+    def _in_force_timing(self, timing: Timing) -> Timing:
+        """The rule's timing as in force (``in_force_timing``), once per rule."""
+        if self._timing is None:
+            self._timing = in_force_timing(timing, self.rule.valid_from)
+        return self._timing
 
     def _clock_anchors(self, subject: Fact) -> list[dt.date]:
         """Dates of the related facts that start «within N days after the document»."""
@@ -348,10 +351,8 @@ class _RuleEvaluation:
         self, outcome: Outcome, subject: str, person: str | None = None,
         due: dt.date | None = None, done: dt.date | None = None, place: str | None = None,
     ) -> str:
-        template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
-            outcome, "{subject}"
-        )
-        if names_only_the_subject(template):
+        template, plain = self._template(outcome)
+        if plain:
             return template.replace("{subject}", subject)
         values = _Defaults(
             subject=subject,
@@ -369,6 +370,15 @@ class _RuleEvaluation:
         if threshold is not None:
             values["threshold"] = threshold
         return template.format_map(values)
+
+    def _template(self, outcome: Outcome) -> tuple[str, bool]:
+        found = self._templates.get(outcome)
+        if found is None:
+            template = getattr(self.rule.message, outcome.value, None) or DEFAULT_MESSAGES.get(
+                outcome, "{subject}"
+            )
+            found = self._templates[outcome] = (template, names_only_the_subject(template))
+        return found
 
     def threshold(self) -> str | None:
         """The value the rule compares with — its parameter after the region's overrides —,
@@ -499,47 +509,38 @@ def evaluate_rule(
     )
     if reason_not_applicable is None and exempt_reason and not found.subjects:
         reason_not_applicable = exempt_reason
+    subjects: list[SubjectFinding] = []
+    # The subjects counted by outcome once (a rule has a few outcomes, a school ~590 subjects).
+    by_outcome: Counter[Outcome] = Counter()
     if reason_not_applicable is not None or _not_applicable(rule, facts):
-        subjects: list[SubjectFinding] = []
         outcome = Outcome.NOT_APPLICABLE
     else:
         unknown = found.unknown
         subjects = [evaluation.subject_finding(s, unknown) for s in found.subjects]
-        outcome = worst([s.outcome for s in subjects]) if subjects else _no_subjects_outcome(
-            rule, facts
-        )
+        by_outcome.update([s.outcome for s in subjects])
+        outcome = worst(list(by_outcome)) if subjects else _no_subjects_outcome(rule, facts)
     # Subjects whose deadline has not passed are left out of total: never lower the level.
-    met = sum(1 for s in subjects if s.outcome in DONE)
-    known = sum(1 for s in subjects if s.outcome in JUDGED)
-    counted = sum(1 for s in subjects if s.outcome not in OPEN)
+    met = known = counted = 0
+    for each, count in by_outcome.items():
+        met += count if each in DONE else 0
+        known += count if each in JUDGED else 0
+        counted += 0 if each in OPEN else count
     total = counted if subjects else (1 if outcome is Outcome.UNKNOWN else 0)
     dues = [s.due for s in subjects if s.outcome is outcome and s.due is not None]
-    return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        pack=pack,
-        direction=rule.direction,
-        severity=rule.severity,
-        weight=rule.effective_weight,
-        outcome=outcome,
-        message=(
-            f"не применимо: {reason_not_applicable}" if reason_not_applicable
-            else _rule_message(evaluation, outcome, subjects)
-        ),
-        subjects=subjects,
-        total=total,
-        met=met,
-        known=known,
-        source=_source_ref(rule.source),
-        remediation=_remediation_ref(rule.remediation),
-        due=min(dues) if dues else None,
+    return evaluated_finding(
+        rule.id, rule.title, pack, rule.direction, rule.severity,
+        float(rule.effective_weight),  # as validation would make an int weight
+        outcome,
+        f"не применимо: {reason_not_applicable}" if reason_not_applicable
+        else _rule_message(evaluation, outcome, subjects, by_outcome[outcome]),
+        subjects, total, met, known,
+        _source_ref(rule.source), _remediation_ref(rule.remediation),
+        min(dues) if dues else None,
     )
 
 
 # The source and remediation references are the same for every school: built once per rule
-# text. (Findings themselves are validated as built: ``model_construct`` measured 11.2 µs a
-# subject finding against 2.8 µs for the validating constructor — pydantic-core validates
-# faster than pydantic's Python fills in defaults.)
+# text. (Findings are built without validating again: checker.model.findings says why.)
 
 
 def _source_ref(source: Source) -> SourceRef:
@@ -565,14 +566,15 @@ def _remediation_ref_of(measure: str, responsible: str, due: str) -> Remediation
 
 
 def _rule_message(
-    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding]
+    evaluation: _RuleEvaluation, outcome: Outcome, subjects: list[SubjectFinding],
+    worst_count: int,
 ) -> str:
+    """The rule's message: its first subject of the worst outcome (``worst_count`` of them)."""
     if outcome is Outcome.NOT_APPLICABLE:
         return "не применимо к этой школе"
     if not subjects:
         return evaluation.message(outcome, "раздел профиля не заполнен")
-    worst_subjects = [s for s in subjects if s.outcome is outcome]
-    first = worst_subjects[0].message
-    if len(worst_subjects) == 1:
+    first = next(s.message for s in subjects if s.outcome is outcome)
+    if worst_count == 1:
         return first
-    return f"{first} (и ещё {len(worst_subjects) - 1} из {len(subjects)})"
+    return f"{first} (и ещё {worst_count - 1} из {len(subjects)})"

@@ -129,7 +129,7 @@ _ABSENT = object()  # no field: its type is no scalar's, so it never equals a va
 
 def _compiled_test(name: str, expected: WhereValue) -> Predicate:
     if isinstance(expected, Condition):
-        return lambda fact: _condition(fact, name, expected)
+        return _compiled_condition(name, expected)
     if isinstance(expected, list):
         options = frozenset((type(value), value) for value in expected)
 
@@ -147,9 +147,39 @@ def _compiled_test(name: str, expected: WhereValue) -> Predicate:
     return equal
 
 
+def _compiled_condition(name: str, cond: Condition) -> Predicate:
+    """``_condition`` with the condition read once instead of for every fact."""
+    if cond.present is False:
+        # only an absent field can pass, and only when nothing else is asked of it
+        passes = all(getattr(cond, key) is None for key in ("eq", "ne", "gt", "gte", "lt", "lte"))
+        return lambda fact: passes and name not in fact
+    eq, ne = cond.eq, cond.ne
+    bounds = [(op, getattr(cond, key)) for key, op in _BOUNDS if getattr(cond, key) is not None]
+
+    def condition(fact: Mapping[str, Any]) -> bool:
+        actual = fact.get(name, _ABSENT)
+        if actual is _ABSENT:
+            return False
+        if eq is not None and not _equal(actual, eq):
+            return False
+        if ne is not None and _equal(actual, ne):
+            return False
+        if bounds and (not isinstance(actual, int) or isinstance(actual, bool)):
+            return False
+        for op, bound in bounds:  # noqa: SIM110 — a loop, not all(): no generator per fact
+            if not op(actual, bound):
+                return False
+        return True
+
+    return condition
+
+
 def _all_of(tests: list[Predicate]) -> Predicate:
     if len(tests) == 1:
         return tests[0]
+    if len(tests) == 2:  # the usual case: no generator per fact
+        first, second = tests
+        return lambda fact: first(fact) and second(fact)
     return lambda fact: all(test(fact) for test in tests)
 
 

@@ -229,7 +229,8 @@ def _flags_by_subject(findings: list[Finding]) -> dict[str, list[str]]:
     flags: dict[str, list[str]] = {}
     for finding in findings:
         for subject in finding.subjects:
-            if subject.outcome not in PROBLEMS or ":" not in subject.subject:
+            # the reference first: most subjects are not results (a string test is cheaper)
+            if ":" not in subject.subject or subject.outcome not in PROBLEMS:
                 continue
             reason = subject.message.removeprefix(f"{subject.label}: ")
             flags.setdefault(subject.subject, []).append(f"{finding.rule_id}: {reason}")
@@ -262,15 +263,22 @@ def _work_title(proc: Procedure) -> str:
 
 
 def _row_info(row: ResultRow, flags: list[str]) -> ResultRowInfo:
+    # ResultRow.mark_pct / journal_pct, with the totals summed once for the row
     marks = None
     if row.marks is not None:
-        marks = {str(m): row.mark_pct(m) or 0 for m in MARKS}
+        counted = sum(row.marks.values())
+        marks = {str(m): pct(row.marks.get(m, 0), counted) for m in MARKS}
+    journal = row.journal_total
+
+    def journal_pct(part: int | None) -> int | None:
+        return None if part is None or not journal else pct(part, journal)
+
     return ResultRowInfo(
         name=row.name, parallel=row.is_parallel, participants=row.participants,
         mark_pct=marks, lowered=row.lowered, confirmed=row.confirmed, raised=row.raised,
-        lowered_pct=row.journal_pct(row.lowered),
-        confirmed_pct=row.journal_pct(row.confirmed),
-        raised_pct=row.journal_pct(row.raised),
+        lowered_pct=journal_pct(row.lowered),
+        confirmed_pct=journal_pct(row.confirmed),
+        raised_pct=journal_pct(row.raised),
         few_data=row.few_data, flags=flags,
     )
 

@@ -66,6 +66,11 @@ def _has_cap_outcome(cap: Cap, outcome: Outcome) -> bool:
     return outcome.value == cap.outcome or (cap.outcome == "gap" and outcome in AS_GAP)
 
 
+def _cap_outcomes(cap: Cap) -> frozenset[Outcome]:
+    """The outcomes ``cap`` fires on (asked once per cap rather than for every subject)."""
+    return frozenset(outcome for outcome in Outcome if _has_cap_outcome(cap, outcome))
+
+
 def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
     """The rules that make ``cap`` fire and how many subjects had its outcome.
 
@@ -73,8 +78,9 @@ def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
     """
     rules: list[str] = []
     subjects = 0
+    fires_on = _cap_outcomes(cap)
     for f in findings:
-        if not _has_cap_outcome(cap, _capped(f)):
+        if _capped(f) not in fires_on:
             continue
         if cap.severity is not None and f.severity != cap.severity:
             continue
@@ -83,7 +89,7 @@ def _cap_hits(cap: Cap, findings: list[Finding]) -> tuple[list[str], int]:
         rules.append(f.rule_id)
         # A school-wide finding has no subjects of its own: it is one subject.
         subjects += sum(
-            1 for s in f.subjects if _has_cap_outcome(cap, s.waived_outcome or s.outcome)
+            1 for s in f.subjects if (s.waived_outcome or s.outcome) in fires_on
         ) or 1
     return rules, subjects
 

@@ -119,6 +119,43 @@ class SubjectFinding(Model):
     waived_outcome: Outcome | None = None
 
 
+# Built by the evaluator without validation (``evaluated_subject_finding``, ``evaluated_finding``)
+# — ~590 subject findings and ~52 findings a synthetic school. Their values are built and
+# typed (mypy strict) by the evaluator itself; the instances are what the validating
+# constructor makes of them: the same fields in the same order, no extra or private values
+# (tests/test_fast_paths.py compares both). Measured on one machine, per instance: a subject
+# finding 2.5–3.6 µs validated, 1.5 µs built; a finding 6 µs validated, ~2 µs built;
+# ``model_construct`` is slower than either (8.4 µs a subject finding: it walks every field
+# in Python and deep-copies each default).
+_set_slot = object.__setattr__  # a frozen model refuses its own __setattr__
+_SUBJECT_SET = frozenset(
+    {"subject", "label", "outcome", "message", "person", "evidence", "due", "done"}
+)
+
+
+def _built(instance: BaseModel, fields: dict[str, object], fields_set: frozenset[str]) -> None:
+    _set_slot(instance, "__dict__", fields)
+    _set_slot(instance, "__pydantic_fields_set__", set(fields_set))
+    _set_slot(instance, "__pydantic_extra__", None)
+    _set_slot(instance, "__pydantic_private__", None)
+
+
+def evaluated_subject_finding(
+    subject: str, label: str, outcome: Outcome, message: str, *,
+    person: str | None = None, evidence: list[Evidence] | None = None,
+    due: dt.date | None = None, done: dt.date | None = None,
+) -> SubjectFinding:
+    """A ``SubjectFinding`` of the evaluator's own values, not validated again (see above)."""
+    finding = SubjectFinding.__new__(SubjectFinding)
+    _built(finding, {
+        "subject": subject, "label": label, "outcome": outcome, "message": message,
+        "person": person, "evidence": [] if evidence is None else evidence,
+        "due": due, "done": done, "verdict": None, "note": None, "self_outcome": None,
+        "waiver": None, "waived_outcome": None,
+    }, _SUBJECT_SET)
+    return finding
+
+
 class SourceRef(Model):
     document: str  # the stable key (seed:002, 273-ФЗ): for programs
     title: str = ""  # the document's title: for people (empty in reports before 1.3)
@@ -159,3 +196,26 @@ class Finding(Model):
     # the exception of a rule judged as a whole (without subjects).
     waived_outcome: Outcome | None = None
     waiver: WaiverInfo | None = None
+
+
+_FINDING_SET = frozenset({
+    "rule_id", "title", "pack", "direction", "severity", "weight", "outcome", "message",
+    "subjects", "total", "met", "known", "source", "remediation", "due",
+})
+
+
+def evaluated_finding(
+    rule_id: str, title: str, pack: str, direction: str, severity: str, weight: float,
+    outcome: Outcome, message: str, subjects: list[SubjectFinding], total: int, met: int,
+    known: int, source: SourceRef, remediation: RemediationRef, due: dt.date | None,
+) -> Finding:
+    """A ``Finding`` of the evaluator's own values, not validated again (see above)."""
+    finding = Finding.__new__(Finding)
+    _built(finding, {
+        "rule_id": rule_id, "title": title, "pack": pack, "direction": direction,
+        "severity": severity, "weight": weight, "outcome": outcome, "message": message,
+        "subjects": subjects, "total": total, "met": met, "known": known, "source": source,
+        "remediation": remediation, "due": due, "self_outcome": None, "waived_outcome": None,
+        "waiver": None,
+    }, _FINDING_SET)
+    return finding

@@ -228,7 +228,7 @@ def upcoming_deadlines(findings: list[Finding]) -> list[Deadline]:
         )
         for f in findings
         for s in f.subjects
-        if s.outcome in DEADLINE_OUTCOMES and s.due is not None
+        if s.due is not None and s.outcome in DEADLINE_OUTCOMES  # few subjects have a due date
     ]
     return sorted(items, key=lambda d: (d.due, d.rule_id, d.subject))
 
