@@ -58,7 +58,6 @@ class Checker:
             all_in_engine = os.environ.get("OBJCHECK_ENGINE") == "durable"
         self.all_in_engine = all_in_engine
         self._engines: dict[tuple[str, ...], SplitEngine] = {}
-        self._packs: dict[tuple[str, ...], dict[str, str]] = {}
 
     def selection_for(self, profile: Profile) -> RuleSelection:
         school = profile.school
@@ -74,15 +73,6 @@ class Checker:
             engine = SplitEngine(selection.rules, values, self.all_in_engine)
             self._engines[selection.key] = engine
         return engine
-
-    def packs_of_rules(self, selection: RuleSelection) -> dict[str, str]:
-        """Rule id → the pack it comes from, once per selection (``pack_of`` scans them)."""
-        packs = self._packs.get(selection.key)
-        if packs is None:
-            packs = self._packs[selection.key] = {
-                rule.id: selection.pack_of(rule.id).pack for rule in selection.rules
-            }
-        return packs
 
     def check(
         self, profile: Profile, as_of: dt.date | None = None, source_file: str | None = None,
@@ -123,13 +113,12 @@ class Checker:
         found = engine.run(facts.items)
         people = people_names(profile)
         memo = SchoolMemo()
-        packs = self.packs_of_rules(selection)
         findings = [
             evaluate_rule(
                 rule,
                 found.of(rule.id),
                 facts,
-                pack=packs[rule.id],
+                pack=selection.pack_of(rule.id).pack,
                 people=people,
                 time=time,
                 memo=memo,
