@@ -24,10 +24,10 @@ the JSON payload, ~700 firings decoded per school — more than its C code.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.core.match import Predicate, compile_matches, compile_might_match, test_field
-from checker.engine import Engine, RuleMatches
+from checker.engine import Engine, RuleMatches, SchoolMatches
 from checker.engine.compile import subject_where
 from checker.engine.port import RELATED, SUBJECT, Match
 from checker.model.factkinds import FACT_KINDS, Fact
@@ -216,6 +216,44 @@ class DirectRule:
         return met, gap
 
 
+class ForbidRule:
+    """A ``forbid`` rule: its joins found by durable_rules, the rest here.
+
+    The engine fires only violations and possible violations (``Engine(joins_only=True)``);
+    the subjects and the subjects whose sections are not reported are single facts tested
+    alone — the engine's subject rule and ``u…`` roles (``checker.engine.compile``), with
+    THE ``where`` semantics, as for ``DirectRule``.
+    """
+
+    def __init__(self, rule: Rule) -> None:
+        self.subject_kind = rule.check.each.kind
+        where = subject_where(rule)
+        self._subject_test = compile_matches(where)
+        self._subject_key = (self.subject_kind, repr(where))
+        # one role per section flag, the first kind of the flag standing for it
+        sections: dict[str, str] = {}
+        for pattern in rule.check.forbid or []:
+            sections.setdefault(FACT_KINDS[pattern.kind].flag, pattern.kind)
+        self._sections = [_Related.of(kind, self.subject_kind) for kind in sections.values()]
+
+    def run(self, school: SchoolFacts, joined: RuleMatches) -> RuleMatches:
+        subjects = school.selected(self._subject_key, self.subject_kind, self._subject_test)
+        unknown = set(joined.unknown)
+        for subject in subjects:
+            if any(_not_reported(school, subject, section) for section in self._sections):
+                unknown.add(subject["ref"])
+        return replace(joined, subjects=subjects, unknown=frozenset(unknown))
+
+
+def _not_reported(school: SchoolFacts, subject: Fact, section: _Related) -> bool:
+    """The section is said not reported: on the subject, or on a school fact other than
+    the subject (in the engine one fact never fills two places of a match)."""
+    if section.flag_on_subject:
+        return test_field(subject, section.flag, False)
+    return any(fact is not subject and test_field(fact, section.flag, False)
+               for fact in school.of_kind("school"))
+
+
 def _pairs(subject: Fact, related: Iterable[Fact]) -> list[Match]:
     """Subject–related matches, the related facts in reverse order as the engine fires."""
     pairs: list[Match] = [{SUBJECT: subject, RELATED: fact} for fact in related]
@@ -224,10 +262,11 @@ def _pairs(subject: Fact, related: Iterable[Fact]) -> list[Match]:
 
 
 class _SplitMatches:
-    def __init__(self, engine_found: object, direct: Mapping[str, DirectRule],
-                 facts: SchoolFacts) -> None:
+    def __init__(self, engine_found: SchoolMatches | None, direct: Mapping[str, DirectRule],
+                 forbid: Mapping[str, ForbidRule], facts: SchoolFacts) -> None:
         self._engine_found = engine_found
         self._direct = direct
+        self._forbid = forbid
         self._facts = facts
 
     def of(self, rule_id: str) -> RuleMatches:
@@ -235,7 +274,9 @@ class _SplitMatches:
         if rule is not None:
             return rule.run(self._facts)
         assert self._engine_found is not None
-        return self._engine_found.of(rule_id)  # type: ignore[attr-defined, no-any-return]
+        joined = self._engine_found.of(rule_id)
+        forbid = self._forbid.get(rule_id)
+        return joined if forbid is None else forbid.run(self._facts, joined)
 
 
 class SplitEngine:
@@ -252,8 +293,12 @@ class SplitEngine:
             rule.id: DirectRule(rule, parameters) for rule in rules if is_direct(rule)
         }
         joined = [rule for rule in rules if rule.id not in self.direct]
-        self.engine = Engine(joined, parameters) if joined else None
+        self.forbid = {} if all_in_engine else {rule.id: ForbidRule(rule) for rule in joined}
+        self.engine = (
+            Engine(joined, parameters, joins_only=not all_in_engine) if joined else None
+        )
 
     def run(self, facts: Sequence[Fact]) -> _SplitMatches:
-        found = self.engine.run(facts) if self.engine is not None else None
-        return _SplitMatches(found, self.direct, SchoolFacts(facts))
+        school = SchoolFacts(facts)
+        found = None if self.engine is None else self.engine.run(facts, school.by_kind)
+        return _SplitMatches(found, self.direct, self.forbid, school)
