@@ -94,8 +94,10 @@ def test_engine_asserts_only_tested_fields() -> None:
                                       {"$gte": {"coverage_pct": 50}}, {"$nex": {"hq": 1}}]}},
                       {"r": {"$and": [{"t": "video"}, {"procedure": {"s": "ref"}}]}}]},
     }
-    assert referenced_fields(definitions) == frozenset({
-        "t", "kind", "coverage_pct", "hq", "procedure", "ref"})
+    assert referenced_fields(definitions) == {
+        "procedure": frozenset({"id", "t", "kind", "coverage_pct", "hq", "ref"}),
+        "video": frozenset({"id", "t", "procedure"}),
+    }
     assert referenced_fields({"b": {"all": [{"s": {"$mt": {"name": "x"}}}]}}) is None
 
 

@@ -234,24 +234,23 @@ class ForbidRule:
         sections: dict[str, str] = {}
         for pattern in rule.check.forbid or []:
             sections.setdefault(FACT_KINDS[pattern.kind].flag, pattern.kind)
-        self._sections = [_Related.of(kind, self.subject_kind) for kind in sections.values()]
+        related = [_Related.of(kind, self.subject_kind) for kind in sections.values()]
+        self._subject_flags = [r.flag for r in related if r.flag_on_subject]
+        self._school_flags = [r.flag for r in related if not r.flag_on_subject]
 
     def run(self, school: SchoolFacts, joined: RuleMatches) -> RuleMatches:
         subjects = school.selected(self._subject_key, self.subject_kind, self._subject_test)
         unknown = set(joined.unknown)
+        # School facts saying a section is not reported. In the engine one fact never fills
+        # two places of a match, so a school subject is not its own witness.
+        saying = [fact for fact in school.of_kind("school")
+                  if any(test_field(fact, flag, False) for flag in self._school_flags)]
         for subject in subjects:
-            if any(_not_reported(school, subject, section) for section in self._sections):
+            if any(fact is not subject for fact in saying) or any(
+                test_field(subject, flag, False) for flag in self._subject_flags
+            ):
                 unknown.add(subject["ref"])
         return replace(joined, subjects=subjects, unknown=frozenset(unknown))
-
-
-def _not_reported(school: SchoolFacts, subject: Fact, section: _Related) -> bool:
-    """The section is said not reported: on the subject, or on a school fact other than
-    the subject (in the engine one fact never fills two places of a match)."""
-    if section.flag_on_subject:
-        return test_field(subject, section.flag, False)
-    return any(fact is not subject and test_field(fact, section.flag, False)
-               for fact in school.of_kind("school"))
 
 
 def _pairs(subject: Fact, related: Iterable[Fact]) -> list[Match]:

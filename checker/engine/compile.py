@@ -366,35 +366,45 @@ def referenced_kinds(definitions: Mapping[str, Json]) -> frozenset[str] | None:
 _COMPARISONS = frozenset({"$eq", "$neq", "$gt", "$gte", "$lt", "$lte", "$ex", "$nex"})
 
 
-def referenced_fields(definitions: Mapping[str, Json]) -> frozenset[str] | None:
-    """Every fact field some test names (its own field or a joined one); ``None`` if a test
-    has a form this compiler does not write (then facts are asserted whole)."""
-    fields: set[str] = set()
+def referenced_fields(definitions: Mapping[str, Json]) -> dict[str, frozenset[str]] | None:
+    """By fact kind, every field some test names on a fact of that kind — its own field, or
+    a field of it another pattern joins to; ``None`` if a test has a form this compiler does
+    not write, or a pattern no single kind (then facts are asserted whole)."""
+    fields: dict[str, set[str]] = {}
 
-    def test(item: object) -> bool:
+    def test(item: object, kind: str, kinds: Mapping[str, str]) -> bool:
         if not isinstance(item, dict):
             return False
         for key, value in item.items():
             if key in ("$and", "$or"):
-                if not isinstance(value, list) or not all(test(t) for t in value):
+                if not isinstance(value, list) or not all(test(t, kind, kinds) for t in value):
                     return False
             elif key in _COMPARISONS:
-                if not isinstance(value, dict) or not test(value):
+                if not isinstance(value, dict) or not test(value, kind, kinds):
                     return False
             elif key.startswith("$"):
                 return False
             else:
-                fields.add(key)
+                fields[kind].add(key)
                 if isinstance(value, dict):  # a join: {alias: field of that alias's fact}
-                    if not all(isinstance(f, str) for f in value.values()):
-                        return False
-                    fields.update(value.values())
+                    for alias, other in value.items():
+                        if alias not in kinds or not isinstance(other, str):
+                            return False
+                        fields[kinds[alias]].add(other)
                 elif isinstance(value, list):
                     return False
         return True
 
     for definition in definitions.values():
+        kinds: dict[str, str] = {}  # alias → the kind of its facts
         for element in definition["all"]:
-            if not all(test(pattern) for pattern in element.values()):
-                return None
-    return frozenset(fields)
+            for alias, pattern in element.items():
+                tests = pattern.get("$and", [pattern]) if isinstance(pattern, dict) else []
+                own = [t["t"] for t in tests if isinstance(t, dict) and isinstance(t.get("t"), str)]
+                if len(own) != 1:
+                    return None
+                kinds[alias] = own[0]
+                fields.setdefault(own[0], set()).add("id")
+                if not test(pattern, own[0], kinds):
+                    return None
+    return {kind: frozenset(names) for kind, names in fields.items()}
