@@ -21,7 +21,9 @@ another rule might use them (the evaluation trigger, asserted by the engine itse
 fills its element). The facts kept go to the engine in their order.
 
 Measured (``Engine(..., joins_only=True)``, the 8 shipped ``forbid`` rules, 60 synthetic
-schools): 611 facts asserted a school by kind alone, ~170 with this filter.
+schools of ~764 facts): 611 facts asserted a school by kind alone, 313 with this filter
+(the organizers, subjects taught and observers of procedures no rule can fire for stay
+out), for ~0.3 ms of Python a school against ~0.9 ms of payload and engine saved.
 """
 
 from __future__ import annotations
