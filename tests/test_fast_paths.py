@@ -225,10 +225,14 @@ def test_fact_filter_follows_joins_and_drops_rules_that_cannot_fire() -> None:
         {"id": "f5", "t": "teaches_class", "staff": "t1", "class": "5А"},
         {"id": "f6", "t": "teaches_class", "staff": "t2", "class": "5А"},
         {"id": "f7", "t": "teaches_class", "staff": 7, "class": "5А"},  # not a string: kept
+        # back along the joins: a subject no checker names, a checker who teaches nothing
+        {"id": "f8", "t": "procedure", "ref": "p3", "kind": "ВПР"},
+        {"id": "f9", "t": "checker", "procedure": "p1", "staff": "t9"},
     ]
-    assert _kept(joined, facts) == ["f1", "f3", "f5", "f7"]
+    assert _kept(joined, facts) == ["f1", "f3", "f5", "f7", "f9"]  # f7 might be t9's
+    assert _kept(joined, [f for f in facts if f["id"] != "f7"]) == ["f1", "f3", "f5"]
     # no checker of a subject: the rule cannot fire, none of its facts is needed
-    assert _kept(joined, [f for f in facts if f["id"] != "f3"]) == []
+    assert _kept(joined, [f for f in facts if f["id"] not in ("f3", "f9")]) == []
     # the evaluation trigger is the engine's own fact: its element is never empty, and
     # a negated element keeps what might block the match
     negated = {"g": {"all": [
@@ -236,7 +240,7 @@ def test_fact_filter_follows_joins_and_drops_rules_that_cannot_fire() -> None:
         {"s": {"$and": [{"t": "procedure"}, {"kind": "ВПР"}]}},
         {"r$not": {"$and": [{"t": "checker"}, {"procedure": {"s": "ref"}}]}},
     ]}}
-    assert _kept(negated, facts) == ["f1", "f3"]
+    assert _kept(negated, facts) == ["f1", "f3", "f8", "f9"]
     # a form the filter does not read: every fact is kept
     assert _kept({"a": {"any": [{"s": {"t": "procedure"}}]}}, facts) == [
         f["id"] for f in facts]

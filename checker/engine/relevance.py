@@ -14,16 +14,19 @@ keeping a fact:
 * its joins to earlier elements: ``{"procedure": {"s": "ref"}}`` needs the fact's
   ``procedure`` among the ``ref`` of the facts the element ``s`` might match (compared as
   strings, the engine's byte-wise equality of UTF-8; a value of another type, or an
-  earlier fact without the field, keeps the fact).
+  earlier fact without the field, keeps the fact) — and, back along the same joins, a
+  fact of ``s`` needs a candidate of the later element that names its ``ref``.
 
 A rule whose positive element has no candidate cannot fire, so its facts are kept only if
 another rule might use them (the evaluation trigger, asserted by the engine itself, always
 fills its element). The facts kept go to the engine in their order.
 
 Measured (``Engine(..., joins_only=True)``, the 8 shipped ``forbid`` rules, 60 synthetic
-schools of ~764 facts): 611 facts asserted a school by kind alone, 313 with this filter
-(the organizers, subjects taught and observers of procedures no rule can fire for stay
-out), for ~0.3 ms of Python a school against ~0.9 ms of payload and engine saved.
+schools of ~764 facts): 611 facts asserted a school by kind alone, 313 with the tests and
+the joins forward (the organizers, subjects taught and observers of procedures no rule
+can fire for stay out), 237 also back along the joins (checkers who teach no class of
+the procedure's, classes no checker teaches); ~0.3 ms of Python a school for ~1 ms of
+payload and engine saved.
 """
 
 from __future__ import annotations
@@ -156,6 +159,7 @@ def _is_join(test: Json) -> bool:
 class _Join:
     field: str
     source: str  # the signature of the earlier element joined to
+    position: int  # and its place in the rule
     source_field: str
 
 
@@ -174,7 +178,7 @@ def _is_kind(item: object) -> bool:
     return isinstance(item, dict) and len(item) == 1 and isinstance(item.get("t"), str)
 
 
-def _element(alias: str, pattern: Json, earlier: Mapping[str, str]) -> _Element:
+def _element(alias: str, pattern: Json, earlier: Mapping[str, tuple[str, int]]) -> _Element:
     items = pattern["$and"] if set(pattern) == {"$and"} and isinstance(pattern["$and"], list) \
         else [pattern]
     kinds = [item["t"] for item in items if _is_kind(item)]
@@ -185,7 +189,7 @@ def _element(alias: str, pattern: Json, earlier: Mapping[str, str]) -> _Element:
             if len(ref) == 1:
                 ((other, other_field),) = ref.items()
                 if other in earlier and isinstance(other_field, str):
-                    joins.append(_Join(name, earlier[other], other_field))
+                    joins.append(_Join(name, *earlier[other], other_field))
     own = json.dumps(pattern, ensure_ascii=False, sort_keys=True)
     sources = [f"{j.field}={j.source}.{j.source_field}" for j in joins]
     kind = kinds[0] if len(kinds) == 1 else None
@@ -203,7 +207,7 @@ def _elements(definition: Json) -> list[_Element] | None:
     """The elements of a rule in order; ``None`` for a form read as «might match anything»
     (an ``any`` rule, nested groups)."""
     found: list[_Element] = []
-    earlier: dict[str, str] = {}
+    earlier: dict[str, tuple[str, int]] = {}  # alias → signature, place
     for element in definition.get("all", [None]):
         if not isinstance(element, dict) or len(element) != 1:
             return None
@@ -211,8 +215,8 @@ def _elements(definition: Json) -> list[_Element] | None:
         if not isinstance(pattern, dict) or alias.endswith(("$all", "$any")):
             return None
         parsed = _element(alias, pattern, earlier)
-        if not parsed.negated:
-            earlier[alias] = parsed.signature
+        if not parsed.negated and parsed.kind != TRIGGER:  # a join to those: not followed
+            earlier[alias] = (parsed.signature, len(found))
         found.append(parsed)
     return found
 
@@ -263,6 +267,34 @@ def _joined(facts: list[Fact], field: str, values: frozenset[str]) -> list[Fact]
             if fact.get(field) in values or type(fact.get(field)) is not str]
 
 
+def _strings(facts: list[Fact], field: str) -> frozenset[str] | None:
+    """The values of ``field``; ``None`` unless every fact has a string there."""
+    values = [fact.get(field) for fact in facts]
+    if all(type(value) is str for value in values):
+        return frozenset(values)  # type: ignore[arg-type]
+    return None
+
+
+def _narrowed(rule: list[_Element], found: list[list[Fact]]) -> bool:
+    """Back along the joins: an element's candidates keep only the facts some candidate
+    of a later positive element joins to (no match holds any other). Last to first, so
+    each element is final before it narrows the ones it joins. False when an element is
+    left without candidates: the rule cannot fire. (A negated element narrows nothing:
+    matching none of its facts is how its rule fires.)"""
+    for index in range(len(rule) - 1, -1, -1):
+        element = rule[index]
+        if element.negated:
+            continue
+        for join in element.joins:
+            values = _strings(found[index], join.field)
+            if values is not None:
+                source = _joined(found[join.position], join.source_field, values)
+                if not source:
+                    return False
+                found[join.position] = source
+    return True
+
+
 class FactFilter:
     """The facts of a school that some rule of ``definitions`` might match."""
 
@@ -297,12 +329,14 @@ class FactFilter:
             used: list[list[Fact]] = []
             for element in rule:
                 if element.kind == TRIGGER:
-                    continue  # asserted last by the engine itself, never a school's fact
+                    used.append([])  # asserted last by the engine itself
+                    continue
                 found = school.of(element)
                 if not found and not element.negated:
                     break  # the rule cannot fire: its facts are kept only for others
                 used.append(found)
             else:
-                for found in used:
-                    kept.update(map(id, found))
+                if _narrowed(rule, used):
+                    for found in used:
+                        kept.update(map(id, found))
         return [fact for fact in facts if id(fact) in kept]
