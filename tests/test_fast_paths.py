@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from checker.batch.xlsx import XlsxWriter, column_letter
 from checker.core.check import Checker
 from checker.engine.relevance import FactFilter
-from checker.engine.session import _fact_json, _field_prefix, decode_firing
+from checker.engine.session import decode_firing, fact_json, field_prefix
 from checker.io.load import load_profile
 from checker.io.yamlio import CheckedDateConstructor, load_fast
 from checker.model.errors import InputError
@@ -176,15 +176,15 @@ _VALUES = st.one_of(
 def test_fact_text_is_what_json_dumps_writes(
     fields: dict[str, object], fact_id: str, tested: list[str]
 ) -> None:
-    """The engine's payload is written field by field (checker.engine.session._fact_json):
+    """The engine's payload is written field by field (checker.engine.session.fact_json):
     it is the text json.dumps(ensure_ascii=False) gives for the same dict."""
     fact = {"id": fact_id, **fields}
     tail = ', "sid": "s7"}'
     whole = {"id": fact_id, **{k: v for k, v in fields.items() if k != "sid"}, "sid": "s7"}
-    assert _fact_json(fact, None, tail) == json.dumps(whole, ensure_ascii=False)
-    chosen = [(name, prefix) for name in tested if (prefix := _field_prefix(name))]
+    assert fact_json(fact, None, tail) == json.dumps(whole, ensure_ascii=False)
+    chosen = [(name, prefix) for name in tested if (prefix := field_prefix(name))]
     some = {"id": fact_id, **{k: fields[k] for k, _ in chosen if k in fields}, "sid": "s7"}
-    assert _fact_json(fact, chosen, tail) == json.dumps(some, ensure_ascii=False)
+    assert fact_json(fact, chosen, tail) == json.dumps(some, ensure_ascii=False)
 
 
 def _kept(definitions: dict[str, Any], facts: list[dict[str, Any]]) -> list[str]:

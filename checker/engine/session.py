@@ -106,12 +106,12 @@ def _value_json(key: str, value: object) -> str:
 _ABSENT = object()
 
 
-def _field_prefix(key: str) -> str | None:
+def field_prefix(key: str) -> str | None:
     """``, "key": `` before a field's value; ``None`` for the fields the adapter writes."""
     return None if key in ("id", "sid") else f", {_string_json(key)}: "
 
 
-def _fact_json(fact: Fact, fields: Sequence[tuple[str, str]] | None, tail: str) -> str:
+def fact_json(fact: Fact, fields: Sequence[tuple[str, str]] | None, tail: str) -> str:
     """The fact as asserted, as JSON text: its id first, then those of ``fields`` (name,
     the text before its value) it has — every field when ``None`` — then ``tail`` (the
     session, the closing brace).
@@ -123,7 +123,7 @@ def _fact_json(fact: Fact, fields: Sequence[tuple[str, str]] | None, tail: str) 
     """
     parts = ['{"id": ', _value_json("id", fact["id"])]
     if fields is None:
-        fields = [(key, prefix) for key in fact if (prefix := _field_prefix(key)) is not None]
+        fields = [(key, prefix) for key in fact if (prefix := field_prefix(key)) is not None]
     for key, prefix in fields:
         value = fact.get(key, _ABSENT)
         if value is not _ABSENT:
@@ -230,7 +230,7 @@ class Engine:
         # by kind, the tested fields with the text before their values
         self._fields = None if fields is None else {
             kind: tuple((name, prefix) for name in sorted(names)
-                        if (prefix := _field_prefix(name)) is not None)
+                        if (prefix := field_prefix(name)) is not None)
             for kind, names in fields.items()
         }
 
@@ -258,7 +258,7 @@ class Engine:
         # "id" first: _drain finds a matched fact by the id that starts its JSON text.
         tail = f", \"sid\": {_string_json(sid)}}}"
         texts = [
-            _fact_json(fact, None if fields is None else fields.get(fact["t"]), tail)
+            fact_json(fact, None if fields is None else fields.get(fact["t"]), tail)
             for fact in asserted
         ]
         self._check_ids([fact["id"] for fact in asserted])
