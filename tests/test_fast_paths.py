@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from checker.batch.xlsx import XlsxWriter, column_letter
 from checker.core.check import Checker
-from checker.engine.session import decode_firing
+from checker.engine.relevance import FactFilter
+from checker.engine.session import decode_firing, fact_json, field_prefix
 from checker.io.load import load_profile
 from checker.io.yamlio import CheckedDateConstructor, load_fast
 from checker.model.errors import InputError
@@ -94,8 +98,10 @@ def test_engine_asserts_only_tested_fields() -> None:
                                       {"$gte": {"coverage_pct": 50}}, {"$nex": {"hq": 1}}]}},
                       {"r": {"$and": [{"t": "video"}, {"procedure": {"s": "ref"}}]}}]},
     }
-    assert referenced_fields(definitions) == frozenset({
-        "t", "kind", "coverage_pct", "hq", "procedure", "ref"})
+    assert referenced_fields(definitions) == {
+        "procedure": frozenset({"id", "t", "kind", "coverage_pct", "hq", "ref"}),
+        "video": frozenset({"id", "t", "procedure"}),
+    }
     assert referenced_fields({"b": {"all": [{"s": {"$mt": {"name": "x"}}}]}}) is None
 
 
@@ -211,3 +217,87 @@ def test_evaluated_findings_are_what_validation_makes() -> None:
                 assert built.model_dump_json() == validated.model_dump_json()
                 seen += 1
     assert seen > 1000
+
+
+_VALUES = st.one_of(
+    st.text(max_size=12), st.booleans(), st.integers(-(2**63) + 1, 2**63 - 1)
+)
+
+
+@given(
+    st.dictionaries(st.sampled_from(["t", "ref", "kind", "Вид", 'q"\\', "n\u0001", "sid"]),
+                    _VALUES, max_size=6),
+    st.text(max_size=8),
+    st.lists(st.sampled_from(["kind", "Вид", "n\u0001", "ref", "absent"]), unique=True),
+)
+def test_fact_text_is_what_json_dumps_writes(
+    fields: dict[str, object], fact_id: str, tested: list[str]
+) -> None:
+    """The engine's payload is written field by field (checker.engine.session.fact_json):
+    it is the text json.dumps(ensure_ascii=False) gives for the same dict."""
+    fact = {"id": fact_id, **fields}
+    tail = ', "sid": "s7"}'
+    whole = {"id": fact_id, **{k: v for k, v in fields.items() if k != "sid"}, "sid": "s7"}
+    assert fact_json(fact, None, tail) == json.dumps(whole, ensure_ascii=False)
+    chosen = [(name, prefix) for name in tested if (prefix := field_prefix(name))]
+    some = {"id": fact_id, **{k: fields[k] for k, _ in chosen if k in fields}, "sid": "s7"}
+    assert fact_json(fact, chosen, tail) == json.dumps(some, ensure_ascii=False)
+
+
+def _kept(definitions: dict[str, Any], facts: list[dict[str, Any]]) -> list[str]:
+    return [fact["id"] for fact in FactFilter(definitions).select(facts)]
+
+
+def test_fact_filter_keeps_what_the_engine_might_match() -> None:
+    """Only a definite mismatch drops a fact: an absent field, or a value of the literal's
+    own type that fails; the engine compares mixed types as strings, so those stay."""
+    rule = {"r": {"all": [{"a": {"$and": [
+        {"t": "x"}, {"$or": [{"q": "1"}, {"q": "2"}]}, {"$gte": {"n": 5}}]}}]}}
+    facts: list[dict[str, Any]] = [
+        {"id": "f1", "t": "x", "q": "1", "n": 5},
+        {"id": "f2", "t": "x", "q": "3", "n": 5},  # fails the list
+        {"id": "f3", "t": "x", "q": 1, "n": 5},  # "1" vs 1: the engine's call
+        {"id": "f4", "t": "x", "q": "2"},  # no n: the bound fails
+        {"id": "f5", "t": "x", "q": "2", "n": 4},
+        {"id": "f6", "t": "x", "q": "2", "n": "9"},  # a string against a number: kept
+        {"id": "f7", "t": "y", "q": "1", "n": 5},  # another kind
+    ]
+    assert _kept(rule, facts) == ["f1", "f3", "f6"]
+    relaxed = {"r": {"all": [{"a": {"$and": [
+        {"t": "x"}, {"$or": [{"q": "1"}, {"$nex": {"q": 1}}]}]}}]}}
+    assert _kept(relaxed, facts + [{"id": "f8", "t": "x"}]) == ["f1", "f3", "f8"]
+
+
+def test_fact_filter_follows_joins_and_drops_rules_that_cannot_fire() -> None:
+    joined = {"v": {"all": [
+        {"s": {"$and": [{"t": "procedure"}, {"kind": "ВПР"}]}},
+        {"p0": {"$and": [{"t": "checker"}, {"procedure": {"s": "ref"}}]}},
+        {"p1": {"$and": [{"t": "teaches_class"}, {"staff": {"p0": "staff"}}]}},
+    ]}}
+    facts: list[dict[str, Any]] = [
+        {"id": "f1", "t": "procedure", "ref": "p1", "kind": "ВПР"},
+        {"id": "f2", "t": "procedure", "ref": "p2", "kind": "ОГЭ"},
+        {"id": "f3", "t": "checker", "procedure": "p1", "staff": "t1"},
+        {"id": "f4", "t": "checker", "procedure": "p2", "staff": "t2"},  # not a subject's
+        {"id": "f5", "t": "teaches_class", "staff": "t1", "class": "5А"},
+        {"id": "f6", "t": "teaches_class", "staff": "t2", "class": "5А"},
+        {"id": "f7", "t": "teaches_class", "staff": 7, "class": "5А"},  # not a string: kept
+        # back along the joins: a subject no checker names, a checker who teaches nothing
+        {"id": "f8", "t": "procedure", "ref": "p3", "kind": "ВПР"},
+        {"id": "f9", "t": "checker", "procedure": "p1", "staff": "t9"},
+    ]
+    assert _kept(joined, facts) == ["f1", "f3", "f5", "f7", "f9"]  # f7 might be t9's
+    assert _kept(joined, [f for f in facts if f["id"] != "f7"]) == ["f1", "f3", "f5"]
+    # no checker of a subject: the rule cannot fire, none of its facts is needed
+    assert _kept(joined, [f for f in facts if f["id"] not in ("f3", "f9")]) == []
+    # the evaluation trigger is the engine's own fact: its element is never empty, and
+    # a negated element keeps what might block the match
+    negated = {"g": {"all": [
+        {"go": {"t": "$eval"}},
+        {"s": {"$and": [{"t": "procedure"}, {"kind": "ВПР"}]}},
+        {"r$not": {"$and": [{"t": "checker"}, {"procedure": {"s": "ref"}}]}},
+    ]}}
+    assert _kept(negated, facts) == ["f1", "f3", "f8", "f9"]
+    # a form the filter does not read: every fact is kept
+    assert _kept({"a": {"any": [{"s": {"t": "procedure"}}]}}, facts) == [
+        f["id"] for f in facts]

@@ -3,8 +3,11 @@
 A ``has`` or ``compare`` rule asks, for each subject, about facts of one kind joined to it
 by their parent key (or of the whole school): a filter over facts indexed by kind and by
 parent, with THE ``where`` semantics of ``checker.core.match``. Only ``forbid`` rules join
-facts to one another freely; they stay with durable_rules (``checker.engine``), which
-keeps its protocol (trigger, sentinel, one session per school) for them.
+facts to one another freely; their joins stay with durable_rules (``checker.engine``),
+which keeps its protocol (trigger, sentinel, one session per school) for them. Their
+subjects and their sections not reported are single facts tested alone: ``ForbidRule``
+finds them here, and the engine fires only violations and possible violations
+(``Engine(joins_only=True)``) — ~3 firings a school instead of ~107.
 
 ``SplitEngine`` is a ``RuleEngine`` of the port: evaluation cannot tell which of the two
 produced a rule's ``RuleMatches``. They are the same, order included —
@@ -18,7 +21,11 @@ Why not all in durable_rules: measured on 100 synthetic schools (``Checker.check
 evidence, as in a batch; CPU per school, minimum of 5, the two runs alternating on a shared
 2-core machine): every rule in the engine (``OBJCHECK_ENGINE=durable``) 22.2–22.5 ms, this
 split 18.3–20.3 ms. The engine's share was the adapter around it — a dict per asserted fact,
-the JSON payload, ~700 firings decoded per school — more than its C code.
+the JSON payload, ~700 firings decoded per school — more than its C code. The same held
+for the forbid rules left in the engine: ``SplitEngine.run`` and their ``of()`` took
+4.0–4.1 ms a school (60 synthetic schools, CPU, minimum of 7, alternating runs), 1.8–2.0
+ms with ``ForbidRule``, the joins-only ruleset, the facts filtered
+(``checker.engine.relevance``) and the payload written as text (``fact_json``).
 
 Per school, not per subject: whether a school-wide section is reported is counted once
 (``SchoolFacts.schools_flagged``), and a subject without related facts returns at once. With
@@ -30,10 +37,10 @@ synthetic schools, minimum of 9, alternating with the code before).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.core.match import Predicate, compile_matches, compile_might_match, test_field
-from checker.engine import Engine, RuleMatches
+from checker.engine import Engine, RuleMatches, SchoolMatches
 from checker.engine.compile import subject_where
 from checker.engine.port import RELATED, SUBJECT, Match
 from checker.model.factkinds import FACT_KINDS, Fact
@@ -243,6 +250,43 @@ class DirectRule:
         return met, gap
 
 
+class ForbidRule:
+    """A ``forbid`` rule: its joins found by durable_rules, the rest here.
+
+    The engine fires only violations and possible violations (``Engine(joins_only=True)``);
+    the subjects and the subjects whose sections are not reported are single facts tested
+    alone — the engine's subject rule and ``u…`` roles (``checker.engine.compile``), with
+    THE ``where`` semantics, as for ``DirectRule``.
+    """
+
+    def __init__(self, rule: Rule) -> None:
+        self.subject_kind = rule.check.each.kind
+        where = subject_where(rule)
+        self._subject_test = compile_matches(where)
+        self._subject_key = (self.subject_kind, repr(where))
+        # one role per section flag, the first kind of the flag standing for it
+        sections: dict[str, str] = {}
+        for pattern in rule.check.forbid or []:
+            sections.setdefault(FACT_KINDS[pattern.kind].flag, pattern.kind)
+        related = [_Related.of(kind, self.subject_kind) for kind in sections.values()]
+        self._subject_flags = [r.flag for r in related if r.flag_on_subject]
+        self._school_flags = [r.flag for r in related if not r.flag_on_subject]
+
+    def run(self, school: SchoolFacts, joined: RuleMatches) -> RuleMatches:
+        subjects = school.selected(self._subject_key, self.subject_kind, self._subject_test)
+        unknown = set(joined.unknown)
+        # School facts saying a section is not reported. In the engine one fact never fills
+        # two places of a match, so a school subject is not its own witness.
+        saying = [fact for fact in school.of_kind("school")
+                  if any(test_field(fact, flag, False) for flag in self._school_flags)]
+        for subject in subjects:
+            if any(fact is not subject for fact in saying) or any(
+                test_field(subject, flag, False) for flag in self._subject_flags
+            ):
+                unknown.add(subject["ref"])
+        return replace(joined, subjects=subjects, unknown=frozenset(unknown))
+
+
 def _pairs(subject: Fact, related: Iterable[Fact]) -> list[Match]:
     """Subject–related matches, the related facts in reverse order as the engine fires."""
     pairs: list[Match] = [{SUBJECT: subject, RELATED: fact} for fact in related]
@@ -251,10 +295,11 @@ def _pairs(subject: Fact, related: Iterable[Fact]) -> list[Match]:
 
 
 class _SplitMatches:
-    def __init__(self, engine_found: object, direct: Mapping[str, DirectRule],
-                 facts: SchoolFacts) -> None:
+    def __init__(self, engine_found: SchoolMatches | None, direct: Mapping[str, DirectRule],
+                 forbid: Mapping[str, ForbidRule], facts: SchoolFacts) -> None:
         self._engine_found = engine_found
         self._direct = direct
+        self._forbid = forbid
         self._facts = facts
 
     def of(self, rule_id: str) -> RuleMatches:
@@ -262,7 +307,9 @@ class _SplitMatches:
         if rule is not None:
             return rule.run(self._facts)
         assert self._engine_found is not None
-        return self._engine_found.of(rule_id)  # type: ignore[attr-defined, no-any-return]
+        joined = self._engine_found.of(rule_id)
+        forbid = self._forbid.get(rule_id)
+        return joined if forbid is None else forbid.run(self._facts, joined)
 
 
 class SplitEngine:
@@ -279,8 +326,12 @@ class SplitEngine:
             rule.id: DirectRule(rule, parameters) for rule in rules if is_direct(rule)
         }
         joined = [rule for rule in rules if rule.id not in self.direct]
-        self.engine = Engine(joined, parameters) if joined else None
+        self.forbid = {} if all_in_engine else {rule.id: ForbidRule(rule) for rule in joined}
+        self.engine = (
+            Engine(joined, parameters, joins_only=not all_in_engine) if joined else None
+        )
 
     def run(self, facts: Sequence[Fact]) -> _SplitMatches:
-        found = self.engine.run(facts) if self.engine is not None else None
-        return _SplitMatches(found, self.direct, SchoolFacts(facts))
+        school = SchoolFacts(facts)
+        found = None if self.engine is None else self.engine.run(facts, school.by_kind)
+        return _SplitMatches(found, self.direct, self.forbid, school)

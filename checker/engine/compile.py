@@ -10,7 +10,8 @@ Each rule compiles into a few *roles*, each an engine rule named ``<rule id>|<ro
 
 ``s`` the subjects · ``m`` met · ``g`` gap · ``n…`` gap said outright (an explicit
 negative, ``checker.core.match.explicitly_fails``) · ``v`` violation · ``w`` possible
-violation · ``u…`` not reported. Subject rules with an identical pattern are shared between rules.
+violation · ``u…`` not reported. Subject rules with an identical pattern are shared between
+rules. With ``joins_only`` a ``forbid`` rule keeps only ``v`` and ``w`` (``compile_rules``).
 The role letters and engine aliases stay inside ``checker.engine``: ``CompiledRule.aliases``
 translates them into the port's role names (``checker.engine.port``).
 """
@@ -151,7 +152,7 @@ class CompiledRule:
     """The engine rules one objcheck rule became, by role."""
 
     rule_id: str
-    subject_rule: str
+    subject_rule: str  # "" when the caller finds the subjects (``joins_only``)
     roles: dict[str, str] = field(default_factory=dict)  # role → engine rule name
     # engine alias → the port's role name (subject, related, a forbid pattern's alias)
     aliases: dict[str, str] = field(default_factory=lambda: {"s": SUBJECT, "r": RELATED})
@@ -174,8 +175,9 @@ def subject_where(rule: Rule) -> Where:
 
 
 class _Compiler:
-    def __init__(self, parameters: Mapping[str, int]) -> None:
+    def __init__(self, parameters: Mapping[str, int], joins_only: bool = False) -> None:
         self.parameters = parameters
+        self.joins_only = joins_only
         self.definitions: dict[str, Json] = {}
         self.subject_names: dict[str, str] = {}
 
@@ -184,12 +186,10 @@ class _Compiler:
 
     def compile(self, rule: Rule) -> CompiledRule:
         subject = self.subject_tests(rule)
-        key = json.dumps(subject, ensure_ascii=False, sort_keys=True)
-        if key not in self.subject_names:
-            name = f"{rule.id}|s"
-            self.subject_names[key] = name
-            self.definitions[name] = {"all": [{"s": _pattern(subject)}]}
-        compiled = CompiledRule(rule.id, self.subject_names[key])
+        if self.joins_only and rule.check.forbid is not None:
+            compiled = CompiledRule(rule.id, "")  # the caller finds the subjects
+        else:
+            compiled = CompiledRule(rule.id, self._subject_rule(rule, subject))
         if rule.check.forbid is not None:
             compiled.aliases = {engine: own for own, engine in forbid_aliases(rule).items()}
             compiled.aliases["s"] = SUBJECT
@@ -201,6 +201,15 @@ class _Compiler:
         elif check.forbid is not None:
             self._forbid(rule, compiled, subject, check.forbid)
         return compiled
+
+    def _subject_rule(self, rule: Rule, subject: list[Json]) -> str:
+        """The engine rule firing once per subject, shared by rules with the same pattern."""
+        key = json.dumps(subject, ensure_ascii=False, sort_keys=True)
+        if key not in self.subject_names:
+            name = f"{rule.id}|s"
+            self.subject_names[key] = name
+            self.definitions[name] = {"all": [{"s": _pattern(subject)}]}
+        return self.subject_names[key]
 
     def _add(self, compiled: CompiledRule, role: str, elements: list[Json]) -> None:
         name = f"{compiled.rule_id}|{role}"
@@ -293,7 +302,8 @@ class _Compiler:
         if any(p.where for p in patterns):
             # A pattern that would match were absent fields reported: possibly a violation.
             self._add(compiled, "w", self._forbid_elements(subject, patterns, _relaxed_tests))
-        self._unknown(compiled, subject, rule.check.each.kind, [p.kind for p in patterns])
+        if not self.joins_only:
+            self._unknown(compiled, subject, rule.check.each.kind, [p.kind for p in patterns])
 
     @staticmethod
     def _forbid_elements(
@@ -314,9 +324,17 @@ class _Compiler:
         return elements
 
 
-def compile_rules(rules: Iterable[Rule], parameters: Mapping[str, int]) -> CompiledRuleset:
-    """The JSON ruleset for ``rules`` (with the sentinel) and the role map per rule."""
-    compiler = _Compiler(parameters)
+def compile_rules(
+    rules: Iterable[Rule], parameters: Mapping[str, int], joins_only: bool = False
+) -> CompiledRuleset:
+    """The JSON ruleset for ``rules`` (with the sentinel) and the role map per rule.
+
+    ``joins_only``: a ``forbid`` rule becomes only its joins — the violation and possible
+    violation roles (``v``, ``w``). Its subjects and its sections not reported (the ``s`` and
+    ``u…`` roles: single facts tested alone) are then the caller's to find, with the same
+    semantics (``checker.core.direct``); its ``subject_rule`` is empty.
+    """
+    compiler = _Compiler(parameters, joins_only)
     compiled = {rule.id: compiler.compile(rule) for rule in rules}
     compiler.definitions[SENTINEL] = {"all": [{"go": {"t": TRIGGER}}]}
     return CompiledRuleset(compiler.definitions, compiled)
@@ -348,35 +366,45 @@ def referenced_kinds(definitions: Mapping[str, Json]) -> frozenset[str] | None:
 _COMPARISONS = frozenset({"$eq", "$neq", "$gt", "$gte", "$lt", "$lte", "$ex", "$nex"})
 
 
-def referenced_fields(definitions: Mapping[str, Json]) -> frozenset[str] | None:
-    """Every fact field some test names (its own field or a joined one); ``None`` if a test
-    has a form this compiler does not write (then facts are asserted whole)."""
-    fields: set[str] = set()
+def referenced_fields(definitions: Mapping[str, Json]) -> dict[str, frozenset[str]] | None:
+    """By fact kind, every field some test names on a fact of that kind — its own field, or
+    a field of it another pattern joins to; ``None`` if a test has a form this compiler does
+    not write, or a pattern no single kind (then facts are asserted whole)."""
+    fields: dict[str, set[str]] = {}
 
-    def test(item: object) -> bool:
+    def test(item: object, kind: str, kinds: Mapping[str, str]) -> bool:
         if not isinstance(item, dict):
             return False
         for key, value in item.items():
             if key in ("$and", "$or"):
-                if not isinstance(value, list) or not all(test(t) for t in value):
+                if not isinstance(value, list) or not all(test(t, kind, kinds) for t in value):
                     return False
             elif key in _COMPARISONS:
-                if not isinstance(value, dict) or not test(value):
+                if not isinstance(value, dict) or not test(value, kind, kinds):
                     return False
             elif key.startswith("$"):
                 return False
             else:
-                fields.add(key)
+                fields[kind].add(key)
                 if isinstance(value, dict):  # a join: {alias: field of that alias's fact}
-                    if not all(isinstance(f, str) for f in value.values()):
-                        return False
-                    fields.update(value.values())
+                    for alias, other in value.items():
+                        if alias not in kinds or not isinstance(other, str):
+                            return False
+                        fields[kinds[alias]].add(other)
                 elif isinstance(value, list):
                     return False
         return True
 
     for definition in definitions.values():
+        kinds: dict[str, str] = {}  # alias → the kind of its facts
         for element in definition["all"]:
-            if not all(test(pattern) for pattern in element.values()):
-                return None
-    return frozenset(fields)
+            for alias, pattern in element.items():
+                tests = pattern.get("$and", [pattern]) if isinstance(pattern, dict) else []
+                own = [t["t"] for t in tests if isinstance(t, dict) and isinstance(t.get("t"), str)]
+                if len(own) != 1:
+                    return None
+                kinds[alias] = own[0]
+                fields.setdefault(own[0], set()).add("id")
+                if not test(pattern, own[0], kinds):
+                    return None
+    return {kind: frozenset(names) for kind, names in fields.items()}

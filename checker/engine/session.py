@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import durable_rules_engine as dre
 
@@ -37,6 +37,7 @@ from checker.engine.compile import (
 )
 from checker.engine.limits import limit_issues
 from checker.engine.port import SUBJECT, Match, RuleMatches
+from checker.engine.relevance import FactFilter
 from checker.model.factkinds import Fact
 from checker.model.rulepack import Rule
 
@@ -68,23 +69,6 @@ def fnv1a32(text: str) -> int:
 _SHORT_STRING = MAX_STRING_BYTES // 4
 
 
-def _sanitise(fact: Fact) -> None:
-    """Only str, int (int64) and bool reach the engine. A tight loop on the exact type
-    (two thirds of a fact's values are short strings); subclasses take the slow path."""
-    for key, value in fact.items():
-        kind = type(value)
-        if kind is str:
-            if len(value) > _SHORT_STRING and len(value.encode("utf-8")) > MAX_STRING_BYTES:
-                raise EngineError(f"слишком длинная строка в поле {key}")
-        elif kind is bool:
-            continue
-        elif kind is int:
-            if not -INT64 <= value <= INT64:
-                raise EngineError(f"целое вне диапазона int64 в поле {key}")
-        else:
-            _sanitise_other(key, value)
-
-
 def _sanitise_other(key: str, value: object) -> None:
     if isinstance(value, bool):
         return
@@ -98,24 +82,58 @@ def _sanitise_other(key: str, value: object) -> None:
         raise EngineError(f"недопустимый тип {type(value).__name__} в поле {key}")
 
 
-def _tested_fields(fact: Fact, fields: frozenset[str], sid: str) -> Fact:
-    """The fact as asserted: its id first, the fields some test names, the session; each
-    value sanitised on the way (one pass: the batch of a school is ~600 facts)."""
-    row: Fact = {"id": fact["id"]}
-    for key, value in fact.items():
-        if key in fields:
-            kind = type(value)
-            if kind is str:
-                if len(value) > _SHORT_STRING and len(value.encode("utf-8")) > MAX_STRING_BYTES:
-                    raise EngineError(f"слишком длинная строка в поле {key}")
-            elif kind is int:
-                if not -INT64 <= value <= INT64:
-                    raise EngineError(f"целое вне диапазона int64 в поле {key}")
-            elif kind is not bool:
-                _sanitise_other(key, value)
-            row[key] = value
-    row["sid"] = sid
-    return row
+# The encoder json.dumps(ensure_ascii=False) uses for a str (C): UTF-8 text, as the engine
+# needs it (escaped non-ASCII names match nothing).
+_string_json: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _value_json(key: str, value: object) -> str:
+    """One value as JSON, as json.dumps writes it; only str, int (int64) and bool pass."""
+    if type(value) is str:
+        if len(value) > _SHORT_STRING and len(value.encode("utf-8")) > MAX_STRING_BYTES:
+            raise EngineError(f"слишком длинная строка в поле {key}")
+        return _string_json(value)
+    if type(value) is bool:
+        return "true" if value else "false"
+    if type(value) is int:
+        if not -INT64 <= value <= INT64:
+            raise EngineError(f"целое вне диапазона int64 в поле {key}")
+        return int.__repr__(value)
+    _sanitise_other(key, value)  # a subclass of str or int; anything else is refused
+    return json.dumps(value, ensure_ascii=False)
+
+
+_ABSENT = object()
+
+
+def field_prefix(key: str) -> str | None:
+    """``, "key": `` before a field's value; ``None`` for the fields the adapter writes."""
+    return None if key in ("id", "sid") else f", {_string_json(key)}: "
+
+
+def fact_json(fact: Fact, fields: Sequence[tuple[str, str]] | None, tail: str) -> str:
+    """The fact as asserted, as JSON text: its id first, then those of ``fields`` (name,
+    the text before its value) it has — every field when ``None`` — then ``tail`` (the
+    session, the closing brace).
+
+    The text json.dumps(ensure_ascii=False) writes for that dict, built directly: a dict
+    per fact and the generic encoder were two thirds of the adapter's time per asserted
+    fact (tests/test_fast_paths.py compares the two texts). The order of the fields is
+    the kind's, not the fact's: the engine finds a fact's fields by the hash of the name.
+    """
+    parts = ['{"id": ', _value_json("id", fact["id"])]
+    if fields is None:
+        fields = [(key, prefix) for key in fact if (prefix := field_prefix(key)) is not None]
+    for key, prefix in fields:
+        value = fact.get(key, _ABSENT)
+        if value is not _ABSENT:
+            parts.append(prefix)
+            if type(value) is str and len(value) <= _SHORT_STRING:  # most values: inline
+                parts.append(_string_json(value))
+            else:
+                parts.append(_value_json(key, value))
+    parts.append(tail)
+    return "".join(parts)
 
 
 # A firing names, for each alias, the fact it matched. The engine hands each fact back as
@@ -135,16 +153,22 @@ _UNKNOWN_ROLES = ("u", "w")  # not reported · a possible violation
 
 
 class _SchoolMatches:
-    """One school's firings, turned into the port's ``RuleMatches`` rule by rule."""
+    """One school's firings, turned into the port's ``RuleMatches`` rule by rule.
 
-    def __init__(self, ruleset: CompiledRuleset, fired: Firings, order: Mapping[str, int]):
+    A rule compiled ``joins_only`` has no subject rule: its matches name no subjects."""
+
+    def __init__(self, ruleset: CompiledRuleset, fired: Firings, asserted: Mapping[str, Fact]):
         self._ruleset = ruleset
         self._fired = fired
-        self._order = order
+        self._asserted = asserted  # by id, in the order asserted
+        self._order: dict[str, int] | None = None
 
     def of(self, rule_id: str) -> RuleMatches:
         compiled = self._ruleset.rules[rule_id]
         subjects = {m["s"]["id"]: m["s"] for m in self._fired.get(compiled.subject_rule, [])}
+        if subjects and self._order is None:
+            self._order = {fact_id: index for index, fact_id in enumerate(self._asserted)}
+        order = self._order or {}
         by_role: dict[str, dict[str, list[Match]]] = {}
         for role, name in compiled.roles.items():
             outcome = _OUTCOME_ROLES.get(role[0])
@@ -159,7 +183,7 @@ class _SchoolMatches:
             for ref in (m["s"]["ref"] for m in self._fired.get(name, []))
         )
         return RuleMatches(
-            subjects=sorted(subjects.values(), key=lambda fact: self._order[fact["id"]]),
+            subjects=sorted(subjects.values(), key=lambda fact: order[fact["id"]]),
             met=by_role.get("met", {}),
             gap=by_role.get("gap", {}),
             violation=by_role.get("violation", {}),
@@ -176,12 +200,19 @@ class _SchoolMatches:
 
 
 class Engine:
-    """A compiled ruleset; evaluates one school at a time. Not thread-safe; use processes."""
+    """A compiled ruleset; evaluates one school at a time. Not thread-safe; use processes.
+
+    ``joins_only`` (``checker.core.direct.SplitEngine``): the ``forbid`` rules are compiled
+    to their joins alone (``compile_rules``), and only the facts some of their patterns
+    might match are asserted (``checker.engine.relevance``); their ``RuleMatches`` then
+    hold the violations and the possible violations (``unknown``), and nothing else.
+    """
 
     _session_counter = itertools.count(1)
 
-    def __init__(self, rules: Iterable[Rule], parameters: Mapping[str, int]) -> None:
-        self.ruleset = compile_rules(rules, parameters)
+    def __init__(self, rules: Iterable[Rule], parameters: Mapping[str, int],
+                 joins_only: bool = False) -> None:
+        self.ruleset = compile_rules(rules, parameters, joins_only)
         # Packs are checked against the limits when loaded (checker.core.check); this guard
         # keeps a ruleset built another way from hanging create_ruleset.
         issues = limit_issues(self.ruleset)
@@ -194,32 +225,46 @@ class Engine:
         except dre.error as exc:  # a compiler bug: the packs passed validation
             raise EngineError(f"движок отверг набор правил: {exc}") from exc
         self._kinds = referenced_kinds(self.ruleset.definitions)
+        self._filter = FactFilter(self.ruleset.definitions) if joins_only else None
         fields = referenced_fields(self.ruleset.definitions)
-        self._fields = None if fields is None else fields | {"id", "t"}
+        # by kind, the tested fields with the text before their values
+        self._fields = None if fields is None else {
+            kind: tuple((name, prefix) for name in sorted(names)
+                        if (prefix := field_prefix(name)) is not None)
+            for kind, names in fields.items()
+        }
 
-    def run(self, facts: Sequence[Fact]) -> _SchoolMatches:
+    def run(self, facts: Sequence[Fact],
+            by_kind: Mapping[str, Sequence[Fact]] | None = None) -> _SchoolMatches:
         """Assert all facts of one school, then the trigger; return the matches of each rule.
+
+        ``by_kind`` may give the same facts grouped by kind, in their order (the caller's
+        index, saving a pass).
 
         Facts of kinds that no pattern of the ruleset can match are not asserted (a third of
         a typical school's facts: staff, organizers, results…): the engine would only store
-        them. Of the others only the fields some test names are asserted (paths, dates,
-        numbers shown in reports stay here): an untested field cannot change a match, and a
-        firing's facts are looked up by id, whole. The ids are unchanged.
+        them; with ``joins_only``, no fact that no pattern might match (``FactFilter``). Of
+        the others only the fields some test names on a fact of their kind are asserted
+        (paths, dates, numbers shown in reports stay here): an untested field cannot change
+        a match, and a firing's facts are looked up by id, whole. The ids are unchanged.
         """
         sid = f"s{next(self._session_counter)}"
         kinds = self._kinds
         fields = self._fields
-        asserted = [fact for fact in facts if kinds is None or fact["t"] in kinds]
-        # "id" first: _drain finds a matched fact by the id that starts its JSON text.
-        if fields is None:
-            batch = [{"id": fact["id"], **fact, "sid": sid} for fact in asserted]
-            for fact in batch:
-                _sanitise(fact)
+        if self._filter is not None:
+            asserted = self._filter.select(facts, by_kind)
         else:
-            batch = [_tested_fields(fact, fields, sid) for fact in asserted]
-        self._check_ids(batch)
-        batch.append({"id": TRIGGER, "t": TRIGGER, "sid": sid})
-        payload = json.dumps(batch, ensure_ascii=False)
+            asserted = [fact for fact in facts if kinds is None or fact["t"] in kinds]
+        # "id" first: _drain finds a matched fact by the id that starts its JSON text.
+        tail = f", \"sid\": {_string_json(sid)}}}"
+        texts = [
+            fact_json(fact, None if fields is None else fields.get(fact["t"]), tail)
+            for fact in asserted
+        ]
+        self._check_ids([fact["id"] for fact in asserted])
+        trigger: Fact = {"id": TRIGGER, "t": TRIGGER, "sid": sid}
+        texts.append(json.dumps(trigger, ensure_ascii=False))
+        payload = f"[{', '.join(texts)}]"
         try:
             payload.encode("utf-8")
         except UnicodeEncodeError as exc:  # a lone surrogate from a YAML escape
@@ -230,10 +275,9 @@ class Engine:
             dre.delete_state(self._handle, sid)
             raise EngineError(f"движок отверг факты: {exc}") from exc
         by_id = {fact["id"]: fact for fact in asserted}
-        by_id[TRIGGER] = batch[-1]
+        by_id[TRIGGER] = trigger
         fired = self._drain(sid, offset, by_id)
-        order = {fact_id: index for index, fact_id in enumerate(by_id)}
-        return _SchoolMatches(self.ruleset, fired, order)
+        return _SchoolMatches(self.ruleset, fired, by_id)
 
     def _drain(self, sid: str, offset: int, by_id: dict[str, Fact]) -> Firings:
         fired: Firings = {}
@@ -255,8 +299,7 @@ class Engine:
         return fired
 
     @staticmethod
-    def _check_ids(batch: list[Fact]) -> None:
-        ids = [fact["id"] for fact in batch]
+    def _check_ids(ids: list[str]) -> None:
         if len(set(ids)) != len(ids) or len({fnv1a32(i) for i in ids}) != len(ids):
             raise EngineError("идентификаторы фактов повторяются (или совпадают их хэши)")
 
