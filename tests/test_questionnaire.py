@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -121,6 +122,18 @@ def test_round_trip_gives_the_hand_written_profile_and_checks(
     check = runner.invoke(app, ["check", str(target), "--rules", str(RULES),
                                 "--as-of", "2025-06-30"])
     assert check.exit_code == 0, check.output
+
+
+def test_import_writes_json_when_the_target_is_named_json(tmp_path: Path) -> None:
+    """Issue 18: «the questionnaire import can write either». A ``*.json`` target holds JSON
+    (it was YAML text in a file named .json, which every command then refused)."""
+    workbook = tmp_path / "анкета.xlsx"
+    workbook.write_bytes(_filled(ANSWERS))
+    target = tmp_path / "school.json"
+    result = runner.invoke(app, ["import", "questionnaire", str(workbook), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    json.loads(target.read_text("utf-8"))  # JSON indeed, not YAML under a .json name
+    assert read_profile(target) == read_profile(DATA / "questionnaire-expected.yaml")
 
 
 def test_import_refuses_to_overwrite_a_profile(tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""``objcheck import questionnaire``: a filled Excel questionnaire → a profile (YAML)."""
+"""``objcheck import questionnaire``: a filled Excel questionnaire → a profile (YAML, or
+JSON when the target is named ``*.json``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import typer
 from rich.text import Text
 
 from checker.cli.imports import import_app
+from checker.io.convert import profile_json
 from checker.io.files import UnreadableFileError, os_reason, read_regular, write_new
+from checker.io.load import is_json
 from checker.io.questionnaire import profile_yaml
 from checker.io.yamlio import Limits
 from checker.model.errors import InputError
@@ -32,24 +35,27 @@ def questionnaire(
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="Куда записать профиль (по умолчанию — рядом, "
-                     "с тем же именем и расширением .yaml)"),
+                     "с тем же именем и расширением .yaml; имя *.json — профиль в JSON)"),
     ] = None,
     force: Annotated[
         bool, typer.Option("--force", help="Перезаписать существующий профиль")
     ] = False,
 ) -> None:
-    """Перевести заполненную анкету Excel в профиль школы (YAML); ошибки — с листом и ячейкой."""
+    """Перевести заполненную анкету Excel в профиль школы (YAML или JSON); ошибки — с листом и
+    ячейкой."""
     target = output or workbook.with_suffix(".yaml")
     try:
         content = read_regular(workbook, Limits.from_env().max_bytes)
     except UnreadableFileError as exc:
         raise _fail([f"{workbook}: {exc.reason}"]) from None
     try:
-        _profile, data = read_questionnaire(content, str(workbook))
+        profile, data = read_questionnaire(content, str(workbook))
     except InputError as error:
         raise _fail([str(problem) for problem in error.problems]) from None
     try:
-        write_new(target, profile_yaml(data, workbook.name).encode("utf-8"), overwrite=force)
+        text = (profile_json(profile) if is_json(str(target))
+                else profile_yaml(data, workbook.name))
+        write_new(target, text.encode("utf-8"), overwrite=force)
     except FileExistsError:
         raise _fail([f"профиль {target} уже есть; чтобы заменить его, добавьте --force"]
                     ) from None

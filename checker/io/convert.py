@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from checker.io.load import is_json, load_profile
 from checker.io.yamlio import read_text
 from checker.model.errors import InputError, Problem
+from checker.model.profile import Profile
 
 
 class TargetExistsError(Exception):
@@ -33,7 +34,7 @@ def convert_text(text: str, origin: str, target: str) -> str:
     """
     profile = load_profile(text, origin)
     if is_json(target):
-        converted = profile.model_dump_json(exclude_unset=True, by_alias=True, indent=2) + "\n"
+        converted = profile_json(profile)
     else:
         data = _with_dates(
             profile.model_dump(mode="json", exclude_unset=True, by_alias=True),
@@ -50,6 +51,13 @@ def convert_text(text: str, origin: str, target: str) -> str:
         raise InputError([Problem(origin, None, (), "профиль не удалось перевести без "
                                   "изменений; ничего не записано")])
     return converted
+
+
+def profile_json(profile: Profile) -> str:
+    """The profile as JSON text (``objcheck convert``, the questionnaire import): only what
+    it sets (``exclude_unset``), so «не сообщено» stays absent and an explicit ``false`` /
+    ``[]`` stays explicit."""
+    return profile.model_dump_json(exclude_unset=True, by_alias=True, indent=2) + "\n"
 
 
 def _with_dates(plain: Any, python: Any) -> Any:
