@@ -178,6 +178,20 @@ def test_work_missing_from_the_profile(tmp_path: Path, profile: Path) -> None:
     assert profile.read_bytes() == before
 
 
+def test_a_json_profile_is_refused_with_the_way_out(tmp_path: Path, profile: Path) -> None:
+    """The import keeps comments and order, which only YAML has. A JSON profile was edited as
+    YAML and the text refused as JSON, reported as a syntax error of the user's own file
+    («…json:1: ожидался ключ в двойных кавычках (столбец 4058)»)."""
+    target = tmp_path / "school.json"
+    assert CliRunner().invoke(app, ["convert", str(profile), str(target)]).exit_code == 0
+    before = target.read_bytes()
+    code, output = _import(str(SAMPLES_DIR / "fis-oko-matematika-5.xlsx"),
+                           "--profile", str(target))
+    assert code == 2
+    assert "objcheck convert" in output and "ожидался ключ" not in output
+    assert target.read_bytes() == before
+
+
 def test_protocol_without_title_needs_subject_and_grade(profile: Path) -> None:
     code, output = _import(str(SAMPLES_DIR / "protokol-russkiy-6.xlsx"),
                            "--profile", str(profile))

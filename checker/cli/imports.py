@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from checker.io.files import UnreadableFileError, read_regular
+from checker.io.profile_edit import refuse_json
 from checker.io.reference_import import (
     read_csv_rows,
     read_reference_rows,
@@ -90,7 +91,8 @@ def import_vpr(
     files: Annotated[list[Path], typer.Argument(
         metavar="ФАЙЛ", help="Файлы .xlsx с результатами ВПР",
     )],
-    profile: Annotated[Path, typer.Option("--profile", help="Профиль школы (YAML)")],
+    profile: Annotated[Path, typer.Option("--profile", help="Профиль школы (YAML; JSON "
+                                          "сначала переводится: objcheck convert)")],
     subject: Annotated[
         str | None, typer.Option("--subject", help="Предмет, если в файле нет строки «ВПР …»")
     ] = None,
@@ -109,6 +111,7 @@ def import_vpr(
     bounds = _scale(scale)
     works = []
     try:
+        refuse_json(str(profile))  # before the workbooks are read: nothing to write into
         for file in files:
             works += read_sheets(read_workbook(file), subject, grade, bounds)
         changed = import_into_profile(profile, works)

@@ -29,7 +29,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from checker.io.load import load_profile
-from checker.io.profile_edit import digest, write_preserving
+from checker.io.profile_edit import digest, refuse_json, write_preserving
 from checker.io.questionnaire import column_letter
 from checker.io.yamlio import read_text, round_trip_yaml
 from checker.model.labels import class_key, name_key
@@ -467,7 +467,10 @@ def merge_into_profile(document: Any, works: Sequence[WorkResults]) -> list[str]
 def import_into_profile(path: Path, works: Sequence[WorkResults]) -> list[str]:
     """Write the works into the profile at ``path`` (atomic, comments kept) and return the
     procedure ids changed. The new text is validated before anything is written: an invalid
-    result raises ``VprFileError`` or ``InputError`` and leaves the file as it was."""
+    result raises ``VprFileError`` or ``InputError`` and leaves the file as it was. A JSON
+    profile is refused (``refuse_json``): the edit keeps comments and order, which only YAML
+    has."""
+    refuse_json(str(path))
     text = read_text(path)
     before = digest(text.encode("utf-8"))
     old = load_profile(text, str(path))  # a broken profile is reported as it is
