@@ -16,7 +16,8 @@ much), and so is the load average before and after. The targets are ratios:
   parse of every file, CPU ms per file, with the collector tuned as in a worker;
 * the cost of a school: the workers' CPU while checking (read, parse, validate, evaluate,
   summarise), per school, with 1 worker — and its ratio to each floor (target ≤ 1.5× of
-  objcheck's loader);
+  objcheck's loader), as the ratio of the medians and paired by repetition (each round's
+  worker over the same round's floor: steadier when the machine's speed drifts);
 * the whole batch (start-up, checking, writing CSV/XLSX/JSON), wall time per school, with 1
   and 2 workers.
 
@@ -183,8 +184,14 @@ def bench_corpus(name: str, files: Path, out: Path, reps: int) -> None:
     one = statistics.median(cpu["1 worker"])
     for floor_mode in MODES[:2]:
         base = statistics.median(cpu[floor_mode])
+        # Paired: the floor and the worker of one repetition run a few seconds apart, so a
+        # machine that slows down for a while moves both (seen here: objcheck's loader
+        # 14.5 → 22.9 ms a file within half an hour, the machine idle otherwise).
+        paired = [w / f for w, f in zip(cpu["1 worker"], cpu[floor_mode], strict=True)]
         print(f"   1 worker, CPU per school / {floor_mode[7:]}: {one * 1000:.2f} / "
-              f"{base * 1000:.2f} ms = {one / base:.2f}x")
+              f"{base * 1000:.2f} ms = {one / base:.2f}x; paired by repetition "
+              f"{min(paired):.2f}x {statistics.median(paired):.2f}x {max(paired):.2f}x "
+              f"(min median max)")
     first = rounds[0]["1 worker"]
     work = first["read"] + first["parse"] + first["evaluate"] + first["write"]
     print(f"   share of checking time, 1 worker: read {first['read'] / work:.0%}, "
